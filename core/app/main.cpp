@@ -1,0 +1,3 @@
+// conventiond: command-line entry point (placeholder until the CLI lands).
+#include <cstdio>
+int main() { std::puts("conventiond"); return 0; }

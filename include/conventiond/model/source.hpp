@@ -1,0 +1,29 @@
+#pragma once
+// Where a value came from: one fetched (or read) document, and what processed it.
+
+#include <string>
+
+namespace conventiond {
+
+enum class SourceRank {
+  convention_text = 3,   // the convention or avenant itself
+  official_release = 2,  // préfecture or département press release / page
+  news = 1,              // any other publication
+  unknown = 0,
+};
+
+struct Source {
+  std::string url;                // http(s):// or file:// address of the document
+  std::string title;              // document title when known
+  std::string media_type;         // "text/html", "application/pdf", "text/csv", ...
+  std::string fetched_at;         // RFC 3339 UTC timestamp
+  std::string content_hash;       // "sha256:<hex>" of the raw bytes
+  std::string connector;          // plugin name that produced it ("" for the CLI)
+  std::string connector_version;  // plugin version
+  std::string extractor_version;  // core extraction version
+  SourceRank rank = SourceRank::unknown;
+
+  bool operator==(const Source&) const = default;
+};
+
+}  // namespace conventiond
