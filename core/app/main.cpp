@@ -1,3 +1,51 @@
-// conventiond: command-line entry point (placeholder until the CLI lands).
-#include <cstdio>
-int main() { std::puts("conventiond"); return 0; }
+// conventiond: the command-line entry point. Each subcommand lives in its own file.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli_extract.hpp"
+#if __has_include(<conventiond/plugin_host/plugins_cli.hpp>)
+#include <conventiond/plugin_host/plugins_cli.hpp>
+#define CONVENTIOND_HAS_PLUGINS_CLI 1
+#endif
+
+namespace {
+
+constexpr const char* kUsage =
+    "conventiond " CONVENTIOND_VERSION
+    " — harvests, extracts and publishes the conventions d'appui à la lutte contre la pauvreté\n"
+    "\n"
+    "usage: conventiond COMMAND [ARGS]\n"
+    "  extract PATH_OR_FILE_URL [--text]   facts of one document as JSON\n"
+    "  plugins list [--plugin-dir DIR]      the plugins found, with load errors\n"
+    "  plugins describe NAME                a plugin's config keys\n"
+    "  version                              print the version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::vector<std::string> args(argv + (argc > 1 ? 2 : 1), argv + argc);
+    const std::string command = argc > 1 ? argv[1] : "";
+    if (command == "extract") return conventiond::app::run_extract_command(args, std::cout, std::cerr);
+#ifdef CONVENTIOND_HAS_PLUGINS_CLI
+    if (command == "plugins")
+      return conventiond::run_plugins_command(args, std::cout, std::cerr);
+#endif
+    if (command == "version" || command == "--version") {
+      std::cout << "conventiond " << CONVENTIOND_VERSION << "\n";
+      return 0;
+    }
+    if (command == "help" || command == "--help" || command == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    std::cerr << (command.empty() ? "conventiond: a command is needed\n" : "conventiond: unknown command '" + command + "'\n")
+              << kUsage;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "conventiond: " << e.what() << "\n";
+    return 1;
+  }
+}

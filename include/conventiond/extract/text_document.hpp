@@ -17,7 +17,16 @@ struct TextBlock {
   std::string text;                // the block's text, whitespace collapsed, UTF-8
   std::vector<std::string> cells;  // for table_row: the cells, in order (text joins them)
   int page = 0;                    // 1-based page for PDF, 0 otherwise
+  // table_row only: the table the row belongs to (1-based within the document; the header
+  // rows of a table carry the same number as its data rows) and, for PDF tables, the left x
+  // (PDF points) of each cell's column. Rows of one table have one cell per column, "" where
+  // the row has nothing in that column, so cells[i] lines up with the header rows' cells[i].
+  int table = 0;
+  std::vector<double> cell_x;
 };
+
+// Cells joined by " | " (an empty cell leaves "| |"): the text of a table_row block.
+std::string join_cells(const std::vector<std::string>& cells);
 
 struct TextDocument {
   std::string title;

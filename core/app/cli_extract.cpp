@@ -1,0 +1,152 @@
+#include "cli_extract.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <boost/json.hpp>
+
+#include <conventiond/extract/extractor.hpp>
+
+namespace conventiond::app {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: conventiond extract PATH_OR_FILE_URL [--text] [--content-type TYPE] [--compact]\n"
+    "  Prints the document and the conventions it speaks of as one JSON object.\n"
+    "  --text          print the cleaned main text instead (for debugging)\n"
+    "  --content-type  the HTTP Content-Type the document came with (charset, media type)\n"
+    "  --compact       one-line JSON\n";
+
+// Pretty JSON printer (Boost.JSON serialises compactly only).
+void pretty(std::ostream& os, const boost::json::value& v, int indent = 0) {
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  switch (v.kind()) {
+    case boost::json::kind::object: {
+      const auto& o = v.get_object();
+      if (o.empty()) { os << "{}"; return; }
+      os << "{\n";
+      bool first = true;
+      for (const auto& kv : o) {
+        if (!first) os << ",\n";
+        first = false;
+        os << pad << "  " << boost::json::serialize(boost::json::value(kv.key())) << ": ";
+        pretty(os, kv.value(), indent + 2);
+      }
+      os << "\n" << pad << "}";
+      return;
+    }
+    case boost::json::kind::array: {
+      const auto& a = v.get_array();
+      if (a.empty()) { os << "[]"; return; }
+      os << "[\n";
+      bool first = true;
+      for (const auto& e : a) {
+        if (!first) os << ",\n";
+        first = false;
+        os << pad << "  ";
+        pretty(os, e, indent + 2);
+      }
+      os << "\n" << pad << "]";
+      return;
+    }
+    default:
+      os << boost::json::serialize(v);
+  }
+}
+
+bool read_file(const std::string& path, std::string& bytes, std::string& error, std::size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot open the file";
+    return false;
+  }
+  in.seekg(0, std::ios::end);
+  const auto size = in.tellg();
+  if (size < 0) {
+    error = path + ": cannot read the file (not a regular file?)";
+    return false;
+  }
+  if (static_cast<std::size_t>(size) > max_bytes) {
+    error = path + ": file of " + std::to_string(size) + " bytes is over the limit of " + std::to_string(max_bytes);
+    return false;
+  }
+  in.seekg(0);
+  bytes.resize(static_cast<std::size_t>(size));
+  in.read(bytes.data(), size);
+  if (!in) {
+    error = path + ": read error";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_extract_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string input;
+  std::string content_type;
+  bool text_only = false;
+  bool compact = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--text") {
+      text_only = true;
+    } else if (a == "--compact") {
+      compact = true;
+    } else if (a == "--content-type" && i + 1 < args.size()) {
+      content_type = args[++i];
+    } else if (a == "-h" || a == "--help") {
+      out << kUsage;
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
+      err << "conventiond extract: unknown option " << a << "\n" << kUsage;
+      return 2;
+    } else if (input.empty()) {
+      input = a;
+    } else {
+      err << "conventiond extract: one document at a time (got " << input << " and " << a << ")\n";
+      return 2;
+    }
+  }
+  if (input.empty()) {
+    err << kUsage;
+    return 2;
+  }
+  std::string path = input;
+  if (path.rfind("file://", 0) == 0) {
+    path = path.substr(7);
+  } else if (path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0) {
+    err << "conventiond extract: " << input
+        << ": fetching URLs from the command line is not supported yet; download the document "
+           "and pass its path\n";
+    return 2;
+  }
+  const ExtractLimits limits;
+  std::string bytes;
+  std::string error;
+  if (!read_file(path, bytes, error, limits.max_input_bytes)) {
+    err << "conventiond extract: " << error << "\n";
+    return 2;
+  }
+  Result<Extraction> ex = extract_document(bytes, content_type, input, limits);
+  if (!ex) {
+    err << "conventiond extract: " << ex.error().message << "\n";
+    return 2;
+  }
+  if (text_only) {
+    out << ex->document.plain_text() << "\n";
+    return 0;
+  }
+  boost::json::value v = to_json(*ex);
+  v.as_object()["document"].as_object()["source"] = input;
+  if (compact) {
+    out << boost::json::serialize(v) << "\n";
+  } else {
+    pretty(out, v);
+    out << "\n";
+  }
+  return 0;
+}
+
+}  // namespace conventiond::app

@@ -1,0 +1,145 @@
+#include <conventiond/extract/departement_mentions.hpp>
+
+#include <algorithm>
+#include <array>
+
+#include <conventiond/departements.hpp>
+
+#include "facts/folded_text.hpp"
+
+namespace conventiond {
+namespace {
+
+using extract_detail::FoldedText;
+using extract_detail::fold;
+using extract_detail::is_word_byte;
+
+// Names that are also common French words, first names or towns: accepted only after an
+// article or an institutional word ("le Lot", "la Manche", "département de l'Ain").
+constexpr std::array<std::string_view, 30> kAmbiguousNames = {
+    "ain",   "aube",  "aude",   "cher",  "creuse", "eure",  "gard",    "gers",   "indre", "jura",
+    "landes", "lot",  "manche", "marne", "meuse",  "nord",  "oise",    "orne",   "somme", "tarn",
+    "var",   "vienne", "allier", "loire", "paris", "savoie", "vosges", "charente", "yonne", "doubs"};
+
+bool is_ambiguous(std::string_view folded_name) {
+  return std::find(kAmbiguousNames.begin(), kAmbiguousNames.end(), folded_name) !=
+         kAmbiguousNames.end();
+}
+
+struct Pattern {
+  std::string folded;  // folded name as it may be written
+  std::string_view code;
+  bool ambiguous;
+};
+
+std::vector<Pattern> build_patterns() {
+  std::vector<Pattern> out;
+  for (const Departement& d : all_departements()) {
+    std::string f = fold(d.name);
+    const bool amb = is_ambiguous(f);
+    out.push_back({f, d.code, amb});
+    std::string spaced = f;
+    std::replace(spaced.begin(), spaced.end(), '-', ' ');
+    if (spaced != f) out.push_back({spaced, d.code, amb});
+    // "La Réunion" is also written "Réunion" after "de la" / "à la".
+    if (f.rfind("la ", 0) == 0) out.push_back({f.substr(3), d.code, amb});
+  }
+  // Longest first, so that "haute-loire" is tried before "loire" at the same position.
+  std::sort(out.begin(), out.end(),
+            [](const Pattern& a, const Pattern& b) { return a.folded.size() > b.folded.size(); });
+  return out;
+}
+
+const std::vector<Pattern>& patterns() {
+  static const std::vector<Pattern> p = build_patterns();
+  return p;
+}
+
+// The word just before `pos` in folded text (skipping spaces and one apostrophe).
+std::string_view previous_word(std::string_view t, std::size_t pos) {
+  std::size_t e = pos;
+  while (e > 0 && (t[e - 1] == ' ' || t[e - 1] == '\'')) {
+    if (t[e - 1] == '\'') {  // "l'Ain", "d'Ille-et-Vilaine": the elided article is the word
+      std::size_t b = e - 1;
+      while (b > 0 && is_word_byte(t[b - 1])) --b;
+      return t.substr(b, e - b);
+    }
+    --e;
+  }
+  std::size_t b = e;
+  while (b > 0 && is_word_byte(t[b - 1])) --b;
+  return t.substr(b, e - b);
+}
+
+bool is_article(std::string_view w) {
+  static constexpr std::array<std::string_view, 12> kArticles = {
+      "le", "la", "les", "l'", "du", "des", "de", "d'", "en", "au", "aux", "dans"};
+  return std::find(kArticles.begin(), kArticles.end(), w) != kArticles.end();
+}
+
+// "département du", "conseil départemental de la", "préfet du", "préfète de l'", "CD" ...
+bool institutional_before(std::string_view t, std::size_t pos) {
+  const std::size_t from = pos > 60 ? pos - 60 : 0;
+  std::string_view window = t.substr(from, pos - from);
+  static constexpr std::array<std::string_view, 8> kTriggers = {
+      "departement ", "departemental ", "prefet ", "prefete ", "prefecture ",
+      "departement de ", "conseil general ", "president "};
+  // Only the last few words count: trigger followed by one or two articles.
+  for (std::string_view trig : kTriggers) {
+    const std::size_t at = window.rfind(trig);
+    if (at == std::string_view::npos) continue;
+    std::string_view rest = window.substr(at + trig.size());
+    // rest must be only articles: "du ", "de la ", "de l'", "des ", "d'"
+    static constexpr std::array<std::string_view, 7> kLinks = {"du ", "de la ", "de l'", "des ",
+                                                               "d'", "de ", "du territoire de "};
+    for (std::string_view l : kLinks)
+      if (rest == l) return true;
+  }
+  return false;
+}
+
+bool boundary_ok(std::string_view t, std::size_t pos, std::size_t len) {
+  if (pos > 0) {
+    const char p = t[pos - 1];
+    if (is_word_byte(p) || p == '-') return false;
+  }
+  const std::size_t end = pos + len;
+  if (end < t.size()) {
+    const char n = t[end];
+    if (is_word_byte(n)) return false;
+    if (n == '-' && end + 1 < t.size() && is_word_byte(t[end + 1])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<DepartementMention> find_departement_mentions(std::string_view text) {
+  const FoldedText ft(text);
+  const std::string& t = ft.text();
+  std::vector<char> taken(t.size(), 0);
+  std::vector<DepartementMention> out;
+  for (const Pattern& p : patterns()) {
+    for (std::size_t pos = t.find(p.folded); pos != std::string::npos;
+         pos = t.find(p.folded, pos + 1)) {
+      const std::size_t len = p.folded.size();
+      if (!boundary_ok(t, pos, len)) continue;
+      if (std::any_of(taken.begin() + static_cast<std::ptrdiff_t>(pos),
+                      taken.begin() + static_cast<std::ptrdiff_t>(pos + len),
+                      [](char c) { return c != 0; }))
+        continue;
+      if (!ft.is_upper_at(pos)) continue;  // names are written with a capital
+      const bool inst = institutional_before(t, pos);
+      if (p.ambiguous && !inst && !is_article(previous_word(t, pos))) continue;
+      std::fill(taken.begin() + static_cast<std::ptrdiff_t>(pos),
+                taken.begin() + static_cast<std::ptrdiff_t>(pos + len), 1);
+      out.push_back({std::string(p.code), ft.original_offset(pos),
+                     pos + len < t.size() ? ft.original_offset(pos + len) : text.size(), inst});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const DepartementMention& a, const DepartementMention& b) { return a.begin < b.begin; });
+  return out;
+}
+
+}  // namespace conventiond

@@ -1,0 +1,87 @@
+#include <conventiond/extract/measures.hpp>
+
+#include <array>
+#include <string>
+
+#include "facts/folded_text.hpp"
+
+namespace conventiond {
+namespace {
+
+using extract_detail::fold;
+
+struct Wording {
+  Measure measure;
+  std::string_view first;   // folded phrase that must appear
+  std::string_view second;  // and this one within the same sentence ("" = none needed)
+};
+
+// Folded wordings. Two-part wordings need both parts in one sentence.
+constexpr std::array<Wording, 34> kWordings = {{
+    {Measure::sorties_ase, "sorties seches", ""},
+    {Measure::sorties_ase, "sortie seche", ""},
+    {Measure::sorties_ase, "sorties sans solution", ""},
+    {Measure::sorties_ase, "sortant de l'ase", ""},
+    {Measure::sorties_ase, "sortants de l'ase", ""},
+    {Measure::sorties_ase, "sortie de l'ase", ""},
+    {Measure::sorties_ase, "sortie des jeunes majeurs", ""},
+    {Measure::sorties_ase, "sortant de l'aide sociale a l'enfance", ""},
+    {Measure::sorties_ase, "sortants de l'aide sociale a l'enfance", ""},
+    {Measure::sorties_ase, "sortie de l'aide sociale a l'enfance", ""},
+    {Measure::sorties_ase, "jeunes majeurs", "aide sociale a l'enfance"},
+    {Measure::sorties_ase, "jeunes majeurs", "ase"},
+    {Measure::premier_accueil, "premier accueil", ""},
+    {Measure::premier_accueil, "1er accueil", ""},
+    {Measure::premier_accueil, "accueil social", ""},
+    {Measure::premier_accueil, "accueil inconditionnel", ""},
+    {Measure::referent_parcours, "referent de parcours", ""},
+    {Measure::referent_parcours, "referents de parcours", ""},
+    {Measure::referent_parcours, "referent parcours", ""},
+    {Measure::referent_parcours, "referents parcours", ""},
+    {Measure::insertion_rsa, "insertion des beneficiaires du r", ""},
+    {Measure::insertion_rsa, "insertion des allocataires du r", ""},
+    {Measure::insertion_rsa, "allocataires de minima sociaux", ""},
+    {Measure::insertion_rsa, "beneficiaires du revenu de solidarite active", ""},
+    {Measure::insertion_rsa, "beneficiaires du rsa", "accompagnement"},
+    {Measure::insertion_rsa, "beneficiaires du rsa", "orientation"},
+    {Measure::insertion_rsa, "beneficiaires du rsa", "emploi"},
+    {Measure::garantie_activite, "garantie d'activite", ""},
+    {Measure::maraudes, "maraude", ""},
+    {Measure::formation_travailleurs_sociaux, "formation des travailleurs sociaux", ""},
+    {Measure::formation_travailleurs_sociaux, "formation continue des travailleurs sociaux", ""},
+    {Measure::formation_travailleurs_sociaux, "former les travailleurs sociaux", ""},
+    {Measure::petite_enfance, "petite enfance", ""},
+    {Measure::petite_enfance, "jeunes enfants", "modes d'accueil"},
+}};
+
+// Sentence bounds around pos in folded text (". ", "\n", ";" end a sentence).
+std::string_view sentence_around(std::string_view t, std::size_t pos) {
+  std::size_t b = pos;
+  while (b > 0 && t[b - 1] != '\n' && !(t[b - 1] == ' ' && b >= 2 && t[b - 2] == '.')) --b;
+  std::size_t e = pos;
+  while (e < t.size() && t[e] != '\n' && !(t[e] == '.' && (e + 1 == t.size() || t[e + 1] == ' '))) ++e;
+  return t.substr(b, e - b);
+}
+
+}  // namespace
+
+std::vector<Measure> find_measures(std::string_view text) {
+  const std::string t = fold(text);
+  std::array<bool, 8> seen{};
+  for (const Wording& w : kWordings) {
+    const auto idx = static_cast<std::size_t>(w.measure);
+    if (seen[idx]) continue;
+    for (std::size_t pos = t.find(w.first); pos != std::string::npos; pos = t.find(w.first, pos + 1)) {
+      if (pos > 0 && extract_detail::is_word_byte(t[pos - 1])) continue;  // starts a word
+      if (w.second.empty()) { seen[idx] = true; break; }
+      const std::string_view s = sentence_around(t, pos);
+      if (extract_detail::find_word(s, w.second) != std::string_view::npos) { seen[idx] = true; break; }
+    }
+  }
+  std::vector<Measure> out;
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    if (seen[i]) out.push_back(static_cast<Measure>(i));
+  return out;
+}
+
+}  // namespace conventiond

@@ -1,0 +1,67 @@
+#include <conventiond/extract/periods.hpp>
+
+#include "facts/folded_text.hpp"
+
+namespace conventiond {
+namespace {
+
+bool digit(char c) { return c >= '0' && c <= '9'; }
+
+// A 4-digit year 2000..2100 at t[i] standing alone (no digit around it).
+std::optional<int> year_at(std::string_view t, std::size_t i) {
+  if (i + 4 > t.size()) return std::nullopt;
+  for (std::size_t k = 0; k < 4; ++k)
+    if (!digit(t[i + k])) return std::nullopt;
+  if (i > 0 && (digit(t[i - 1]) || t[i - 1] == '/' || t[i - 1] == '.')) return std::nullopt;
+  if (i + 4 < t.size() && digit(t[i + 4])) return std::nullopt;
+  const int y = (t[i] - '0') * 1000 + (t[i + 1] - '0') * 100 + (t[i + 2] - '0') * 10 + (t[i + 3] - '0');
+  if (y < 2000 || y > 2100) return std::nullopt;
+  return y;
+}
+
+std::size_t skip_spaces(std::string_view t, std::size_t i) {
+  while (i < t.size() && t[i] == ' ') ++i;
+  return i;
+}
+
+}  // namespace
+
+std::vector<PeriodMention> find_periods(std::string_view text) {
+  const extract_detail::FoldedText ft(text);
+  const std::string& t = ft.text();
+  std::vector<PeriodMention> out;
+  for (std::size_t i = 0; i + 4 <= t.size(); ++i) {
+    const std::optional<int> start = year_at(t, i);
+    if (!start) continue;
+    std::size_t j = skip_spaces(t, i + 4);
+    int last = *start;
+    std::size_t end = i + 4;
+    bool chained = false;
+    // "2019-2021", "2019 / 2020 / 2021", "2019 a 2021" ("de 2019 à 2021")
+    while (j < t.size()) {
+      std::size_t k = j;
+      if (t[k] == '-' || t[k] == '/') {
+        ++k;
+      } else if (t.compare(k, 2, "a ") == 0 && k >= 1 && t[k - 1] == ' ') {
+        k += 1;
+        // "de 2019 a 2021" needs "de" before the first year
+        if (!(i >= 3 && t.compare(i - 3, 3, "de ") == 0)) break;
+      } else {
+        break;
+      }
+      k = skip_spaces(t, k);
+      const std::optional<int> next = year_at(t, k);
+      if (!next || *next <= last) break;
+      last = *next;
+      end = k + 4;
+      chained = true;
+      j = skip_spaces(t, end);
+    }
+    if (!chained || last - *start > 10) continue;
+    out.push_back({Period{*start, last}, ft.original_offset(i), ft.original_offset(end)});
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace conventiond

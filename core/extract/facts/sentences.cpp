@@ -1,0 +1,117 @@
+#include "facts/sentences.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace conventiond::extract_detail {
+namespace {
+
+bool is_upper_ascii(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Words after which a period does not end a sentence.
+bool is_abbreviation(std::string_view word) {
+  static constexpr std::array<std::string_view, 16> kAbbrev = {
+      "M", "MM", "Mme", "Mmes", "Mlle", "Dr", "St", "Ste", "art", "Art", "cf", "p", "n", "no",
+      "av", "etc"};
+  if (word.size() == 1 && is_upper_ascii(word[0])) return true;  // initials: "J. Dupont"
+  return std::find(kAbbrev.begin(), kAbbrev.end(), word) != kAbbrev.end();
+}
+
+// Does a new sentence start at text[i] (after spaces)? Upper-case letter, digit, quote, bullet.
+bool starts_sentence(std::string_view text, std::size_t i) {
+  if (i >= text.size()) return false;
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (is_upper_ascii(text[i]) || is_digit(text[i]) || text[i] == '"' || text[i] == '-') return true;
+  if (c == 0xC3 && i + 1 < text.size()) {  // À..Þ
+    const auto d = static_cast<unsigned char>(text[i + 1]);
+    return d >= 0x80 && d <= 0x9E;
+  }
+  return c == 0xE2 || c == 0xC2;  // « • and other typographic marks
+}
+
+std::string trim(std::string_view s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\n' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\n' || s[e - 1] == '\t')) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+// "annexe a", "annexe 1", "fiche 4-1", "fiche action 2", "synthese des actions"
+bool starts_annex(std::string_view folded, std::string& fiche_code) {
+  if (folded.rfind("annexe", 0) == 0 || folded.find("synthese des actions") != std::string_view::npos)
+    return true;
+  if (folded.rfind("fiche", 0) == 0) {
+    std::size_t i = 5;
+    while (i < folded.size() && !is_digit(folded[i]) && i < 20) ++i;
+    std::size_t j = i;
+    while (j < folded.size() && (is_digit(folded[j]) || folded[j] == '-' || folded[j] == '.')) ++j;
+    fiche_code = std::string(folded.substr(i, j - i));
+    std::replace(fiche_code.begin(), fiche_code.end(), '.', '-');
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> split_sentences(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      if (i > start) out.push_back(trim(text.substr(start, i - start)));
+      start = i + 1;
+      continue;
+    }
+    if (c != '.' && c != '!' && c != '?') continue;
+    if (c == '.' && i > 0 && is_digit(text[i - 1]) && i + 1 < text.size() && is_digit(text[i + 1]))
+      continue;  // 1.5, 2.3.1
+    std::size_t j = i + 1;
+    if (j >= text.size() || text[j] != ' ') continue;
+    while (j < text.size() && text[j] == ' ') ++j;
+    if (!starts_sentence(text, j)) continue;
+    if (c == '.') {
+      std::size_t wb = i;
+      while (wb > start && text[wb - 1] != ' ' && text[wb - 1] != '(') --wb;
+      if (is_abbreviation(text.substr(wb, i - wb))) continue;
+    }
+    out.push_back(trim(text.substr(start, i + 1 - start)));
+    start = j;
+    i = j - 1;
+  }
+  if (start < text.size()) out.push_back(trim(text.substr(start)));
+  out.erase(std::remove_if(out.begin(), out.end(), [](const std::string& s) { return s.empty(); }),
+            out.end());
+  return out;
+}
+
+std::vector<Sentence> document_sentences(const TextDocument& doc) {
+  std::vector<Sentence> out;
+  bool annex = false;
+  std::string fiche;
+  for (std::size_t b = 0; b < doc.blocks.size(); ++b) {
+    const TextBlock& block = doc.blocks[b];
+    if (block.kind == BlockKind::table_row) continue;
+    const std::string folded_block = fold(block.text);
+    std::string code;
+    if (starts_annex(folded_block, code)) {
+      annex = true;
+      fiche = code;
+    }
+    for (std::string& s : split_sentences(block.text)) {
+      Sentence sent;
+      sent.folded = fold(s);
+      sent.text = std::move(s);
+      sent.block = b;
+      sent.kind = block.kind;
+      sent.in_annex = annex;
+      sent.fiche_code = fiche;
+      out.push_back(std::move(sent));
+    }
+  }
+  return out;
+}
+
+}  // namespace conventiond::extract_detail

@@ -1,0 +1,31 @@
+#pragma once
+// The main text of a document cut into sentences, with what each belongs to (block, heading,
+// annex section) and its folded form for matching.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <conventiond/extract/text_document.hpp>
+
+#include "facts/folded_text.hpp"
+
+namespace conventiond::extract_detail {
+
+struct Sentence {
+  std::string text;
+  std::string folded;
+  std::size_t block = 0;
+  BlockKind kind = BlockKind::paragraph;
+  bool in_annex = false;     // after an "Annexe" / "Fiche" heading
+  std::string fiche_code;    // "4-1" inside "FICHE 4-1"
+};
+
+// Splits the text of one block into sentences ("M. Dupont", "n° 3", "1.5" are not ends).
+std::vector<std::string> split_sentences(std::string_view text);
+
+// All non-table blocks of a document as sentences, in reading order.
+std::vector<Sentence> document_sentences(const TextDocument& doc);
+
+}  // namespace conventiond::extract_detail

@@ -1,0 +1,16 @@
+#pragma once
+// The strategy's measures in their many wordings ("sorties sèches de l'ASE", "premier accueil
+// social inconditionnel", "référents de parcours", "insertion des bénéficiaires du RSA",
+// "garantie d'activité", "maraudes", "formation des travailleurs sociaux", "petite enfance").
+
+#include <string_view>
+#include <vector>
+
+#include <conventiond/model/vocabulary.hpp>
+
+namespace conventiond {
+
+// The measures a text speaks of, each once, in the order of the vocabulary.
+std::vector<Measure> find_measures(std::string_view text);
+
+}  // namespace conventiond

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: the unit and integration tests under
+# ASan+UBSan (warnings are errors), then each libFuzzer target briefly on its seed corpus.
+# Usage: scripts/test.sh            (FUZZ_SECONDS=N to fuzz longer; default 15 s per target)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash scripts/setup-deps.sh
+
+jobs=$(nproc)
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+start=$(date +%s)
+
+echo "== build (asan-ubsan preset: ASan + UBSan, -Werror)"
+cmake --preset asan-ubsan >/dev/null
+cmake --build --preset asan-ubsan -j "$jobs"
+
+echo "== fuzz targets (clang-14, libFuzzer)"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
+
+echo "== tests (ctest, ASan + UBSan)"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_odr_violation=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+ctest --preset asan-ubsan -j "$jobs"
+
+echo "== fuzzing each target for ${FUZZ_SECONDS:-15} s on its seeds"
+for f in build-fuzz/fuzz/*_fuzzer; do
+  [ -x "$f" ] || continue
+  name=$(basename "$f")
+  seeds="$root/fuzz/corpus/$name"
+  work=$(mktemp -d)
+  [ -d "$seeds" ] && cp -r "$seeds"/. "$work"/ 2>/dev/null || true
+  echo "-- $name"
+  "$f" -max_total_time="${FUZZ_SECONDS:-15}" -rss_limit_mb=2048 -timeout=10 -max_len=262144 \
+       -print_final_stats=0 "$work" 2>&1 | tail -n 2
+  rm -rf "$work"
+done
+
+echo "== done in $(( $(date +%s) - start )) s"

@@ -1,0 +1,147 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include <conventiond/extract/extractor.hpp>
+#include <conventiond/extract/plain_text_document.hpp>
+
+using namespace conventiond;
+
+namespace {
+
+Extraction run(std::string_view text) {
+  auto doc = parse_plain_text(text, "test.txt");
+  REQUIRE(doc.ok());
+  return extract_conventions(std::move(doc).value());
+}
+
+FundingLine money(Funder f, std::optional<int> y, std::int64_t a, Qualifier q = Qualifier::exact) {
+  FundingLine l;
+  l.funder = f;
+  l.year = y;
+  l.amount_eur = a;
+  l.qualifier = q;
+  return l;
+}
+
+bool has(const std::vector<FundingLine>& v, const FundingLine& l) {
+  return std::any_of(v.begin(), v.end(), [&](const FundingLine& o) {
+    return o.funder == l.funder && o.year == l.year && o.amount_eur == l.amount_eur && o.qualifier == l.qualifier;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("a préfecture press release", "[extractor]") {
+  const auto ex = run(
+      "Signature de la convention d'appui à la lutte contre la pauvreté\n\n"
+      "Auch, le 12 juillet 2019\n\n"
+      "Catherine Séguin, préfète du Gers, et Philippe Martin, président du conseil départemental du Gers, "
+      "ont signé le 11 juillet 2019 la convention d'appui à la lutte contre la pauvreté et d'accès à "
+      "l'emploi pour la période 2019-2021.\n\n"
+      "L'État apportera près de 450 000 euros en 2019 et le Département 500 000 euros.\n\n"
+      "La convention prévoit la prévention des sorties sèches de l'aide sociale à l'enfance et le "
+      "déploiement des référents de parcours.\n\n"
+      "Le Lot voisin signera sa convention en septembre.\n");
+  REQUIRE(ex.relevant);
+  REQUIRE(ex.conventions.size() == 1);
+  const ConventionFacts& c = ex.conventions[0];
+  CHECK(c.departement == "32");
+  REQUIRE(c.signed_on);
+  CHECK(c.signed_on->to_iso() == "2019-07-11");
+  REQUIRE(c.period);
+  CHECK(*c.period == Period{2019, 2021});
+  CHECK(c.signatories == std::vector<Signatory>{{"Catherine Séguin", Role::prefet},
+                                                {"Philippe Martin", Role::president_departement}});
+  CHECK(has(c.funding, money(Funder::etat, 2019, 450000, Qualifier::about)));
+  CHECK(has(c.funding, money(Funder::departement, 2019, 500000)));
+  CHECK(c.funding.size() == 2);
+  CHECK(c.measures == std::vector<Measure>{Measure::sorties_ase, Measure::referent_parcours});
+}
+
+TEST_CASE("the year of a dateline completes a date without one", "[extractor]") {
+  const auto ex = run(
+      "Nevers, le 20 décembre 2018\n\n"
+      "Stratégie de prévention et de lutte contre la pauvreté\n\n"
+      "Ce jeudi 20 décembre, Sylvie Houspic, préfète de la Nièvre, et Alain Lassus, président du "
+      "conseil départemental de la Nièvre, ont signé une convention d'engagement.\n");
+  REQUIRE(ex.conventions.size() == 1);
+  CHECK(ex.conventions[0].departement == "58");
+  REQUIRE(ex.conventions[0].signed_on);
+  CHECK(ex.conventions[0].signed_on->to_iso() == "2018-12-20");
+}
+
+TEST_CASE("several départements signing yield one convention each", "[extractor]") {
+  const auto ex = run(
+      "Stratégie pauvreté : premières contractualisations\n\n"
+      "Les trois premiers départements – le Cher, l'Indre et le Loiret – ont signé avec l'État les "
+      "contrats issus de la stratégie nationale de prévention et de lutte contre la pauvreté.\n\n"
+      "La conférence régionale du 16 janvier 2019 a réuni 500 acteurs en présence de Jean Dupont, préfet de région.\n");
+  std::vector<std::string> codes;
+  for (const auto& c : ex.conventions) codes.push_back(c.departement);
+  std::sort(codes.begin(), codes.end());
+  CHECK(codes == std::vector<std::string>{"18", "36", "45"});
+  for (const auto& c : ex.conventions) {
+    CHECK_FALSE(c.signed_on);
+    CHECK(c.signatories.empty());
+  }
+}
+
+TEST_CASE("another agreement's signature is not the convention's", "[extractor]") {
+  const auto ex = run(
+      "Arras, le 18 décembre 2018\n\n"
+      "Le préfet et le président du conseil départemental de l'Aisne ont signé une convention de lutte "
+      "contre la pauvreté.\n\n"
+      "Le protocole du Bassin minier, signé le 9 novembre 2018 entre l'État, la Région et le département "
+      "du Nord, fait partie intégrante de la présente convention.\n\n"
+      "Les montants seront précisés par avenant avant le 31 mars 2019.\n");
+  REQUIRE(ex.conventions.size() == 1);
+  CHECK(ex.conventions[0].departement == "02");
+  CHECK_FALSE(ex.conventions[0].signed_on);
+}
+
+TEST_CASE("a document about something else yields no convention", "[extractor]") {
+  const auto ex = run(
+      "Le préfet et le président du conseil départemental de la Somme ont signé le 3 mars 2020 une "
+      "convention relative à l'entretien des routes départementales.\n");
+  CHECK_FALSE(ex.relevant);
+  CHECK(ex.conventions.empty());
+}
+
+TEST_CASE("funding: per year over a period, anaphora, qualifiers, totals", "[extractor]") {
+  const auto ex = run(
+      "Convention d'appui à la lutte contre la pauvreté et d'accès à l'emploi entre l'État et le "
+      "Département de la Haute-Vienne, représenté par son président.\n\n"
+      "L'État apporte son soutien financier au Département. Au titre de l'année 2019, ce soutien "
+      "s'élève à 1 125 000 €.\n\n"
+      "Le FSE contribue pour 90 000 € par an sur la période 2019-2021.\n\n"
+      "Le coût total du plan s'élève à plus de 4,5 millions d'euros.\n");
+  REQUIRE(ex.conventions.size() == 1);
+  const auto& f = ex.conventions[0].funding;
+  CHECK(ex.conventions[0].departement == "87");
+  CHECK(has(f, money(Funder::etat, 2019, 1125000)));
+  CHECK(has(f, money(Funder::fse, 2019, 90000)));
+  CHECK(has(f, money(Funder::fse, 2020, 90000)));
+  CHECK(has(f, money(Funder::fse, 2021, 90000)));
+  CHECK(has(f, money(Funder::total, std::nullopt, 4500000, Qualifier::more_than)));
+  CHECK(f.size() == 5);
+}
+
+TEST_CASE("sniffing the media type from the bytes", "[extractor]") {
+  CHECK(sniff_media_type("%PDF-1.4 ...", "text/html") == "application/pdf");
+  CHECK(sniff_media_type("  <!DOCTYPE html><html>", "") == "text/html");
+  CHECK(sniff_media_type("Bonjour", "") == "text/plain");
+  CHECK(sniff_media_type("garbage", "application/pdf") == "application/pdf");
+}
+
+TEST_CASE("bad input is an error naming the input", "[extractor]") {
+  ExtractLimits small;
+  small.max_input_bytes = 10;
+  auto r = extract_document("01234567890123", "", "big.txt", small);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == "limit");
+  CHECK(r.error().message.find("big.txt") != std::string::npos);
+  auto bin = extract_document(std::string_view("ab\0cd", 5), "", "bin.dat");
+  REQUIRE_FALSE(bin.ok());
+  CHECK(bin.error().message.find("bin.dat") != std::string::npos);
+}

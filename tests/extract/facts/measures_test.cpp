@@ -1,0 +1,43 @@
+#include <catch2/catch.hpp>
+
+#include <conventiond/extract/measures.hpp>
+
+using conventiond::find_measures;
+using conventiond::Measure;
+using V = std::vector<Measure>;
+
+TEST_CASE("measures in their wordings", "[measures]") {
+  CHECK(find_measures("prévenir toute « sortie sèche » pour les jeunes sortant de l'aide sociale à l'enfance") ==
+        V{Measure::sorties_ase});
+  CHECK(find_measures("La prévention des sorties sans solution des jeunes de l'Aide Sociale à l'Enfance.") ==
+        V{Measure::sorties_ase});
+  CHECK(find_measures("Prévenir les sorties sèches de l'ASE") == V{Measure::sorties_ase});
+  CHECK(find_measures("la sortie des jeunes majeurs de l'ASE") == V{Measure::sorties_ase});
+  CHECK(find_measures("garantir à tous un premier accueil social inconditionnel") == V{Measure::premier_accueil});
+  CHECK(find_measures("Premier accueil social inconditionnel et humain de proximité") == V{Measure::premier_accueil});
+  CHECK(find_measures("développer les démarches de référent de parcours") == V{Measure::referent_parcours});
+  CHECK(find_measures("- de référents de parcours ;") == V{Measure::referent_parcours});
+  CHECK(find_measures("mettre l’accent sur l’insertion des bénéficiaires du Revenu de Solidarité Active (RSA)") ==
+        V{Measure::insertion_rsa});
+  CHECK(find_measures("Le renforcement de l'accompagnement des allocataires de minima sociaux") ==
+        V{Measure::insertion_rsa});
+  CHECK(find_measures("notamment sur l’insertion des allocataires du RSA") == V{Measure::insertion_rsa});
+  CHECK(find_measures("Appel d'offres garantie d'activité") == V{Measure::garantie_activite});
+  CHECK(find_measures("le renforcement des maraudes mixtes") == V{Measure::maraudes});
+  CHECK(find_measures("la formation des travailleurs sociaux au développement social") ==
+        V{Measure::formation_travailleurs_sociaux});
+  CHECK(find_measures("des places d'accueil pour la petite enfance") == V{Measure::petite_enfance});
+}
+
+TEST_CASE("no measure where none is named", "[measures]") {
+  CHECK(find_measures("refonder et revaloriser le travail social").empty());
+  CHECK(find_measures("Renforcer les compétences des travailleurs sociaux").empty());
+  CHECK(find_measures("la protection maternelle et infantile (PMI)").empty());
+  CHECK(find_measures("25 000 personnes sont bénéficiaires du RSA").empty());
+  CHECK(find_measures("").empty());
+}
+
+TEST_CASE("each measure once, in vocabulary order", "[measures]") {
+  CHECK(find_measures("référent de parcours ; sorties sèches ; référents de parcours ; premier accueil") ==
+        V{Measure::sorties_ase, Measure::premier_accueil, Measure::referent_parcours});
+}
