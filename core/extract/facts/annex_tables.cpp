@@ -119,7 +119,10 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
   std::map<std::pair<int, int>, std::int64_t> section_sum;  // (funder, year) -> sum since last total
   for (const TextBlock& row : doc.blocks) {
     if (row.kind != BlockKind::table_row || row.cells.empty()) continue;
-    if (read_header(row, cols)) continue;
+    if (read_header(row, cols)) {
+      section_sum.clear();  // a new table starts
+      continue;
+    }
     const std::string first = fold(row.cells[0]);
     if (first.rfind("total", 0) == 0) {
       for (const auto& [idx, year] : cols.year_col) {
@@ -141,6 +144,8 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
     if (it == actions.end()) {
       actions.push_back(Action{code->first, code->second, {}});
       it = actions.end() - 1;
+    } else if (!code->second.empty() && code->second.size() < it->title.size()) {
+      it->title = code->second;  // a summary table's short title reads better than a detailed cell
     }
     for (std::size_t i = 1; i < row.cells.size(); ++i) {
       auto amount = parse_amount_cell(row.cells[i]);

@@ -67,7 +67,7 @@ std::size_t signing_position(std::string_view f) {
   return best;
 }
 
-enum class AgreementKind { ours, other, none };
+enum class AgreementKind { ours, amendment, other, none };
 
 // The agreement a signing word speaks of: the nearest agreement noun before it, else after it.
 AgreementKind signed_agreement(std::string_view f, std::size_t sign_pos) {
@@ -75,7 +75,7 @@ AgreementKind signed_agreement(std::string_view f, std::size_t sign_pos) {
   static constexpr std::array<Noun, 12> kNouns = {{
       {"convention", AgreementKind::ours}, {"conventions", AgreementKind::ours},
       {"contrat", AgreementKind::ours}, {"contrats", AgreementKind::ours},
-      {"contractualisation", AgreementKind::ours}, {"avenant", AgreementKind::ours},
+      {"contractualisation", AgreementKind::ours}, {"avenant", AgreementKind::amendment},
       {"protocole", AgreementKind::other}, {"pacte", AgreementKind::other},
       {"charte", AgreementKind::other}, {"accord", AgreementKind::other},
       {"accords", AgreementKind::other}, {"partenariat", AgreementKind::other}}};
@@ -101,7 +101,13 @@ bool is_signing_sentence(const Sentence& s) {
   const std::size_t p = signing_position(s.folded);
   if (p == std::string_view::npos) return false;
   const AgreementKind k = signed_agreement(s.folded, p);
-  return k == AgreementKind::ours || k == AgreementKind::none;
+  return k != AgreementKind::other;
+}
+
+// A signing sentence about an avenant (yearly amendment) rather than the convention itself.
+bool is_amendment_signing(const Sentence& s) {
+  const std::size_t p = signing_position(s.folded);
+  return p != std::string_view::npos && signed_agreement(s.folded, p) == AgreementKind::amendment;
 }
 
 // "Le Département du Bas-Rhin, représenté par ..." : a party clause of the convention itself.
@@ -331,10 +337,13 @@ bool about(const Sentence& s, const std::string& code, const std::vector<std::st
                       [&](const std::string& o) { return o != code && named.count(o); });
 }
 
+// The date the convention (or, with `amendment`, an avenant) was signed.
 std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const std::string& code,
-                                   const std::vector<std::string>& subjects, std::optional<Date> ref) {
+                                   const std::vector<std::string>& subjects, std::optional<Date> ref,
+                                   bool amendment) {
   for (const Sentence& s : sentences) {
     if (s.in_annex || !is_signing_sentence(s) || !about(s, code, subjects)) continue;
+    if (is_amendment_signing(s) != amendment) continue;
     const std::size_t sign = signing_position(s.folded);
     extract_detail::FoldedText ft(s.text);
     const std::size_t sign_orig = ft.original_offset(sign);
@@ -370,6 +379,24 @@ std::optional<Period> document_period(const std::vector<Sentence>& sentences) {
   return std::nullopt;
 }
 
+// "avenant 2020", "avenant n°2 ... pour l'année 2021": the year an avenant is for.
+std::optional<int> amendment_year(const std::vector<Sentence>& sentences) {
+  for (const Sentence& s : sentences) {
+    const std::size_t p = find_word(s.folded, "avenant");
+    if (p == std::string_view::npos) continue;
+    const std::string_view after = std::string_view(s.folded).substr(p, 40);
+    for (std::size_t i = 0; i + 4 <= after.size(); ++i) {
+      if (!std::all_of(after.begin() + static_cast<std::ptrdiff_t>(i), after.begin() + static_cast<std::ptrdiff_t>(i + 4),
+                       [](char ch) { return ch >= '0' && ch <= '9'; }))
+        continue;
+      const int y = (after[i] - '0') * 1000 + (after[i + 1] - '0') * 100 + (after[i + 2] - '0') * 10 + (after[i + 3] - '0');
+      if (y >= 2019 && y <= 2030) return y;
+    }
+    if (auto y = sentence_year(s)) return y;
+  }
+  return std::nullopt;
+}
+
 // Signature block: the blocks after "Fait à ..., le".
 bool starts_signature_block(const Sentence& s) {
   return s.folded.rfind("fait a ", 0) == 0 || s.folded.rfind("fait en ", 0) == 0 ||
@@ -386,23 +413,30 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
       if (seen.insert(key).second) out.push_back({p.name, p.role});
     }
   };
-  std::size_t block_budget = 0;
+  // The signature block ("Fait à Strasbourg, le" then roles and names, one per line) is read
+  // as one text: a role and its name often sit on separate lines.
+  std::string block_text;
+  std::size_t blocks_left = 0;
   std::size_t last_block = std::string::npos;
   for (const Sentence& s : sentences) {
     if (starts_signature_block(s)) {
-      block_budget = 12;
+      blocks_left = 16;
       last_block = s.block;
+      continue;
     }
-    if (block_budget > 0 && s.block != last_block) {
-      --block_budget;
+    if (blocks_left > 0 && s.block != last_block) {
       last_block = s.block;
+      if (--blocks_left == 0 || (s.in_annex && s.folded.rfind("annexe", 0) == 0)) blocks_left = 0;
     }
-    const bool in_block = block_budget > 0;
-    if (s.in_annex && !in_block) continue;
-    if (in_block || ((is_signing_sentence(s) || is_party_clause(s)) && about(s, code, subjects)))
-      take(s.text);
+    if (blocks_left > 0) {
+      block_text += s.text;
+      block_text += ' ';
+      continue;
+    }
+    if (s.in_annex) continue;
+    if ((is_signing_sentence(s) || is_party_clause(s)) && about(s, code, subjects)) take(s.text);
   }
-  // In a signature block, roles and names may be in separate sentences: join the block.
+  if (!block_text.empty()) take(block_text);
   return out;
 }
 
@@ -430,7 +464,13 @@ Extraction extract_conventions(TextDocument document) {
     c.departement = code;
     c.period = period;
     c.measures = measures;
-    c.signed_on = signature_date(sentences, code, subjects, ref);
+    c.signed_on = signature_date(sentences, code, subjects, ref, false);
+    if (auto avenant = signature_date(sentences, code, subjects, ref, true)) {
+      Amendment a;
+      a.signed_on = avenant;
+      a.year = amendment_year(sentences);
+      c.amendments.push_back(std::move(a));
+    }
     c.signatories = signatories(sentences, code, subjects);
     for (std::size_t i = 0; i < sentences.size(); ++i) {
       if (sentences[i].in_annex || !about(sentences[i], code, subjects)) continue;

@@ -8,11 +8,11 @@ namespace {
 bool digit(char c) { return c >= '0' && c <= '9'; }
 
 // A 4-digit year 2000..2100 at t[i] standing alone (no digit around it).
-std::optional<int> year_at(std::string_view t, std::size_t i) {
+std::optional<int> year_at(std::string_view t, std::size_t i, bool chained = false) {
   if (i + 4 > t.size()) return std::nullopt;
   for (std::size_t k = 0; k < 4; ++k)
     if (!digit(t[i + k])) return std::nullopt;
-  if (i > 0 && (digit(t[i - 1]) || t[i - 1] == '/' || t[i - 1] == '.')) return std::nullopt;
+  if (i > 0 && (digit(t[i - 1]) || (!chained && (t[i - 1] == '/' || t[i - 1] == '.')))) return std::nullopt;
   if (i + 4 < t.size() && digit(t[i + 4])) return std::nullopt;
   const int y = (t[i] - '0') * 1000 + (t[i + 1] - '0') * 100 + (t[i + 2] - '0') * 10 + (t[i + 3] - '0');
   if (y < 2000 || y > 2100) return std::nullopt;
@@ -50,7 +50,7 @@ std::vector<PeriodMention> find_periods(std::string_view text) {
         break;
       }
       k = skip_spaces(t, k);
-      const std::optional<int> next = year_at(t, k);
+      const std::optional<int> next = year_at(t, k, true);
       if (!next || *next <= last) break;
       last = *next;
       end = k + 4;
