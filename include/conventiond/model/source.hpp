@@ -1,7 +1,10 @@
 #pragma once
 // Where a value came from: one fetched (or read) document, and what processed it.
 
+#include <array>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace conventiond {
 
@@ -11,6 +14,14 @@ enum class SourceRank {
   news = 1,              // any other publication
   unknown = 0,
 };
+
+inline constexpr std::array kAllSourceRanks = {SourceRank::convention_text,
+                                               SourceRank::official_release, SourceRank::news,
+                                               SourceRank::unknown};
+
+// "convention_text", "official_release", "news", "unknown" (the enumerators' names).
+std::string_view to_string(SourceRank r) noexcept;
+std::optional<SourceRank> source_rank_from_string(std::string_view s) noexcept;
 
 struct Source {
   std::string url;                // http(s):// or file:// address of the document
