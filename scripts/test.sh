@@ -11,6 +11,8 @@ bash scripts/setup-deps.sh
 jobs=$(nproc)
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+# Cache hits across clones in different folders (CI builds a fresh clone elsewhere).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 start=$(date +%s)
 
 echo "== build (asan-ubsan preset: ASan + UBSan, -Werror)"
