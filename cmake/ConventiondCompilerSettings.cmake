@@ -3,7 +3,7 @@ function(conventiond_target_settings target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(${target} PRIVATE
       -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow
-      -Wnon-virtual-dtor -Wold-style-cast -Wnull-dereference -Wimplicit-fallthrough)
+      -Wnon-virtual-dtor -Wold-style-cast -Wimplicit-fallthrough)
     if(CONVENTIOND_WERROR)
       target_compile_options(${target} PRIVATE -Werror)
     endif()

@@ -119,7 +119,8 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
   std::map<std::pair<int, int>, std::int64_t> section_sum;  // (funder, year) -> sum since last total
   for (const TextBlock& row : doc.blocks) {
     if (row.kind != BlockKind::table_row || row.cells.empty()) continue;
-    if (read_header(row, cols)) {
+    auto code = action_code(row.cells[0]);
+    if (!code && read_header(row, cols)) {
       section_sum.clear();  // a new table starts
       continue;
     }
@@ -138,7 +139,6 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
       if (first.find("+") == std::string::npos) section_sum.clear();
       continue;
     }
-    auto code = action_code(row.cells[0]);
     if (!code) continue;
     auto it = std::find_if(actions.begin(), actions.end(), [&](const Action& a) { return a.code == code->first; });
     if (it == actions.end()) {
