@@ -1,0 +1,27 @@
+#pragma once
+// Loading one plugin file: open the library, find the entry symbol, check the ABI header,
+// read and check the metadata. Each step's failure is one line saying what is wrong.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include <conventiond/plugin_host/plugin_instance.hpp>
+#include <conventiond/result.hpp>
+
+namespace conventiond::plugin_loader {
+
+// Oldest and newest ABI versions this host loads.
+inline constexpr std::uint32_t kMinAbiVersion = 1;
+inline constexpr std::uint32_t kMaxAbiVersion = CONVENTIOND_ABI_VERSION;
+
+// Size of the ABI 1 cvd_plugin: everything up to and including deliver.
+inline constexpr std::size_t kPluginSizeV1 = offsetof(cvd_plugin, deliver) + sizeof(void*);
+
+// Keys a schema may declare (guards against a garbage count).
+inline constexpr std::size_t kMaxConfigKeys = 1024;
+
+Result<std::shared_ptr<const LoadedPlugin>> load(const std::filesystem::path& file);
+
+}  // namespace conventiond::plugin_loader

@@ -1,0 +1,100 @@
+#include <conventiond/plugin_host/plugin_registry.hpp>
+
+#include <algorithm>
+#include <system_error>
+
+#include <boost/json/parse.hpp>
+
+#include <conventiond/plugin_host/plugin_config.hpp>
+
+#include "plugin_loader.hpp"
+
+namespace conventiond {
+namespace {
+
+// The *.so files of dir, sorted by name; an error when dir cannot be read.
+Result<std::vector<std::filesystem::path>> plugin_files(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->path().extension() == ".so" && it->is_regular_file(type_ec)) {
+      files.push_back(it->path());
+    }
+  }
+  if (ec) return Error::make("io", "cannot read plugin directory: " + ec.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+PluginRegistry::PluginRegistry(HostServices services)
+    : services_(std::make_shared<const HostServices>(std::move(services))) {}
+
+PluginRegistry PluginRegistry::load_directory(const std::filesystem::path& dir,
+                                              HostServices services) {
+  PluginRegistry registry(std::move(services));
+  auto files = plugin_files(dir);
+  if (!files) {
+    registry.errors_.push_back(LoadError{dir.string(), files.error().message});
+    return registry;
+  }
+  for (const auto& file : *files) registry.load_file(file);
+  return registry;
+}
+
+bool PluginRegistry::load_file(const std::filesystem::path& file) {
+  auto plugin = plugin_loader::load(file);
+  if (!plugin) {
+    errors_.push_back(LoadError{file.string(), plugin.error().message});
+    return false;
+  }
+  if (auto first = find_loaded((*plugin)->info.name)) {
+    errors_.push_back(LoadError{file.string(), "duplicate plugin name '" + first->info.name +
+                                                   "', already loaded from " + first->info.file});
+    return false;
+  }
+  plugins_.push_back(std::move(*plugin));
+  return true;
+}
+
+std::vector<const PluginInfo*> PluginRegistry::plugins() const {
+  std::vector<const PluginInfo*> out;
+  for (const auto& p : plugins_) out.push_back(&p->info);
+  return out;
+}
+
+std::shared_ptr<const LoadedPlugin> PluginRegistry::find_loaded(std::string_view name) const {
+  const auto it = std::find_if(plugins_.begin(), plugins_.end(),
+                               [&](const auto& p) { return p->info.name == name; });
+  return it == plugins_.end() ? nullptr : *it;
+}
+
+const PluginInfo* PluginRegistry::find(std::string_view name) const {
+  const auto plugin = find_loaded(name);
+  return plugin ? &plugin->info : nullptr;
+}
+
+Result<PluginInstance> PluginRegistry::create_instance(std::string_view name,
+                                                       const boost::json::object& config) const {
+  auto plugin = find_loaded(name);
+  if (!plugin)
+    return Error::make("plugin", "no plugin named '" + std::string(name) + "' is loaded");
+  auto validated = validate_config(plugin->info, config);
+  if (!validated) return std::move(validated).error();
+  return PluginInstance::create(std::move(plugin), *validated, services_);
+}
+
+Result<PluginInstance> PluginRegistry::create_instance(std::string_view name,
+                                                       std::string_view config_json) const {
+  boost::json::error_code ec;
+  const boost::json::value config = boost::json::parse(config_json, ec);
+  if (ec || !config.is_object()) {
+    return Error::make("config", "plugin '" + std::string(name) + "': config is not a JSON object" +
+                                     (ec ? ": " + ec.message() : std::string()));
+  }
+  return create_instance(name, config.get_object());
+}
+
+}  // namespace conventiond

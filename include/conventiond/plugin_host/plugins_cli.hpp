@@ -1,0 +1,23 @@
+#pragma once
+// `conventiond plugins ...`: list and describe the plugins of a directory.
+//
+//   plugins list [--plugin-dir DIR] [--json]
+//   plugins describe NAME [--plugin-dir DIR] [--json]
+//
+// args are the words after "plugins". Returns the exit status: 0 success, 1 a failure (a file
+// that did not load, an unknown plugin), 2 a usage error (message on err). Without
+// --plugin-dir, the plugins of default_plugin_dir are listed.
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace conventiond {
+
+int run_plugins_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                        const std::string& default_plugin_dir);
+
+// Same, with this build's plugin directory (${PROJECT_BINARY_DIR}/plugins) as the default.
+int run_plugins_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace conventiond

@@ -1,0 +1,115 @@
+#include <catch2/catch.hpp>
+
+#include <conventiond/plugin_host/plugin_registry.hpp>
+
+#include "test_support.hpp"
+
+using conventiond::PluginKind;
+using conventiond::PluginRegistry;
+using conventiond::test::TempDir;
+
+namespace {
+
+// Names of the plugins a registry loaded.
+std::vector<std::string> names(const PluginRegistry& registry) {
+  std::vector<std::string> out;
+  for (const auto* p : registry.plugins()) out.push_back(p->name);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("registry: a good plugin loads with its metadata and schema") {
+  TempDir dir;
+  const auto file = dir.add_test_plugin("test_good.so");
+  const auto registry = PluginRegistry::load_directory(dir.path());
+  CHECK(registry.errors().empty());
+  const auto* p = registry.find("test_good");
+  REQUIRE(p != nullptr);
+  CHECK(p->version == "2.5.0");
+  CHECK(p->kind == PluginKind::source);
+  CHECK(p->abi_version == CONVENTIOND_ABI_VERSION);
+  CHECK(p->description == "Well-formed test plugin");
+  CHECK(p->file == file.string());
+  REQUIRE(p->config.size() == 6);
+  CHECK(p->config[0].name == "label");
+  CHECK(p->config[0].required);
+  CHECK(p->config[1].default_json == "3");
+  CHECK(p->config[1].min == 1.0);
+  CHECK(p->config[1].max == 10.0);
+  CHECK(p->config[5].type == conventiond::ConfigType::table);
+}
+
+TEST_CASE("registry: each bad plugin file gives one error line naming it, the rest loads") {
+  const auto [file, problem] = GENERATE(table<std::string, std::string>({
+      {"x.so", "cannot load as a shared library: "},
+      {"test_no_entry.so", "no entry symbol conventiond_plugin_entry"},
+      {"test_abi_past.so",
+       "ABI version 0 is older than this host supports (this host loads "
+       "ABI 1 to 1)"},
+      {"test_abi_future.so", "ABI version 999 is newer than this host supports"},
+      {"test_struct_too_small.so", "plugin struct is 8 bytes, smaller than the"},
+      {"test_good_duplicate.so", "duplicate plugin name 'test_good', already loaded from "},
+  }));
+  CAPTURE(file);
+  TempDir dir;
+  dir.add_test_plugin("test_good.so");
+  dir.add_test_plugin("test_create_fails.so");
+  const auto bad = file == "x.so" ? dir.write(file, "this is not a shared library\n")
+                                  : dir.add_test_plugin(file);
+
+  const auto registry = PluginRegistry::load_directory(dir.path());
+
+  CHECK(names(registry) == std::vector<std::string>{"test_create_fails", "test_good"});
+  REQUIRE(registry.errors().size() == 1);
+  const auto& error = registry.errors()[0];
+  CHECK(error.file == bad.string());
+  CHECK_THAT(error.message, Catch::Contains(problem));
+  CHECK(error.line().find('\n') == std::string::npos);
+  CHECK(error.line().rfind(bad.string() + ": ", 0) == 0);
+}
+
+TEST_CASE("registry: the duplicate's error names both files") {
+  TempDir dir;
+  const auto first = dir.add_test_plugin("test_good.so");
+  const auto second = dir.add_test_plugin("test_good_duplicate.so");
+  const auto registry = PluginRegistry::load_directory(dir.path());
+  REQUIRE(registry.errors().size() == 1);
+  CHECK(registry.errors()[0].file == second.string());
+  CHECK_THAT(registry.errors()[0].message, Catch::EndsWith(first.string()));
+  CHECK(registry.find("test_good")->file == first.string());
+}
+
+TEST_CASE("registry: the whole test plugin directory loads what is good, reports the rest") {
+  const auto registry = PluginRegistry::load_directory(CONVENTIOND_TEST_PLUGIN_DIR);
+  CHECK(names(registry) ==
+        std::vector<std::string>{"test_create_fails", "test_create_throws", "test_good"});
+  CHECK(registry.errors().size() == 5);
+}
+
+TEST_CASE("registry: a missing directory is one error, not a crash") {
+  const auto registry = PluginRegistry::load_directory("/nonexistent/conventiond/plugins");
+  CHECK(registry.plugins().empty());
+  REQUIRE(registry.errors().size() == 1);
+  CHECK(registry.errors()[0].line() ==
+        "/nonexistent/conventiond/plugins: cannot read plugin directory: No such file or "
+        "directory");
+}
+
+TEST_CASE("registry: files not ending in .so are ignored") {
+  TempDir dir;
+  dir.write("README.md", "not a plugin");
+  dir.write("test_good.so.bak", "old");
+  const auto registry = PluginRegistry::load_directory(dir.path());
+  CHECK(registry.plugins().empty());
+  CHECK(registry.errors().empty());
+}
+
+TEST_CASE("registry: the shipped plugins load") {
+  const auto registry = PluginRegistry::load_directory(CONVENTIOND_PLUGIN_DIR);
+  CHECK(registry.errors().empty());
+  CHECK(registry.find("template_connector") != nullptr);
+  CHECK(registry.find("local_files") != nullptr);
+  REQUIRE(registry.find("jsonl_sink") != nullptr);
+  CHECK(registry.find("jsonl_sink")->kind == PluginKind::sink);
+}
