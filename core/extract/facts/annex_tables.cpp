@@ -46,49 +46,75 @@ std::optional<std::pair<std::string, std::string>> action_code(std::string_view 
   return std::make_pair(code, std::string(rest));
 }
 
-struct Columns {
-  std::map<std::size_t, int> year_col;     // cell index -> year (State amounts)
-  std::optional<std::size_t> departement_col;
-  bool years_are_departement = false;      // "Financements CD 2019 2020 2021"
+// What one column of an annex table holds: whose money, for which year (none = the period).
+struct Column {
+  Funder funder = Funder::etat;
+  std::optional<int> year;
 };
+using Columns = std::map<std::size_t, Column>;
 
-std::optional<int> year_cell(std::string_view cell) {
+// A year standing in a short header cell: "2019", "Financement État 2019", "Part CD 2020".
+std::optional<int> year_in_cell(std::string_view cell) {
   const std::string f = fold(cell);
-  std::size_t b = 0, e = f.size();
-  while (b < e && f[b] == ' ') ++b;
-  while (e > b && f[e - 1] == ' ') --e;
-  if (e - b != 4) return std::nullopt;
-  for (std::size_t i = b; i < e; ++i)
-    if (!is_digit(f[i])) return std::nullopt;
-  const int y = std::stoi(f.substr(b, 4));
-  if (y < 2015 || y > 2035) return std::nullopt;
-  return y;
+  if (f.size() > 48) return std::nullopt;
+  std::optional<int> found;
+  for (std::size_t i = 0; i + 4 <= f.size(); ++i) {
+    if (!(is_digit(f[i]) && is_digit(f[i + 1]) && is_digit(f[i + 2]) && is_digit(f[i + 3]))) continue;
+    if ((i > 0 && is_digit(f[i - 1])) || (i + 4 < f.size() && is_digit(f[i + 4]))) continue;
+    const int y = std::stoi(f.substr(i, 4));
+    if (y < 2015 || y > 2035) continue;
+    if (found) return std::nullopt;  // "2019-2021": a period, not one year
+    found = y;
+  }
+  return found;
 }
 
 bool names_departement(std::string_view f) {
   return f.find("part cd") != std::string::npos || f.find("financements cd") != std::string::npos ||
          f.find("financement cd") != std::string::npos || f.find("part departement") != std::string::npos ||
-         f.find("financement departement") != std::string::npos || f == "cd" || f.find(" cd") != std::string::npos;
+         f.find("financement departement") != std::string::npos || f.find("departement") != std::string::npos ||
+         f == "cd" || f.starts_with("cd ") || f.find(" cd") != std::string::npos;
 }
 
-// Updates the column map from a header row; returns true when the row was a header.
-bool read_header(const TextBlock& row, Columns& cols) {
-  bool header = false;
-  std::map<std::size_t, int> years;
-  for (std::size_t i = 0; i < row.cells.size(); ++i)
-    if (auto y = year_cell(row.cells[i])) years[i] = *y;
-  if (years.size() >= 2) {
-    cols.year_col = years;
-    header = true;
-  }
-  for (std::size_t i = 0; i < row.cells.size(); ++i) {
+bool names_etat(std::string_view f) { return extract_detail::find_word(f, "etat") != std::string_view::npos; }
+
+// Updates the column map from a header row; returns true when the row was a header. A row of
+// years alone ("2019 | 2020 | 2021") sets State year columns; a cell naming the Département
+// ("Part CD", "Financements CD") sets a Département column; a cell naming both ("Part CD
+// 2019") sets both.
+bool read_header(const TextBlock& row, Columns& cols, bool new_table) {
+  Columns found;
+  // The first column holds the row labels ("Actions du Département"), never a column header.
+  for (std::size_t i = 1; i < row.cells.size(); ++i) {
     const std::string f = fold(row.cells[i]);
-    if (names_departement(f)) {
-      cols.departement_col = i;
-      header = true;
-    }
+    const std::optional<int> year = year_in_cell(row.cells[i]);
+    const bool dep = names_departement(f);
+    const bool etat = names_etat(f);
+    if (!year && !dep && !etat) continue;
+    if (!year && f.size() > 48) continue;
+    Column c;
+    c.funder = dep && !etat ? Funder::departement : Funder::etat;
+    c.year = year;
+    if (!year && !dep) continue;  // "Part Etat" alone spans the year columns below it
+    found[i] = c;
   }
-  return header;
+  const std::size_t year_cols = static_cast<std::size_t>(
+      std::count_if(found.begin(), found.end(), [](const auto& kv) { return kv.second.year.has_value(); }));
+  const bool header = year_cols >= 2 || (year_cols == 0 && !found.empty()) ||
+                      (year_cols == 1 && found.size() >= 2);
+  if (!header) return false;
+  if (new_table) cols.clear();
+  for (const auto& [i, c] : found) {
+    // a year under a Département header keeps the Département; a plain year is the State's
+    auto it = cols.find(i);
+    if (it != cols.end() && c.year && !names_departement(fold(row.cells[i])) && it->second.funder == Funder::departement &&
+        !it->second.year) {
+      it->second.year = c.year;
+      continue;
+    }
+    cols[i] = c;
+  }
+  return true;
 }
 
 struct Seen {
@@ -116,24 +142,27 @@ void merge_line(Action& a, const FundingLine& l, const std::string& code, std::v
 std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std::string>& warnings) {
   std::vector<Action> actions;
   Columns cols;
+  bool last_was_header = false;
   std::map<std::pair<int, int>, std::int64_t> section_sum;  // (funder, year) -> sum since last total
   for (const TextBlock& row : doc.blocks) {
     if (row.kind != BlockKind::table_row || row.cells.empty()) continue;
     auto code = action_code(row.cells[0]);
-    if (!code && read_header(row, cols)) {
+    if (!code && read_header(row, cols, !last_was_header)) {
       section_sum.clear();  // a new table starts
+      last_was_header = true;
       continue;
     }
+    last_was_header = false;
     const std::string first = fold(row.cells[0]);
     if (first.rfind("total", 0) == 0) {
-      for (const auto& [idx, year] : cols.year_col) {
-        if (idx >= row.cells.size()) continue;
+      for (const auto& [idx, col] : cols) {
+        if (idx >= row.cells.size() || !col.year) continue;
         auto amount = parse_amount_cell(row.cells[idx]);
         if (!amount) continue;
-        const auto key = std::make_pair(static_cast<int>(Funder::etat), year);
+        const auto key = std::make_pair(static_cast<int>(col.funder), *col.year);
         if (section_sum.count(key) && section_sum[key] != amount->amount_eur)
           warnings.push_back("table row '" + row.cells[0] + "': total " + std::to_string(amount->amount_eur) +
-                             " for " + std::to_string(year) + " but its rows add up to " +
+                             " for " + std::to_string(*col.year) + " but its rows add up to " +
                              std::to_string(section_sum[key]));
       }
       if (first.find("+") == std::string::npos) section_sum.clear();
@@ -153,15 +182,11 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
       FundingLine l;
       l.amount_eur = amount->amount_eur;
       l.qualifier = amount->qualifier;
-      if (auto y = cols.year_col.find(i); y != cols.year_col.end()) {
-        l.funder = cols.years_are_departement ? Funder::departement : Funder::etat;
-        l.year = y->second;
-        section_sum[{static_cast<int>(l.funder), y->second}] += l.amount_eur;
-      } else if (cols.departement_col && i == *cols.departement_col) {
-        l.funder = Funder::departement;
-      } else {
-        continue;
-      }
+      const auto col = cols.find(i);
+      if (col == cols.end()) continue;
+      l.funder = col->second.funder;
+      l.year = col->second.year;
+      if (l.year) section_sum[{static_cast<int>(l.funder), *l.year}] += l.amount_eur;
       merge_line(*it, l, code->first, warnings);
     }
   }

@@ -98,6 +98,31 @@ bool institutional_before(std::string_view t, std::size_t pos) {
   return false;
 }
 
+// "Pays de la Loire", "Centre-Val de Loire", "rue de la Loire", "quai du Rhône", "lycée de la
+// Somme": a département's name inside the name of a region, a street or a building.
+bool inside_other_name(std::string_view t, std::size_t pos) {
+  std::size_t e = pos;
+  // skip back over the article / preposition words ("de la ", "du ", "de l'", "des ")
+  for (int words = 0; words < 3 && e > 0; ++words) {
+    std::size_t b = e;
+    while (b > 0 && t[b - 1] == ' ') --b;
+    std::size_t w = b;
+    while (w > 0 && (is_word_byte(t[w - 1]) || t[w - 1] == '-' || t[w - 1] == '\'')) --w;
+    std::string_view word = t.substr(w, b - w);
+    if (word.ends_with("'")) word.remove_suffix(1);
+    static constexpr std::array<std::string_view, 6> kLinks = {"de", "du", "des", "la", "le", "l"};
+    if (std::find(kLinks.begin(), kLinks.end(), word) != kLinks.end() || word == "d") {
+      e = w;
+      continue;
+    }
+    static constexpr std::array<std::string_view, 22> kContainers = {
+        "pays", "val", "centre-val", "rue", "avenue", "boulevard", "bd", "quai", "place", "allee", "impasse",
+        "chemin", "route", "pont", "cours", "square", "lycee", "college", "hotel", "residence", "vallee", "gorges"};
+    return std::find(kContainers.begin(), kContainers.end(), word) != kContainers.end();
+  }
+  return false;
+}
+
 bool boundary_ok(std::string_view t, std::size_t pos, std::size_t len) {
   if (pos > 0) {
     const char p = t[pos - 1];
@@ -129,6 +154,7 @@ std::vector<DepartementMention> find_departement_mentions(std::string_view text)
                       [](char c) { return c != 0; }))
         continue;
       if (!ft.is_upper_at(pos)) continue;  // names are written with a capital
+      if (inside_other_name(t, pos)) continue;
       const bool inst = institutional_before(t, pos);
       if (p.ambiguous && !inst && !is_article(previous_word(t, pos))) continue;
       std::fill(taken.begin() + static_cast<std::ptrdiff_t>(pos),

@@ -19,7 +19,9 @@
 #include <conventiond/extract/signatories.hpp>
 #include <conventiond/model/model_json.hpp>
 
+#include "facts/agreements.hpp"
 #include "facts/annex_tables.hpp"
+#include "facts/funding.hpp"
 #include "facts/folded_text.hpp"
 #include "facts/sentences.hpp"
 
@@ -29,6 +31,16 @@ namespace {
 using extract_detail::find_word;
 using extract_detail::fold;
 using extract_detail::Sentence;
+using extract_detail::AgreementKind;
+using extract_detail::FundingContext;
+using extract_detail::LocatedFunding;
+using extract_detail::SentenceFunding;
+using extract_detail::Signing;
+using extract_detail::is_party_clause;
+using extract_detail::is_relevant;
+using extract_detail::is_signing_sentence;
+using extract_detail::is_word_byte;
+using extract_detail::signings;
 
 bool contains(std::string_view folded, std::string_view w) {
   return find_word(folded, w) != std::string_view::npos;
@@ -39,85 +51,9 @@ bool contains_any(std::string_view folded, std::initializer_list<std::string_vie
 }
 
 // ---------------------------------------------------------------------------------------------
-// Relevance and signing sentences
-
-bool is_relevant(const std::vector<Sentence>& sentences, const TextDocument& doc) {
-  bool poverty = contains(fold(doc.title), "pauvrete");
-  bool agreement = false;
-  for (const Sentence& s : sentences) {
-    poverty = poverty || contains(s.folded, "pauvrete");
-    agreement = agreement || contains_any(s.folded, {"convention", "conventions", "contrat", "contrats",
-                                                     "contractualisation", "avenant"});
-  }
-  return poverty && agreement;
-}
-
-// Position of a past or present signing word ("ont signé", "signature", "signent"), npos when
-// the sentence has none or speaks of a future or planned signature.
-std::size_t signing_position(std::string_view f) {
-  if (contains_any(f, {"signera", "signeront", "signerons", "d'ici", "devrait", "devraient",
-                       "prochainement", "sera signee", "seront signees", "a venir"}))
-    return std::string_view::npos;
-  std::size_t best = std::string_view::npos;
-  for (std::string_view w : {"signe", "signee", "signes", "signees", "signent", "signature",
-                             "signataire", "signataires", "signons", "paraphe"}) {
-    const std::size_t p = find_word(f, w);
-    if (p < best) best = p;
-  }
-  return best;
-}
-
-enum class AgreementKind { ours, amendment, other, none };
-
-// The agreement a signing word speaks of: the nearest agreement noun before it, else after it.
-AgreementKind signed_agreement(std::string_view f, std::size_t sign_pos) {
-  struct Noun { std::string_view word; AgreementKind kind; };
-  static constexpr std::array<Noun, 12> kNouns = {{
-      {"convention", AgreementKind::ours}, {"conventions", AgreementKind::ours},
-      {"contrat", AgreementKind::ours}, {"contrats", AgreementKind::ours},
-      {"contractualisation", AgreementKind::ours}, {"avenant", AgreementKind::amendment},
-      {"protocole", AgreementKind::other}, {"pacte", AgreementKind::other},
-      {"charte", AgreementKind::other}, {"accord", AgreementKind::other},
-      {"accords", AgreementKind::other}, {"partenariat", AgreementKind::other}}};
-  std::size_t before_pos = 0;
-  AgreementKind before = AgreementKind::none;
-  std::size_t after_pos = std::string_view::npos;
-  AgreementKind after = AgreementKind::none;
-  for (const Noun& n : kNouns) {
-    for (std::size_t p = find_word(f, n.word); p != std::string_view::npos; p = find_word(f, n.word, p + 1)) {
-      if (p < sign_pos && (before == AgreementKind::none || p > before_pos)) {
-        before = n.kind;
-        before_pos = p;
-      } else if (p > sign_pos && p < after_pos) {
-        after = n.kind;
-        after_pos = p;
-      }
-    }
-  }
-  return before != AgreementKind::none ? before : after;
-}
-
-bool is_signing_sentence(const Sentence& s) {
-  const std::size_t p = signing_position(s.folded);
-  if (p == std::string_view::npos) return false;
-  const AgreementKind k = signed_agreement(s.folded, p);
-  return k != AgreementKind::other;
-}
-
-// A signing sentence about an avenant (yearly amendment) rather than the convention itself.
-bool is_amendment_signing(const Sentence& s) {
-  const std::size_t p = signing_position(s.folded);
-  return p != std::string_view::npos && signed_agreement(s.folded, p) == AgreementKind::amendment;
-}
-
-// "Le Département du Bas-Rhin, représenté par ..." : a party clause of the convention itself.
-bool is_party_clause(const Sentence& s) {
-  return contains_any(s.folded, {"represente par", "representee par", "represente", "representee"}) &&
-         s.folded.find("represent") != std::string::npos;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reference date (publication, dateline "Arras, le 18 décembre 2018")
+// Reference date: publication date, else a dateline ("Arras, le 18 décembre 2018"). An update
+// date ("Mis à jour le") is not used to complete dates without a year: a page updated years
+// later would move the signature.
 
 std::optional<Date> reference_date(const TextDocument& doc) {
   if (doc.published_on) return doc.published_on;
@@ -127,245 +63,166 @@ std::optional<Date> reference_date(const TextDocument& doc) {
     if (t.size() > 80) continue;
     for (const DateMention& d : find_dates(t)) {
       if (!d.year_stated || d.month_only) continue;
-      const std::string before = fold(std::string_view(t).substr(0, d.begin));
-      if (doc.blocks[b].kind == BlockKind::dateline || before.ends_with(", le ") ||
-          before.ends_with(",le ") || before.ends_with(", ") || before.empty())
+      const std::string prefix = fold(std::string_view(t).substr(0, d.begin));
+      if (doc.blocks[b].kind == BlockKind::dateline || prefix.ends_with(", le ") || prefix.ends_with(",le ") ||
+          prefix.ends_with(", ") || prefix.empty())
         return d.date;
     }
   }
-  return doc.updated_on;
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Funding
+// Which départements the document's conventions are about
 
-struct FunderWord {
-  std::size_t pos;
-  std::size_t end;
-  Funder funder;
-};
-
-std::vector<FunderWord> funder_words(std::string_view f, std::string_view original) {
-  struct Kw { std::string_view word; Funder funder; bool needs_capital; };
-  static constexpr std::array<Kw, 18> kKeywords = {{
-      {"etat", Funder::etat, true},
-      {"fonds de lutte contre la pauvrete", Funder::etat, false},
-      {"departement", Funder::departement, false},
-      {"conseil departemental", Funder::departement, false},
-      {"collectivite", Funder::departement, false},
-      {"cd", Funder::departement, true},
-      {"fse", Funder::fse, false},
-      {"fonds social europeen", Funder::fse, false},
-      {"cout total", Funder::total, false},
-      {"montant total", Funder::total, false},
-      {"budget total", Funder::total, false},
-      {"au total", Funder::total, false},
-      {"total", Funder::total, false},
-      {"cout global", Funder::total, false},
-      {"budget global", Funder::total, false},
-      {"enveloppe globale", Funder::total, false},
-      {"montant global", Funder::total, false},
-      {"l'etat", Funder::etat, false}}};
-  extract_detail::FoldedText ft(original);
-  std::vector<FunderWord> out;
-  for (const Kw& k : kKeywords) {
-    for (std::size_t p = find_word(f, k.word); p != std::string_view::npos; p = find_word(f, k.word, p + 1)) {
-      const bool after_elision = p >= 2 && f[p - 1] == '\'' && f[p - 2] == 'l';
-      if (k.needs_capital && !ft.is_upper_at(p) && !after_elision) continue;
-      out.push_back({p, p + k.word.size(), k.funder});
-    }
-  }
-  std::sort(out.begin(), out.end(), [](const FunderWord& a, const FunderWord& b) { return a.pos < b.pos; });
-  return out;
-}
-
-std::optional<Funder> first_funder(const Sentence& s) {
-  const auto words = funder_words(s.folded, s.text);
-  for (const FunderWord& w : words)
-    if (w.funder != Funder::total) return w.funder;
-  return std::nullopt;
-}
-
-// "ce soutien", "cette contribution": the funder of the sentence that introduced the noun.
-std::optional<Funder> anaphora_funder(const std::vector<Sentence>& all, std::size_t i) {
-  static constexpr std::array<std::string_view, 7> kNouns = {
-      "soutien", "contribution", "financement", "aide", "enveloppe", "participation", "dotation"};
-  const Sentence& s = all[i];
-  for (std::string_view noun : kNouns) {
-    const std::string ce = (noun == "soutien" || noun == "financement") ? "ce " + std::string(noun)
-                                                                        : "cette " + std::string(noun);
-    if (!contains(s.folded, ce)) continue;
-    for (std::size_t k = i; k-- > 0 && i - k <= 6;) {
-      if (!contains(all[k].folded, noun)) continue;
-      if (auto f = first_funder(all[k])) return f;
-    }
-  }
-  return std::nullopt;
-}
-
-// The one funding year a sentence speaks of ("Pour l'année 2019", "au titre de 2019").
-std::optional<int> sentence_year(const Sentence& s) {
-  if (!find_periods(s.text).empty()) return std::nullopt;
-  std::set<int> years;
-  const std::string& f = s.folded;
-  for (std::size_t i = 0; i + 4 <= f.size(); ++i) {
-    if (i > 0 && (std::isdigit(static_cast<unsigned char>(f[i - 1])) || f[i - 1] == '/')) continue;
-    if (!std::all_of(f.begin() + static_cast<std::ptrdiff_t>(i), f.begin() + static_cast<std::ptrdiff_t>(i + 4),
-                     [](char c) { return c >= '0' && c <= '9'; }))
-      continue;
-    if (i + 4 < f.size() && std::isdigit(static_cast<unsigned char>(f[i + 4]))) continue;
-    // a year in a date ("27 juin 2019") says when, not for which year
-    const std::string_view before = std::string_view(f).substr(i >= 12 ? i - 12 : 0, i >= 12 ? 12 : i);
-    static constexpr std::array<std::string_view, 12> kMonths = {
-        "janvier ", "fevrier ", "mars ", "avril ", "mai ", "juin ", "juillet ", "aout ", "septembre ",
-        "octobre ", "novembre ", "decembre "};
-    if (std::any_of(kMonths.begin(), kMonths.end(), [&](std::string_view m) { return before.ends_with(m); }))
-      continue;
-    const int y = std::stoi(f.substr(i, 4));
-    if (y >= 2018 && y <= 2030) years.insert(y);
-  }
-  if (years.size() == 1) return *years.begin();
-  return std::nullopt;
-}
-
-void add_unique(std::vector<FundingLine>& v, const FundingLine& f) {
-  if (std::find(v.begin(), v.end(), f) == v.end()) v.push_back(f);
-}
-
-void funding_from_sentence(const std::vector<Sentence>& all, std::size_t i,
-                           std::optional<Period> doc_period, std::vector<FundingLine>& out) {
-  const Sentence& s = all[i];
-  const std::vector<AmountMention> amounts = find_amounts(s.text);
-  if (amounts.empty()) return;
-  const auto words = funder_words(s.folded, s.text);
-  extract_detail::FoldedText ft(s.text);
-  // folded position of an original offset
-  auto folded_pos = [&](std::size_t orig) {
-    std::size_t lo = 0, hi = ft.text().size();
-    while (lo < hi) {
-      const std::size_t mid = (lo + hi) / 2;
-      if (ft.original_offset(mid) < orig) lo = mid + 1; else hi = mid;
-    }
-    return lo;
-  };
-  const std::optional<int> year = sentence_year(s);
-  std::size_t segment_start = 0;
-  for (std::size_t a = 0; a < amounts.size(); ++a) {
-    const AmountMention& m = amounts[a];
-    const std::size_t mb = folded_pos(m.begin);
-    const std::size_t me = folded_pos(m.end);
-    std::optional<Funder> funder;
-    for (const FunderWord& w : words)
-      if (w.pos >= segment_start && w.end <= mb) funder = w.funder;
-    if (!funder) {
-      // "240 000 € par an pour l'Etat": the funder right after the amount
-      const std::size_t next = a + 1 < amounts.size() ? folded_pos(amounts[a + 1].begin) : s.folded.size();
-      for (const FunderWord& w : words)
-        if (w.pos >= me && w.pos < next && w.pos < me + 30 && w.funder != Funder::total) {
-          funder = w.funder;
-          break;
-        }
-    }
-    if (!funder) funder = anaphora_funder(all, i);
-    segment_start = me;
-    if (!funder) continue;
-    FundingLine line;
-    line.funder = *funder;
-    line.amount_eur = m.amount_eur;
-    line.qualifier = m.qualifier;
-    line.year = year;
-    line.per_year = m.per_year;
-    const std::vector<PeriodMention> sp = find_periods(s.text);
-    const std::optional<Period> period = !sp.empty() ? std::optional<Period>(sp.front().period) : doc_period;
-    if (m.per_year && period && !year) {
-      for (int y = period->start; y <= period->end; ++y) {
-        line.year = y;
-        add_unique(out, line);
-      }
-      continue;
-    }
-    add_unique(out, line);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Per-convention assembly
-
-struct SubjectEvidence {
-  std::set<std::string> codes;
-};
-
-std::set<std::string> codes_in(const std::string& text) {
+std::set<std::string> codes_in(std::string_view text) {
   std::set<std::string> out;
   for (const DepartementMention& m : find_departement_mentions(text)) out.insert(m.code);
   return out;
 }
 
-std::vector<std::string> subject_departements(const std::vector<Sentence>& sentences, const TextDocument& doc) {
-  std::vector<std::string> ordered;
+struct Subjects {
+  std::vector<std::string> codes;  // in order of first mention
+  std::string primary;             // the document's own convention when it has one
+};
+
+Subjects subject_departements(const std::vector<Sentence>& sentences, const TextDocument& doc) {
+  Subjects out;
   auto add = [&](const std::string& c) {
-    if (std::find(ordered.begin(), ordered.end(), c) == ordered.end()) ordered.push_back(c);
+    if (std::find(out.codes.begin(), out.codes.end(), c) == out.codes.end()) out.codes.push_back(c);
   };
+  const std::set<std::string> in_title = codes_in(doc.title);
   for (const Sentence& s : sentences) {
-    if (s.in_annex) continue;
-    if (is_signing_sentence(s) || is_party_clause(s))
-      for (const DepartementMention& m : find_departement_mentions(s.text)) add(m.code);
+    if (s.in_annex || !(is_signing_sentence(s) || is_party_clause(s))) continue;
+    const std::set<std::string> named = codes_in(s.text);
+    for (const DepartementMention& m : find_departement_mentions(s.text)) add(m.code);
+    // The first signing or party sentence naming one département alone, with a person or a
+    // date, is the document's own convention.
+    if (out.primary.empty() && named.size() == 1 &&
+        (!find_people(s.text).empty() || !find_dates(s.text).empty() || is_party_clause(s)))
+      out.primary = *named.begin();
   }
-  if (!ordered.empty()) return ordered;
-  for (const DepartementMention& m : find_departement_mentions(doc.title)) add(m.code);
-  if (!ordered.empty()) return ordered;
-  // The département most often named as an institution.
-  std::map<std::string, int> counts;
-  for (const Sentence& s : sentences)
-    for (const DepartementMention& m : find_departement_mentions(s.text))
-      if (m.institutional) ++counts[m.code];
-  int best = 0;
-  std::string code;
-  for (const auto& [c, n] : counts)
-    if (n > best) { best = n; code = c; }
-  if (!code.empty()) ordered.push_back(code);
-  return ordered;
+  if (in_title.size() == 1) out.primary = *in_title.begin();
+  if (!out.codes.empty()) {
+    if (!out.primary.empty()) add(out.primary);
+    return out;
+  }
+  for (const std::string& c : in_title) add(c);
+  if (out.codes.empty()) {
+    // The département most often named as an institution.
+    std::map<std::string, int> counts;
+    for (const Sentence& s : sentences)
+      for (const DepartementMention& m : find_departement_mentions(s.text))
+        if (m.institutional) ++counts[m.code];
+    int best = 0;
+    std::string code;
+    for (const auto& [c, n] : counts)
+      if (n > best) {
+        best = n;
+        code = c;
+      }
+    if (!code.empty()) add(code);
+  }
+  if (out.codes.size() == 1) out.primary = out.codes.front();
+  return out;
 }
 
-// Does sentence s speak of this convention? With one subject, every sentence does; with
-// several, only a sentence naming that département and no other subject.
-bool about(const Sentence& s, const std::string& code, const std::vector<std::string>& subjects) {
-  if (subjects.size() <= 1) return true;
+// Does sentence s speak of convention `code`? With one subject, every sentence does. With
+// several, a sentence naming that département and no other subject does; a sentence naming
+// none belongs to the primary convention, if the document has one.
+bool about(const Sentence& s, const std::string& code, const Subjects& subjects) {
+  if (subjects.codes.size() <= 1) return true;
   const std::set<std::string> named = codes_in(s.text);
-  if (!named.count(code)) return false;
-  return std::none_of(subjects.begin(), subjects.end(),
-                      [&](const std::string& o) { return o != code && named.count(o); });
+  const bool names_other = std::any_of(subjects.codes.begin(), subjects.codes.end(),
+                                       [&](const std::string& o) { return o != code && named.count(o); });
+  if (named.count(code)) return !names_other;
+  return !names_other && code == subjects.primary &&
+         std::none_of(subjects.codes.begin(), subjects.codes.end(), [&](const std::string& o) { return named.count(o); });
 }
 
-// The date the convention (or, with `amendment`, an avenant) was signed.
-std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const std::string& code,
-                                   const std::vector<std::string>& subjects, std::optional<Date> ref,
-                                   bool amendment) {
-  for (const Sentence& s : sentences) {
-    if (s.in_annex || !is_signing_sentence(s) || !about(s, code, subjects)) continue;
-    if (is_amendment_signing(s) != amendment) continue;
-    const std::size_t sign = signing_position(s.folded);
-    extract_detail::FoldedText ft(s.text);
-    const std::size_t sign_orig = ft.original_offset(sign);
-    std::optional<Date> best;
-    std::size_t best_dist = std::string::npos;
-    for (const DateMention& d : find_dates(s.text, ref)) {
-      if (d.month_only) continue;
-      if (d.date.year < 2018) continue;
-      if (ref && d.date > *ref) continue;  // a signature is not after its own announcement
-      // "annoncée le", "présentée le": another event's date
-      const std::string before = fold(std::string_view(s.text).substr(d.begin >= 25 ? d.begin - 25 : 0,
-                                                                       d.begin >= 25 ? 25 : d.begin));
-      if (contains_any(before, {"annonce", "annoncee", "presentee", "presente", "lancee", "lance", "avant",
-                                "jusqu'au", "depuis"}))
-        continue;
-      const std::size_t dist = d.begin > sign_orig ? d.begin - sign_orig : sign_orig - d.end;
-      if (dist < best_dist) {
-        best_dist = dist;
-        best = d.date;
+// A sentence that names this département among several subjects (for facts that carry their
+// own département, like "préfet des Yvelines" or "1,3 M€ aux Yvelines").
+bool names(const Sentence& s, const std::string& code) { return codes_in(s.text).count(code) > 0; }
+
+// ---------------------------------------------------------------------------------------------
+// Signature date
+
+// "ont signé jeudi la convention": a bare weekday right after the signing word, resolved to the
+// latest such day on or before the reference date.
+std::optional<Date> bare_weekday_after(std::string_view folded, std::size_t sign_pos, std::optional<Date> ref) {
+  if (!ref) return std::nullopt;
+  static constexpr std::array<std::string_view, 7> kDays = {"lundi", "mardi", "mercredi", "jeudi", "vendredi",
+                                                            "samedi", "dimanche"};
+  std::size_t p = folded.find(' ', sign_pos);
+  if (p == std::string_view::npos) return std::nullopt;
+  const std::string_view rest = folded.substr(p + 1, 12);
+  for (std::size_t d = 0; d < kDays.size(); ++d) {
+    if (!rest.starts_with(kDays[d])) continue;
+    if (rest.size() > kDays[d].size() && is_word_byte(rest[kDays[d].size()])) continue;
+    const int back = (ref->weekday() - static_cast<int>(d) + 7) % 7;
+    Date day = *ref;
+    for (int k = 0; k < back; ++k) {
+      if (--day.day == 0) {
+        if (--day.month == 0) {
+          day.month = 12;
+          --day.year;
+        }
+        day.day = 31;
+        while (!Date::valid(day.year, day.month, day.day)) --day.day;
       }
     }
-    if (best) return best;
+    return day;
+  }
+  return std::nullopt;
+}
+
+// The date the convention (or, with `amendment`, an avenant) was signed: in a signing sentence,
+// the date nearest a signing word that signs that kind of agreement.
+std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const std::string& code,
+                                   const Subjects& subjects, std::optional<Date> ref, bool ref_is_estimate,
+                                   bool amendment) {
+  const AgreementKind wanted = amendment ? AgreementKind::amendment : AgreementKind::ours;
+  for (const Sentence& s : sentences) {
+    if (s.in_annex || !(about(s, code, subjects) || names(s, code))) continue;
+    const std::vector<Signing> signs = signings(s.folded);
+    if (signs.empty()) continue;
+    const extract_detail::FoldedText ft(s.text);
+    const std::vector<DateMention> dates = find_dates(s.text, ref);
+    for (const Signing& g : signs) {
+      const AgreementKind k = g.agreement == AgreementKind::none ? AgreementKind::ours : g.agreement;
+      if (k != wanted) continue;
+      const std::size_t sign_orig = ft.original_offset(g.pos);
+      std::optional<Date> best;
+      std::size_t best_dist = std::string::npos;
+      for (const DateMention& d : dates) {
+        if (d.month_only || d.date.year < 2018) continue;
+        if (ref_is_estimate && d.relative) continue;  // "aujourd'hui" needs a real date
+        if (ref && d.date > *ref) continue;  // a signature is not after its own announcement
+        const std::string prefix = fold(std::string_view(s.text).substr(d.begin >= 25 ? d.begin - 25 : 0,
+                                                                        d.begin >= 25 ? 25 : d.begin));
+        if (contains_any(prefix, {"annonce", "annoncee", "presentee", "presente", "lancee", "lance", "avant",
+                                  "jusqu'au", "depuis", "seance", "deliberation"}))
+          continue;
+        // The date must not sit closer to another signing word of another agreement.
+        const std::size_t dist = d.begin > sign_orig ? d.begin - sign_orig : sign_orig - d.end;
+        bool closer_other = false;
+        for (const Signing& o : signs) {
+          if (&o == &g) continue;
+          const AgreementKind ok = o.agreement == AgreementKind::none ? AgreementKind::ours : o.agreement;
+          if (ok == k) continue;
+          const std::size_t oo = ft.original_offset(o.pos);
+          const std::size_t od = d.begin > oo ? d.begin - oo : oo - d.end;
+          if (od < dist) closer_other = true;
+        }
+        if (closer_other) continue;
+        if (dist < best_dist) {
+          best_dist = dist;
+          best = d.date;
+        }
+      }
+      if (!best && !ref_is_estimate) best = bare_weekday_after(s.folded, g.pos, ref);
+      if (best) return best;
+    }
   }
   return std::nullopt;
 }
@@ -373,8 +230,7 @@ std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const
 std::optional<Period> document_period(const std::vector<Sentence>& sentences) {
   for (const Sentence& s : sentences) {
     const auto ps = find_periods(s.text);
-    if (ps.empty()) continue;
-    return ps.front().period;
+    if (!ps.empty()) return ps.front().period;
   }
   return std::nullopt;
 }
@@ -392,25 +248,52 @@ std::optional<int> amendment_year(const std::vector<Sentence>& sentences) {
       const int y = (after[i] - '0') * 1000 + (after[i + 1] - '0') * 100 + (after[i + 2] - '0') * 10 + (after[i + 3] - '0');
       if (y >= 2019 && y <= 2030) return y;
     }
-    if (auto y = sentence_year(s)) return y;
   }
   return std::nullopt;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Signatories
+
 // Signature block: the blocks after "Fait à ..., le".
 bool starts_signature_block(const Sentence& s) {
-  return s.folded.rfind("fait a ", 0) == 0 || s.folded.rfind("fait en ", 0) == 0 ||
-         s.folded.rfind("fait le ", 0) == 0;
+  return s.folded.rfind("fait a ", 0) == 0 || s.folded.rfind("fait en ", 0) == 0 || s.folded.rfind("fait le ", 0) == 0;
+}
+
+// The date of "Fait à Saint-Brieuc, le 8 juillet 2019", if any.
+std::optional<Date> signature_block_date(const std::vector<Sentence>& sentences) {
+  for (const Sentence& s : sentences) {
+    if (!starts_signature_block(s)) continue;
+    for (const DateMention& d : find_dates(s.text))
+      if (d.year_stated && !d.month_only) return d.date;
+  }
+  return std::nullopt;
+}
+
+// A person who attended ("en présence de", "a assisté à la signature") did not sign.
+bool is_witness(std::string_view text, const PersonMention& p) {
+  const std::string b = fold(text.substr(p.begin >= 30 ? p.begin - 30 : 0, p.begin >= 30 ? 30 : p.begin));
+  if (b.ends_with("en presence de ") || b.ends_with("en presence d'") || b.ends_with("aux cotes de ") ||
+      b.ends_with("aux cotes d'"))
+    return true;
+  std::string a = fold(text.substr(p.end, 40));
+  while (!a.empty() && (a.front() == ' ' || a.front() == ',')) a.erase(a.begin());
+  return a.starts_with("a assiste") || a.starts_with("assistait") || a.starts_with("etait present");
 }
 
 std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const std::string& code,
-                                   const std::vector<std::string>& subjects) {
+                                   const Subjects& subjects) {
   std::vector<Signatory> out;
   std::set<std::string> seen;
-  auto take = [&](const std::string& text) {
+  auto take = [&](std::string_view text, bool check_departement) {
     for (const PersonMention& p : find_people(text)) {
-      const std::string key = fold(p.name);
-      if (seen.insert(key).second) out.push_back({p.name, p.role});
+      if (is_witness(text, p)) continue;
+      if (check_departement) {
+        // several subjects in one sentence: the person's role names their département
+        const std::set<std::string> role_codes = codes_in(text.substr(p.begin, p.end - p.begin));
+        if (!role_codes.count(code)) continue;
+      }
+      if (seen.insert(fold(p.name)).second) out.push_back({p.name, p.role});
     }
   };
   // The signature block ("Fait à Strasbourg, le" then roles and names, one per line) is read
@@ -433,11 +316,66 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
       block_text += ' ';
       continue;
     }
-    if (s.in_annex) continue;
-    if ((is_signing_sentence(s) || is_party_clause(s)) && about(s, code, subjects)) take(s.text);
+    if (s.in_annex || !(is_signing_sentence(s) || is_party_clause(s))) continue;
+    if (about(s, code, subjects)) take(s.text, false);
+    else if (names(s, code)) take(s.text, true);
   }
-  if (!block_text.empty()) take(block_text);
+  if (!block_text.empty() && (subjects.codes.size() == 1 || code == subjects.primary)) take(block_text, false);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Funding
+
+void add_unique(std::vector<FundingLine>& v, const FundingLine& f) {
+  if (std::find(v.begin(), v.end(), f) == v.end()) v.push_back(f);
+}
+
+// A yearless line that repeats a line with a year (a headline restating the body) is that line.
+void drop_yearless_repeats(std::vector<FundingLine>& v) {
+  v.erase(std::remove_if(v.begin(), v.end(),
+                         [&](const FundingLine& l) {
+                           return !l.year && std::any_of(v.begin(), v.end(), [&](const FundingLine& o) {
+                             return o.year && o.funder == l.funder && o.amount_eur == l.amount_eur &&
+                                    o.qualifier == l.qualifier;
+                           });
+                         }),
+          v.end());
+}
+
+std::vector<FundingLine> funding(const std::vector<Sentence>& sentences, const std::string& code,
+                                 const Subjects& subjects, FundingContext ctx) {
+  std::vector<FundingLine> out;
+  std::size_t previous_block = std::string::npos;
+  for (std::size_t i = 0; i < sentences.size(); ++i) {
+    const Sentence& s = sentences[i];
+    if (s.block != previous_block) ctx.previous_year.reset();
+    previous_block = s.block;
+    if (s.in_annex) continue;
+    const bool own = about(s, code, subjects);
+    if (!own && !names(s, code)) continue;
+    const SentenceFunding sf = funding_in_sentence(sentences, i, ctx);
+    ctx.previous_year = sf.year;
+    for (const LocatedFunding& l : sf.lines) {
+      if (!own) {
+        // "1,3 M€ aux Yvelines et 1,1 M€ aux Hauts-de-Seine": the département after the amount
+        if (!codes_in(std::string_view(s.text).substr(l.stretch_begin, l.stretch_end - l.stretch_begin)).count(code))
+          continue;
+      }
+      add_unique(out, l.line);
+    }
+  }
+  drop_yearless_repeats(out);
+  return out;
+}
+
+bool is_amendment_document(const std::vector<Sentence>& sentences, const TextDocument& doc) {
+  if (find_word(fold(doc.title), "avenant") != std::string_view::npos) return true;
+  for (const Sentence& s : sentences) {
+    const auto signs = signings(s.folded);
+    if (!signs.empty()) return signs.front().agreement == AgreementKind::amendment;
+  }
+  return false;
 }
 
 }  // namespace
@@ -447,36 +385,42 @@ Extraction extract_conventions(TextDocument document) {
   ex.document = std::move(document);
   const TextDocument& doc = ex.document;
   const std::vector<Sentence> sentences = extract_detail::document_sentences(doc);
-  ex.relevant = is_relevant(sentences, doc);
+  ex.relevant = is_relevant(sentences, fold(doc.title));
   if (!ex.relevant) return ex;
-  const std::vector<std::string> subjects = subject_departements(sentences, doc);
-  if (subjects.empty()) {
+  const Subjects subjects = subject_departements(sentences, doc);
+  if (subjects.codes.empty()) {
     ex.warnings.push_back("the document speaks of a convention but names no département");
     return ex;
   }
-  const std::optional<Date> ref = reference_date(doc);
   const std::optional<Period> period = document_period(sentences);
+  std::optional<Date> ref = reference_date(doc);
+  const bool ref_is_estimate = !ref && period;
+  if (ref_is_estimate) ref = Date{period->start, 12, 31};  // completes "le 28 juin" only
+  const bool amendment_doc = is_amendment_document(sentences, doc);
+  const std::optional<int> avenant_year = amendment_year(sentences);
   const std::vector<Measure> measures = find_measures(doc.plain_text());
   const std::vector<Action> actions = extract_detail::read_annex_actions(doc, ex.warnings);
 
-  for (const std::string& code : subjects) {
+  for (const std::string& code : subjects.codes) {
+    const bool own = subjects.codes.size() == 1 || code == subjects.primary;
     ConventionFacts c;
     c.departement = code;
     c.period = period;
-    c.measures = measures;
-    c.signed_on = signature_date(sentences, code, subjects, ref, false);
-    if (auto avenant = signature_date(sentences, code, subjects, ref, true)) {
+    c.signed_on = signature_date(sentences, code, subjects, ref, ref_is_estimate, false);
+    if (!c.signed_on && own && !amendment_doc) c.signed_on = signature_block_date(sentences);
+    if (auto avenant = signature_date(sentences, code, subjects, ref, ref_is_estimate, true)) {
       Amendment a;
       a.signed_on = avenant;
-      a.year = amendment_year(sentences);
+      a.year = avenant_year;
       c.amendments.push_back(std::move(a));
     }
     c.signatories = signatories(sentences, code, subjects);
-    for (std::size_t i = 0; i < sentences.size(); ++i) {
-      if (sentences[i].in_annex || !about(sentences[i], code, subjects)) continue;
-      funding_from_sentence(sentences, i, period, c.funding);
-    }
-    if (subjects.size() == 1) c.actions = actions;
+    FundingContext ctx;
+    ctx.document_period = period;
+    if (amendment_doc) ctx.fallback_year = avenant_year;
+    c.funding = funding(sentences, code, subjects, ctx);
+    if (own || subjects.primary.empty()) c.measures = measures;
+    if (own) c.actions = actions;
     ex.conventions.push_back(std::move(c));
   }
   return ex;

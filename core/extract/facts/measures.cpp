@@ -17,7 +17,9 @@ struct Wording {
 };
 
 // Folded wordings. Two-part wordings need both parts in one sentence.
-constexpr std::array<Wording, 34> kWordings = {{
+constexpr std::array<Wording, 36> kWordings = {{
+    {Measure::sorties_ase, "sorties de l'ase", ""},
+    {Measure::sorties_ase, "sorties de l'aide sociale a l'enfance", ""},
     {Measure::sorties_ase, "sorties seches", ""},
     {Measure::sorties_ase, "sortie seche", ""},
     {Measure::sorties_ase, "sorties sans solution", ""},

@@ -37,21 +37,30 @@ std::vector<PeriodMention> find_periods(std::string_view text) {
     int last = *start;
     std::size_t end = i + 4;
     bool chained = false;
-    // "2019-2021", "2019 / 2020 / 2021", "2019 a 2021" ("de 2019 à 2021")
+    // "2019-2021", "2019 / 2020 / 2021", "de 2019 à 2021", "les années 2019 à 2021",
+    // "entre 2019 et 2021", "2019, 2020 et 2021"
+    const std::string_view before = std::string_view(t).substr(i >= 12 ? i - 12 : 0, i >= 12 ? 12 : i);
+    const bool range_word = before.ends_with("de ") || before.ends_with("annees ") || before.ends_with("periode ");
+    const bool between = before.ends_with("entre ");
     while (j < t.size()) {
       std::size_t k = j;
+      bool consecutive_only = false;
       if (t[k] == '-' || t[k] == '/') {
         ++k;
-      } else if (t.compare(k, 2, "a ") == 0 && k >= 1 && t[k - 1] == ' ') {
+      } else if (t.compare(k, 2, "a ") == 0 && k >= 1 && t[k - 1] == ' ' && range_word && !chained) {
         k += 1;
-        // "de 2019 a 2021" needs "de" before the first year
-        if (!(i >= 3 && t.compare(i - 3, 3, "de ") == 0)) break;
+      } else if (t.compare(k, 3, "et ") == 0 && k >= 1 && t[k - 1] == ' ') {
+        k += 2;
+        consecutive_only = !between || chained;
+      } else if (t[k] == ',') {
+        ++k;
+        consecutive_only = true;
       } else {
         break;
       }
       k = skip_spaces(t, k);
       const std::optional<int> next = year_at(t, k, true);
-      if (!next || *next <= last) break;
+      if (!next || *next <= last || (consecutive_only && *next != last + 1)) break;
       last = *next;
       end = k + 4;
       chained = true;

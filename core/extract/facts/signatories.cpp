@@ -167,7 +167,9 @@ std::optional<Role> role_at(const std::vector<Token>& t, std::size_t i) {
   };
   if (w == "prefet" || w == "prefete") return Role::prefet;
   if (w == "vice-president" || w == "vice-presidente") return Role::vice_president_departement;
-  if ((w == "vice" || w == "1er" || w == "premier" || w == "premiere" || w == "1ere") &&
+  if ((w == "vice" || w == "1er" || w == "premier" || w == "premiere" || w == "1ere" || w == "1re" ||
+       w == "2e" || w == "2eme" || w == "deuxieme" || w == "3e" || w == "3eme" || w == "troisieme" ||
+       w == "4e" || w == "5e") &&
       (next(1) == "president" || next(1) == "presidente" || next(1) == "vice-president" ||
        next(1) == "vice-presidente"))
     return Role::vice_president_departement;
@@ -196,6 +198,8 @@ std::optional<Role> role_at(const std::vector<Token>& t, std::size_t i) {
 bool strong_sep(char s) { return s == ',' || s == ';' || s == '.' || s == '\n' || s == ':' || s == '(' || s == ')' || s == '|' || s == '!' || s == '?'; }
 
 // A name of 2..4 words starting at token i; returns one past its last token (or i when none).
+std::size_t particle_run(const std::vector<Token>& t, std::size_t j);
+
 std::size_t name_from(const std::vector<Token>& t, std::size_t i) {
   while (i < t.size() && is_honorific(t[i].folded) && t[i].capitalized) ++i;
   std::size_t j = i;
@@ -207,16 +211,58 @@ std::size_t name_from(const std::vector<Token>& t, std::size_t i) {
       if (strong_sep(t[j - 1].sep_after)) break;
       continue;
     }
-    // particles inside a name: "Charles de Gaulle", "Jean d'Ormesson"
-    if (words >= 1 && is_particle(t[j].folded) && !t[j].capitalized && j + 1 < t.size() &&
-        name_word(t[j + 1]) && !strong_sep(t[j].sep_after)) {
-      ++j;
-      continue;
+    // particles inside a name: "Charles de Gaulle", "Jean d'Ormesson", "Sarlandie de La Robertie"
+    if (words >= 1) {
+      if (const std::size_t n = particle_run(t, j)) {
+        j += n;
+        continue;
+      }
     }
     break;
   }
   if (words < 2) return i;
   return j;
+}
+
+// "de La", "de la", "du", "d'" inside a name, before a capitalised word: how many tokens.
+std::size_t particle_run(const std::vector<Token>& t, std::size_t j) {
+  if (j >= t.size() || t[j].capitalized || !is_particle(t[j].folded) || strong_sep(t[j].sep_after)) return 0;
+  if (j + 1 < t.size() && name_word(t[j + 1])) return 1;
+  if (j + 2 < t.size() && (t[j + 1].folded == "la" || t[j + 1].folded == "le") && t[j + 1].capitalized &&
+      !strong_sep(t[j + 1].sep_after) && name_word(t[j + 2]))
+    return 2;
+  return 0;
+}
+
+// The name that ends just before token r, followed by a comma or by an aside in parentheses:
+// "Sophie Elizéon, préfète", "Stéphane Troussel (PS), président". [first, second) tokens.
+std::optional<std::pair<std::size_t, std::size_t>> name_before(const std::vector<Token>& t, std::size_t r) {
+  if (r < 2) return std::nullopt;
+  std::size_t end = r;
+  if (t[r - 1].sep_after != ',') {
+    // an aside: "(PS)", "(LR)", "(divers droite)"
+    std::size_t k = r - 1;
+    if (t[k].sep_after != ')') return std::nullopt;
+    std::size_t steps = 0;
+    while (k > 0 && t[k - 1].sep_after != '(' && steps < 4) {
+      --k;
+      ++steps;
+    }
+    if (k == 0 || t[k - 1].sep_after != '(') return std::nullopt;
+    end = k;
+  }
+  std::size_t b = end;
+  while (b > 0 && end - b < 7) {
+    const Token& p = t[b - 1];
+    if (b != end && strong_sep(p.sep_after)) break;
+    const bool namey = name_word(p) || (is_particle(p.folded) && !p.capitalized) ||
+                       ((p.folded == "la" || p.folded == "le") && p.capitalized && b >= 2 && t[b - 2].folded == "de");
+    if (!namey) break;
+    --b;
+  }
+  while (b < end && !name_word(t[b])) ++b;
+  if (b < end && name_from(t, b) == end) return std::make_pair(b, end);
+  return std::nullopt;
 }
 
 std::size_t skip_honorific(const std::vector<Token>& t, std::size_t i) {
@@ -266,37 +312,44 @@ std::vector<PersonMention> find_people(std::string_view text) {
   const std::vector<Token> t = tokenize(text);
   std::vector<PersonMention> out;
   std::vector<char> used(t.size(), 0);
+  std::vector<char> role_done(t.size(), 0);
   auto add = [&](std::size_t nb, std::size_t ne, Role role, std::size_t mb, std::size_t me) {
     for (std::size_t k = nb; k < ne; ++k)
-      if (used[k]) return;
+      if (used[k]) return false;
     for (std::size_t k = nb; k < ne; ++k) used[k] = 1;
     out.push_back({join_name(text, t, nb, ne), role, t[mb].begin, t[me - 1].end});
+    return true;
   };
+  // Pass 1, name then role: "Sophie Elizéon, préfète du ...", "Stéphane Troussel (PS), président".
+  // Done first so that in "M. le préfet du Finistère et Nathalie Sarrabezolles, présidente",
+  // the name goes to the role that follows it.
   for (std::size_t i = 0; i < t.size(); ++i) {
     const std::optional<Role> role = role_at(t, i);
     if (!role) continue;
-    // Name before the role: "Sophie Elizéon, préfète du ..." / "Jean-Luc MARX, Préfet ..."
     std::size_t r = i;
-    if (r > 0 && (t[r - 1].folded == "le" || t[r - 1].folded == "la" || t[r - 1].folded == "l'"))
-      --r;
-    if (r >= 2 && (t[r - 1].sep_after == ',' || t[r - 1].sep_after == '(')) {
-      std::size_t b = r;
-      while (b > 0 && r - b < 5 && (name_word(t[b - 1]) || (is_particle(t[b - 1].folded) && !t[b - 1].capitalized && b >= 2 && name_word(t[b - 2]))) &&
-             (b == r || !strong_sep(t[b - 1].sep_after)))
-        --b;
-      if (b < r && name_from(t, b) == r) {
-        std::size_t hb = b;
-        while (hb > 0 && is_honorific(t[hb - 1].folded)) --hb;
-        add(b, r, *role, hb, complement_end(t, i));
-        continue;
+    if (r > 0 && (t[r - 1].folded == "le" || t[r - 1].folded == "la" || t[r - 1].folded == "l'")) --r;
+    if (auto name = name_before(t, r)) {
+      std::size_t hb = name->first;
+      while (hb > 0 && is_honorific(t[hb - 1].folded)) --hb;
+      if (add(name->first, name->second, *role, hb, complement_end(t, i))) {
+        role_done[i] = 1;
+        if (i + 1 < t.size() && role_at(t, i + 1)) role_done[i + 1] = 1;  // "1re vice-présidente"
       }
     }
-    // Name after the role and its complement: "Le Préfet du Bas-Rhin, Jean-Luc MARX"
+  }
+  // Pass 2, role then name: "Le Préfet du Bas-Rhin, Jean-Luc MARX", signature blocks.
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (role_done[i]) continue;
+    const std::optional<Role> role = role_at(t, i);
+    if (!role) continue;
+    std::size_t r = i;
+    if (r > 0 && (t[r - 1].folded == "le" || t[r - 1].folded == "la" || t[r - 1].folded == "l'")) --r;
     const std::size_t ce = complement_end(t, i);
     const std::size_t nb = skip_honorific(t, ce);
     const std::size_t ne = name_from(t, nb);
-    if (ne > nb) add(nb, ne, *role, r, ne);
+    if (ne > nb && add(nb, ne, *role, r, ne) && i + 1 < t.size() && role_at(t, i + 1)) role_done[i + 1] = 1;
   }
+  std::sort(out.begin(), out.end(), [](const PersonMention& a, const PersonMention& b) { return a.begin < b.begin; });
   return out;
 }
 
