@@ -111,8 +111,13 @@ bool is_relevant(const std::vector<Sentence>& sentences, std::string_view folded
   auto scan = [&](std::string_view f) {
     for (const Noun& n : kNouns) {
       if (n.kind != AgreementKind::ours && n.kind != AgreementKind::amendment) continue;
-      for (std::size_t p = find_word(f, n.word); p != std::string_view::npos; p = find_word(f, n.word, p + 1))
+      for (std::size_t p = find_word(f, n.word); p != std::string_view::npos; p = find_word(f, n.word, p + 1)) {
+        // "cette convention", "la présente convention" refer back to an agreement already named
+        const std::string_view b = f.substr(p >= 9 ? p - 9 : 0, p >= 9 ? 9 : p);
+        if (b.ends_with("cette ") || b.ends_with("presente ") || b.ends_with("ladite ") || b.ends_with("cet "))
+          continue;
         if (agreement_noun_kind(f, p, n.word) != AgreementKind::other) return true;
+      }
     }
     return false;
   };

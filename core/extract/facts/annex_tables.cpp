@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 
 #include <conventiond/extract/amounts.hpp>
 
@@ -103,6 +104,13 @@ bool read_header(const TextBlock& row, Columns& cols, bool new_table) {
   const bool header = year_cols >= 2 || (year_cols == 0 && !found.empty()) ||
                       (year_cols == 1 && found.size() >= 2);
   if (!header) return false;
+  // A header naming one year ("Financement État 2019 | Part CD"): the table is that year's.
+  std::set<int> header_years;
+  for (const auto& [i, c] : found)
+    if (c.year) header_years.insert(*c.year);
+  if (header_years.size() == 1)
+    for (auto& [i, c] : found)
+      if (!c.year) c.year = *header_years.begin();
   if (new_table) cols.clear();
   for (const auto& [i, c] : found) {
     // a year under a Département header keeps the Département; a plain year is the State's

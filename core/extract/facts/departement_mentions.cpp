@@ -163,6 +163,28 @@ std::vector<DepartementMention> find_departement_mentions(std::string_view text)
                      pos + len < t.size() ? ft.original_offset(pos + len) : text.size(), inst});
     }
   }
+  // Collectivities that hold the powers of départements: the Collectivité de Corse (2A and 2B
+  // since 2018), the Collectivité européenne d'Alsace (67 and 68 since 2021), the Ville de
+  // Paris (75).
+  struct Collectivity {
+    std::string_view folded;
+    std::array<std::string_view, 2> codes;
+  };
+  static constexpr std::array<Collectivity, 3> kCollectivities = {{
+      {"collectivite de corse", {"2A", "2B"}},
+      {"collectivite europeenne d'alsace", {"67", "68"}},
+      {"ville de paris", {"75", ""}},
+  }};
+  for (const Collectivity& c : kCollectivities) {
+    for (std::size_t pos = t.find(c.folded); pos != std::string::npos; pos = t.find(c.folded, pos + 1)) {
+      if (!ft.is_upper_at(pos) && !ft.is_upper_at(pos + c.folded.rfind(' ') + 1)) continue;
+      const std::size_t end = pos + c.folded.size();
+      for (std::string_view code : c.codes)
+        if (!code.empty())
+          out.push_back({std::string(code), ft.original_offset(pos),
+                         end < t.size() ? ft.original_offset(end) : text.size(), true});
+    }
+  }
   std::sort(out.begin(), out.end(),
             [](const DepartementMention& a, const DepartementMention& b) { return a.begin < b.begin; });
   return out;

@@ -346,16 +346,13 @@ void drop_yearless_repeats(std::vector<FundingLine>& v) {
 std::vector<FundingLine> funding(const std::vector<Sentence>& sentences, const std::string& code,
                                  const Subjects& subjects, FundingContext ctx) {
   std::vector<FundingLine> out;
-  std::size_t previous_block = std::string::npos;
   for (std::size_t i = 0; i < sentences.size(); ++i) {
     const Sentence& s = sentences[i];
-    if (s.block != previous_block) ctx.previous_year.reset();
-    previous_block = s.block;
     if (s.in_annex) continue;
     const bool own = about(s, code, subjects);
     if (!own && !names(s, code)) continue;
     const SentenceFunding sf = funding_in_sentence(sentences, i, ctx);
-    ctx.previous_year = sf.year;
+    ctx.previous_year = sf.year;  // the next sentence's counterpart amount
     for (const LocatedFunding& l : sf.lines) {
       if (!own) {
         // "1,3 M€ aux Yvelines et 1,1 M€ aux Hauts-de-Seine": the département after the amount
@@ -417,6 +414,9 @@ Extraction extract_conventions(TextDocument document) {
     c.signatories = signatories(sentences, code, subjects);
     FundingContext ctx;
     ctx.document_period = period;
+    // Conventions signed late in a year start the next one (December 2018 → 2019).
+    if (const std::optional<Date> when = c.signed_on ? c.signed_on : (ref_is_estimate ? std::nullopt : ref))
+      ctx.first_year = when->month >= 10 ? when->year + 1 : when->year;
     if (amendment_doc) ctx.fallback_year = avenant_year;
     c.funding = funding(sentences, code, subjects, ctx);
     if (own || subjects.primary.empty()) c.measures = measures;

@@ -43,7 +43,9 @@ std::vector<FunderWord> funder_words(std::string_view f, const FoldedText& ft) {
     Funder funder;
     bool needs_capital;
   };
-  static constexpr std::array<Kw, 19> kKeywords = {{{"etat", Funder::etat, true},
+  static constexpr std::array<Kw, 21> kKeywords = {{{"etat", Funder::etat, true},
+                                                    {"ville de paris", Funder::departement, false},
+                                                    {"collectivite de corse", Funder::departement, false},
                                                     {"fonds de lutte contre la pauvrete", Funder::etat, false},
                                                     {"departement", Funder::departement, false},
                                                     {"conseil departemental", Funder::departement, false},
@@ -196,12 +198,18 @@ SentenceFunding funding_in_sentence(const std::vector<Sentence>& all, std::size_
   }
   std::optional<int> sentence_year = leading_year;
   if (!sentence_year && free_years.size() == 1 && periods.empty()) sentence_year = *free_years.begin();
-  const bool continues = find_word(f, "pour sa part") != std::string_view::npos ||
-                         find_word(f, "de son cote") != std::string_view::npos ||
-                         find_word(f, "en contrepartie") != std::string_view::npos ||
-                         find_word(f, "egalement") != std::string_view::npos ||
-                         find_word(f, "de meme") != std::string_view::npos;
-  if (!sentence_year && years.empty() && periods.empty() && continues) sentence_year = ctx.previous_year;
+  // "L'État apporte 1 M€ en 2019. Le Département y consacre deux millions d'euros.": a
+  // counterpart amount in the next sentence is for the same year, unless that sentence speaks
+  // of a longer time ("au total", "sur trois ans", "par an").
+  const bool longer_time = std::any_of(amounts.begin(), amounts.end(), [](const AmountMention& m) { return m.per_year; }) ||
+                           find_word(f, "total") != std::string_view::npos || find_word(f, "ans") != std::string_view::npos ||
+                           find_word(f, "duree") != std::string_view::npos || find_word(f, "global") != std::string_view::npos ||
+                           find_word(f, "globale") != std::string_view::npos || find_word(f, "annee") != std::string_view::npos ||
+                           find_word(f, "annees") != std::string_view::npos;
+  if (!sentence_year && years.empty() && periods.empty() && !longer_time) sentence_year = ctx.previous_year;
+  // "pour la première année": the period's first year
+  if (!sentence_year && years.empty() && f.find("premiere annee") != std::string_view::npos)
+    sentence_year = ctx.document_period ? std::optional<int>(ctx.document_period->start) : ctx.first_year;
 
   std::size_t segment_start = 0;
   std::optional<Funder> previous_funder;
@@ -215,7 +223,22 @@ SentenceFunding funding_in_sentence(const std::vector<Sentence>& all, std::size_
     if (!funder)
       for (const FunderWord& w : words)
         if (w.pos >= segment_start && w.end <= sp.b) { funder = w.funder; break; }
+    // "consacre déjà 90 millions d'euros par an": existing spending, not the convention's
+    if (f.substr(clause, sp.b - std::min(clause, sp.b)).find("deja") != std::string_view::npos) {
+      segment_start = sp.e;
+      continue;
+    }
     std::size_t consumed = sp.e;
+    if (funder == Funder::total) {
+      // "Au total, 2,4 millions d'euros seront mobilisés par l'État": the State's total
+      for (const FunderWord& w : words)
+        if (w.pos >= sp.e && w.pos < sp.next && w.pos < sp.e + 40 && w.funder != Funder::total &&
+            before(f, w.pos, 8).find("par ") != std::string_view::npos) {
+          funder = w.funder;
+          consumed = w.end;
+          break;
+        }
+    }
     if (!funder) {
       // "1 852 000 € apportés par l'État": the funder right after the amount
       for (const FunderWord& w : words)

@@ -15,7 +15,8 @@ namespace conventiond::extract_detail {
 struct FundingContext {
   std::optional<Period> document_period;  // spreads "par an" amounts over the years
   std::optional<int> fallback_year;       // an avenant document's year
-  std::optional<int> previous_year;       // the funding year of the previous sentence (same block)
+  std::optional<int> previous_year;       // the funding year of the previous sentence
+  std::optional<int> first_year;          // "la première année": the period's start, or estimated
 };
 
 struct LocatedFunding {

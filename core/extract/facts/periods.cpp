@@ -49,7 +49,9 @@ std::vector<PeriodMention> find_periods(std::string_view text) {
         ++k;
       } else if (t.compare(k, 2, "a ") == 0 && k >= 1 && t[k - 1] == ' ' && range_word && !chained) {
         k += 1;
-      } else if (t.compare(k, 3, "et ") == 0 && k >= 1 && t[k - 1] == ' ') {
+      } else if (t.compare(k, 3, "et ") == 0 && k >= 1 && t[k - 1] == ' ' && (chained || between || range_word)) {
+        // "2019, 2020 et 2021", "entre 2019 et 2021", "les années 2020 et 2021"; not
+        // "les crédits 2020 et 2021" (two years, no period word)
         k += 2;
         consecutive_only = !between || chained;
       } else if (t[k] == ',') {
