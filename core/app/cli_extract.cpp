@@ -1,18 +1,22 @@
 #include "cli_extract.hpp"
 
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
 #include <boost/json.hpp>
 
+#include <boost/asio/io_context.hpp>
+
 #include <conventiond/extract/extractor.hpp>
+#include <conventiond/fetch/fetcher.hpp>
 
 namespace conventiond::app {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: conventiond extract PATH_OR_FILE_URL [--text] [--content-type TYPE] [--compact]\n"
+    "usage: conventiond extract PATH_OR_URL [--text] [--content-type TYPE] [--compact]\n"
     "  Prints the document and the conventions it speaks of as one JSON object.\n"
     "  --text          print the cleaned main text instead (for debugging)\n"
     "  --content-type  the HTTP Content-Type the document came with (charset, media type)\n"
@@ -53,6 +57,26 @@ void pretty(std::ostream& os, const boost::json::value& v, int indent = 0) {
     default:
       os << boost::json::serialize(v);
   }
+}
+
+// Fetches one URL through the host's fetcher (robots.txt, limits, retries), blocking.
+bool fetch_url(const std::string& url, std::string& bytes, std::string& content_type, std::string& error,
+               std::size_t max_bytes) {
+  boost::asio::io_context io;
+  FetchPolicy policy;
+  policy.max_body_bytes = max_bytes;
+  policy.max_attempts = 2;
+  Fetcher fetcher(io, policy);
+  std::optional<FetchResult> result;
+  fetcher.fetch(FetchRequest(url), [&](FetchResult r) { result = std::move(r); });
+  io.run();
+  if (!result || !result->ok()) {
+    error = result ? result->error->message : url + ": no answer";
+    return false;
+  }
+  bytes = std::move(result->body);
+  content_type = result->content_type;
+  return true;
 }
 
 bool read_file(const std::string& path, std::string& bytes, std::string& error, std::size_t max_bytes) {
@@ -113,21 +137,22 @@ int run_extract_command(const std::vector<std::string>& args, std::ostream& out,
     err << kUsage;
     return 2;
   }
-  std::string path = input;
-  if (path.rfind("file://", 0) == 0) {
-    path = path.substr(7);
-  } else if (path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0) {
-    err << "conventiond extract: " << input
-        << ": fetching URLs from the command line is not supported yet; download the document "
-           "and pass its path\n";
-    return 2;
-  }
   const ExtractLimits limits;
   std::string bytes;
   std::string error;
-  if (!read_file(path, bytes, error, limits.max_input_bytes)) {
-    err << "conventiond extract: " << error << "\n";
-    return 2;
+  if (input.rfind("http://", 0) == 0 || input.rfind("https://", 0) == 0) {
+    std::string fetched_type;
+    if (!fetch_url(input, bytes, fetched_type, error, limits.max_input_bytes)) {
+      err << "conventiond extract: " << error << "\n";
+      return 2;
+    }
+    if (content_type.empty()) content_type = fetched_type;
+  } else {
+    const std::string path = input.rfind("file://", 0) == 0 ? input.substr(7) : input;
+    if (!read_file(path, bytes, error, limits.max_input_bytes)) {
+      err << "conventiond extract: " << error << "\n";
+      return 2;
+    }
   }
   Result<Extraction> ex = extract_document(bytes, content_type, input, limits);
   if (!ex) {

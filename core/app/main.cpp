@@ -17,7 +17,7 @@ constexpr const char* kUsage =
     " — harvests, extracts and publishes the conventions d'appui à la lutte contre la pauvreté\n"
     "\n"
     "usage: conventiond COMMAND [ARGS]\n"
-    "  extract PATH_OR_FILE_URL [--text]   facts of one document as JSON\n"
+    "  extract PATH_OR_URL [--text]        facts of one document as JSON\n"
     "  plugins list [--plugin-dir DIR]      the plugins found, with load errors\n"
     "  plugins describe NAME                a plugin's config keys\n"
     "  version                              print the version\n";

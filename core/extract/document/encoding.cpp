@@ -10,7 +10,9 @@
 namespace conventiond {
 namespace {
 
-char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool is_label_space(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
@@ -73,23 +75,31 @@ constexpr std::array<Label, 46> kLabels{{
 
 // windows-1252 bytes 0x80..0x9F (WHATWG index; undefined bytes map to the C1 control).
 constexpr std::array<char32_t, 32> kCp1252High{{
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 }};
 
 char32_t latin9(unsigned char b) noexcept {
   switch (b) {
-    case 0xA4: return 0x20AC;
-    case 0xA6: return 0x0160;
-    case 0xA8: return 0x0161;
-    case 0xB4: return 0x017D;
-    case 0xB8: return 0x017E;
-    case 0xBC: return 0x0152;
-    case 0xBD: return 0x0153;
-    case 0xBE: return 0x0178;
-    default: return b;
+    case 0xA4:
+      return 0x20AC;
+    case 0xA6:
+      return 0x0160;
+    case 0xA8:
+      return 0x0161;
+    case 0xB4:
+      return 0x017D;
+    case 0xB8:
+      return 0x017E;
+    case 0xBC:
+      return 0x0152;
+    case 0xBD:
+      return 0x0153;
+    case 0xBE:
+      return 0x0178;
+    default:
+      return b;
   }
 }
 
@@ -179,7 +189,8 @@ std::string decode_utf16(std::string_view in, bool big_endian, std::size_t& repl
 std::string canonical_charset(std::string_view label) {
   while (!label.empty() && is_label_space(label.front())) label.remove_prefix(1);
   while (!label.empty() && is_label_space(label.back())) label.remove_suffix(1);
-  if (label.size() >= 2 && (label.front() == '"' || label.front() == '\'') && label.back() == label.front()) {
+  if (label.size() >= 2 && (label.front() == '"' || label.front() == '\'') &&
+      label.back() == label.front()) {
     label = label.substr(1, label.size() - 2);
   }
   if (label.empty() || label.size() > 40) return {};
@@ -192,7 +203,8 @@ std::string canonical_charset(std::string_view label) {
   return {};
 }
 
-Result<std::string> to_utf8(std::string_view bytes, std::string_view charset, std::size_t* replaced) {
+Result<std::string> to_utf8(std::string_view bytes, std::string_view charset,
+                            std::size_t* replaced) {
   std::string name = canonical_charset(charset);
   std::size_t count = 0;
   std::string out;

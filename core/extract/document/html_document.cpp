@@ -52,7 +52,8 @@ class Arena {
     if (n > left_) {
       std::size_t size = std::max(next_chunk_, n);
       next_chunk_ = std::min<std::size_t>(next_chunk_ * 2, kMaxChunk);
-      chunks_.push_back(std::make_unique_for_overwrite<std::max_align_t[]>(size / sizeof(std::max_align_t) + 1));
+      chunks_.push_back(
+          std::make_unique_for_overwrite<std::max_align_t[]>(size / sizeof(std::max_align_t) + 1));
       cur_ = reinterpret_cast<char*>(chunks_.back().get());
       left_ = size;
     }
@@ -71,7 +72,9 @@ class Arena {
 // ---------------------------------------------------------------------------------------
 // Small string helpers
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -84,12 +87,15 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from = 0) {
   if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
   for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
-    if (lower(hay[i]) == lower(needle[0]) && iequals(hay.substr(i, needle.size()), needle)) return i;
+    if (lower(hay[i]) == lower(needle[0]) && iequals(hay.substr(i, needle.size()), needle))
+      return i;
   }
   return std::string_view::npos;
 }
 
-bool is_html_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+bool is_html_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
 
 bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
@@ -244,17 +250,50 @@ Sniffed sniff_encoding(std::string_view bytes, std::string_view content_type) {
 // Elements that do not nest (void) or that the parser closes implicitly: not counted as depth.
 bool is_void_or_implied(GumboTag t) {
   switch (t) {
-    case GUMBO_TAG_AREA: case GUMBO_TAG_BASE: case GUMBO_TAG_BR: case GUMBO_TAG_COL:
-    case GUMBO_TAG_EMBED: case GUMBO_TAG_HR: case GUMBO_TAG_IMG: case GUMBO_TAG_INPUT:
-    case GUMBO_TAG_LINK: case GUMBO_TAG_META: case GUMBO_TAG_PARAM: case GUMBO_TAG_SOURCE:
-    case GUMBO_TAG_TRACK: case GUMBO_TAG_WBR: case GUMBO_TAG_KEYGEN: case GUMBO_TAG_BASEFONT:
-    case GUMBO_TAG_BGSOUND: case GUMBO_TAG_FRAME: case GUMBO_TAG_IMAGE: case GUMBO_TAG_ISINDEX:
-    case GUMBO_TAG_P: case GUMBO_TAG_LI: case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_TR:
-    case GUMBO_TAG_TD: case GUMBO_TAG_TH: case GUMBO_TAG_TBODY: case GUMBO_TAG_THEAD:
-    case GUMBO_TAG_TFOOT: case GUMBO_TAG_OPTION: case GUMBO_TAG_OPTGROUP: case GUMBO_TAG_COLGROUP:
-    case GUMBO_TAG_CAPTION: case GUMBO_TAG_RB: case GUMBO_TAG_RT: case GUMBO_TAG_RTC:
-    case GUMBO_TAG_RP: case GUMBO_TAG_HTML: case GUMBO_TAG_HEAD: case GUMBO_TAG_BODY:
-    case GUMBO_TAG_A: case GUMBO_TAG_NOBR: case GUMBO_TAG_MENUITEM:
+    case GUMBO_TAG_AREA:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_BR:
+    case GUMBO_TAG_COL:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_IMG:
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_LINK:
+    case GUMBO_TAG_META:
+    case GUMBO_TAG_PARAM:
+    case GUMBO_TAG_SOURCE:
+    case GUMBO_TAG_TRACK:
+    case GUMBO_TAG_WBR:
+    case GUMBO_TAG_KEYGEN:
+    case GUMBO_TAG_BASEFONT:
+    case GUMBO_TAG_BGSOUND:
+    case GUMBO_TAG_FRAME:
+    case GUMBO_TAG_IMAGE:
+    case GUMBO_TAG_ISINDEX:
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH:
+    case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_OPTION:
+    case GUMBO_TAG_OPTGROUP:
+    case GUMBO_TAG_COLGROUP:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_RB:
+    case GUMBO_TAG_RT:
+    case GUMBO_TAG_RTC:
+    case GUMBO_TAG_RP:
+    case GUMBO_TAG_HTML:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_BODY:
+    case GUMBO_TAG_A:
+    case GUMBO_TAG_NOBR:
+    case GUMBO_TAG_MENUITEM:
       return true;
     default:
       return false;
@@ -263,8 +302,14 @@ bool is_void_or_implied(GumboTag t) {
 
 bool is_raw_text(GumboTag t) {
   switch (t) {
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_XMP: case GUMBO_TAG_IFRAME: case GUMBO_TAG_NOEMBED: case GUMBO_TAG_NOFRAMES:
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_XMP:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_NOEMBED:
+    case GUMBO_TAG_NOFRAMES:
     case GUMBO_TAG_NOSCRIPT:
       return true;
     default:
@@ -373,7 +418,7 @@ struct Node {
   int end = 0;  // one past the last node of the subtree (pre-order)
   GumboTag tag = GUMBO_TAG_UNKNOWN;
   bool text = false;
-  bool boiler = false;  // decided after statistics (forms)
+  bool boiler = false;         // decided after statistics (forms)
   std::size_t chars = 0;       // non-space text bytes in the subtree
   std::size_t link_chars = 0;  // of which inside <a>
   std::size_t commas = 0;
@@ -412,18 +457,20 @@ void for_each_token(std::string_view v, F&& f) {
 
 bool is_chrome_token(std::string_view t, bool in_content) {
   static constexpr std::array<std::string_view, 66> kAlways{
-      "nav", "navbar", "navigation", "menu", "menus", "submenu", "megamenu", "breadcrumb",
-      "breadcrumbs", "ariane", "filariane", "fil", "chemin", "sidebar", "aside", "share",
-      "sharing", "partage", "partager", "social", "socials", "reseaux", "agenda", "related",
-      "cookie", "cookies", "consent", "skip", "skiplink", "skiplinks", "evitement",
-      "pagination", "pager", "newsletter", "banner", "toolbar", "outils", "widget", "widgets",
-      "advert", "advertisement", "ads", "publicite", "popup", "modal", "login", "connexion",
-      "search", "recherche", "rgpd", "tarteaucitron", "addthis", "sharethis", "print",
-      "imprimer", "tags", "similar", "similaires", "aussi", "rubriques", "comments",
-      "comment", "commentaires", "respond", "follow", "suivez"};
+      "nav",       "navbar",     "navigation",    "menu",       "menus",         "submenu",
+      "megamenu",  "breadcrumb", "breadcrumbs",   "ariane",     "filariane",     "fil",
+      "chemin",    "sidebar",    "aside",         "share",      "sharing",       "partage",
+      "partager",  "social",     "socials",       "reseaux",    "agenda",        "related",
+      "cookie",    "cookies",    "consent",       "skip",       "skiplink",      "skiplinks",
+      "evitement", "pagination", "pager",         "newsletter", "banner",        "toolbar",
+      "outils",    "widget",     "widgets",       "advert",     "advertisement", "ads",
+      "publicite", "popup",      "modal",         "login",      "connexion",     "search",
+      "recherche", "rgpd",       "tarteaucitron", "addthis",    "sharethis",     "print",
+      "imprimer",  "tags",       "similar",       "similaires", "aussi",         "rubriques",
+      "comments",  "comment",    "commentaires",  "respond",    "follow",        "suivez"};
   static constexpr std::array<std::string_view, 10> kChrome{
-      "header", "footer", "entete", "pied", "piedpage", "masthead", "topbar", "colophon",
-      "copyright", "contentinfo"};
+      "header",   "footer", "entete",   "pied",      "piedpage",
+      "masthead", "topbar", "colophon", "copyright", "contentinfo"};
   for (auto k : kAlways) {
     if (k == t) return true;
   }
@@ -444,8 +491,8 @@ bool is_chrome_token(std::string_view t, bool in_content) {
 
 bool is_chrome_role(std::string_view r) {
   static constexpr std::array<std::string_view, 11> kRoles{
-      "navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar",
-      "toolbar", "dialog", "alertdialog", "tablist"};
+      "navigation", "banner",  "contentinfo", "complementary", "search", "menu",
+      "menubar",    "toolbar", "dialog",      "alertdialog",   "tablist"};
   for (auto k : kRoles) {
     if (iequals(k, r)) return true;
   }
@@ -454,17 +501,42 @@ bool is_chrome_role(std::string_view r) {
 
 bool is_dropped_tag(GumboTag t, bool in_content) {
   switch (t) {
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_SVG: case GUMBO_TAG_MATH: case GUMBO_TAG_BUTTON:
-    case GUMBO_TAG_IFRAME: case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_SELECT:
-    case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_INPUT: case GUMBO_TAG_OBJECT: case GUMBO_TAG_EMBED:
-    case GUMBO_TAG_CANVAS: case GUMBO_TAG_VIDEO: case GUMBO_TAG_AUDIO: case GUMBO_TAG_MAP:
-    case GUMBO_TAG_MENU: case GUMBO_TAG_HEAD: case GUMBO_TAG_TITLE: case GUMBO_TAG_META:
-    case GUMBO_TAG_LINK: case GUMBO_TAG_BASE: case GUMBO_TAG_FRAMESET: case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_DATALIST: case GUMBO_TAG_OPTION: case GUMBO_TAG_OPTGROUP:
-    case GUMBO_TAG_APPLET: case GUMBO_TAG_IMG: case GUMBO_TAG_IMAGE:
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_SVG:
+    case GUMBO_TAG_MATH:
+    case GUMBO_TAG_BUTTON:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_SELECT:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_CANVAS:
+    case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_AUDIO:
+    case GUMBO_TAG_MAP:
+    case GUMBO_TAG_MENU:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_META:
+    case GUMBO_TAG_LINK:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_FRAMESET:
+    case GUMBO_TAG_NOFRAMES:
+    case GUMBO_TAG_DATALIST:
+    case GUMBO_TAG_OPTION:
+    case GUMBO_TAG_OPTGROUP:
+    case GUMBO_TAG_APPLET:
+    case GUMBO_TAG_IMG:
+    case GUMBO_TAG_IMAGE:
       return true;
-    case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER:
       return !in_content;
     default:
       return false;
@@ -495,18 +567,52 @@ bool is_chrome_element(const GumboNode* n, bool in_content) {
 
 bool is_block_tag(GumboTag t) {
   switch (t) {
-    case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_MAIN: case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_HGROUP:
-    case GUMBO_TAG_LI: case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_DL:
-    case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_TABLE: case GUMBO_TAG_TR:
-    case GUMBO_TAG_TD: case GUMBO_TAG_TH: case GUMBO_TAG_THEAD: case GUMBO_TAG_TBODY:
-    case GUMBO_TAG_TFOOT: case GUMBO_TAG_CAPTION: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_PRE:
-    case GUMBO_TAG_FIGURE: case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_ADDRESS:
-    case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_FORM: case GUMBO_TAG_FIELDSET:
-    case GUMBO_TAG_LEGEND: case GUMBO_TAG_DETAILS: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_HR:
-    case GUMBO_TAG_CENTER: case GUMBO_TAG_BODY: case GUMBO_TAG_HTML: case GUMBO_TAG_DIR:
-    case GUMBO_TAG_LISTING: case GUMBO_TAG_PLAINTEXT: case GUMBO_TAG_XMP:
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_ARTICLE:
+    case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_HGROUP:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_UL:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH:
+    case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_FIGURE:
+    case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_FORM:
+    case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_LEGEND:
+    case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_SUMMARY:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_CENTER:
+    case GUMBO_TAG_BODY:
+    case GUMBO_TAG_HTML:
+    case GUMBO_TAG_DIR:
+    case GUMBO_TAG_LISTING:
+    case GUMBO_TAG_PLAINTEXT:
+    case GUMBO_TAG_XMP:
       return true;
     default:
       return false;
@@ -609,7 +715,8 @@ void HtmlExtractor::read_head_metadata(const GumboNode* doc_root) {
         document_detail::TextBuilder b;
         for (unsigned i = 0; i < n->v.element.children.length; ++i) {
           auto* c = static_cast<const GumboNode*>(n->v.element.children.data[i]);
-          if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE) b.append(c->v.text.text);
+          if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_WHITESPACE)
+            b.append(c->v.text.text);
         }
         head_title_ = b.take();
         continue;
@@ -644,13 +751,10 @@ void HtmlExtractor::read_head_metadata(const GumboNode* doc_root) {
         }
         continue;
       }
-      if (t == GUMBO_TAG_BODY) {
-        // metadata inside the body: only <meta itemprop> (walked below), bounded depth
-      }
     }
     if (depth > 64) continue;
-    const GumboVector& ch = n->type == GUMBO_NODE_DOCUMENT ? n->v.document.children
-                                                           : n->v.element.children;
+    const GumboVector& ch =
+        n->type == GUMBO_NODE_DOCUMENT ? n->v.document.children : n->v.element.children;
     for (unsigned i = ch.length; i > 0; --i) {
       stack.emplace_back(static_cast<const GumboNode*>(ch.data[i - 1]), depth + 1);
     }
@@ -711,7 +815,8 @@ void HtmlExtractor::build_tree(const GumboNode* root) {
       continue;
     }
     for (unsigned i = ch.length; i > 0; --i) {
-      stack.push_back({static_cast<const GumboNode*>(ch.data[i - 1]), idx, f.depth + 1, in_content});
+      stack.push_back(
+          {static_cast<const GumboNode*>(ch.data[i - 1]), idx, f.depth + 1, in_content});
     }
   }
   // subtree ends (pre-order): a node's subtree ends where the next node not below it starts
@@ -745,11 +850,18 @@ int HtmlExtractor::best_density_candidate() {
     if (n.text || n.boiler) continue;
     bool scored = false;
     switch (n.tag) {
-      case GUMBO_TAG_P: case GUMBO_TAG_PRE: case GUMBO_TAG_TD: case GUMBO_TAG_BLOCKQUOTE:
-      case GUMBO_TAG_LI: case GUMBO_TAG_DD:
+      case GUMBO_TAG_P:
+      case GUMBO_TAG_PRE:
+      case GUMBO_TAG_TD:
+      case GUMBO_TAG_BLOCKQUOTE:
+      case GUMBO_TAG_LI:
+      case GUMBO_TAG_DD:
         scored = true;
         break;
-      case GUMBO_TAG_DIV: case GUMBO_TAG_SECTION: case GUMBO_TAG_FONT: case GUMBO_TAG_CENTER: {
+      case GUMBO_TAG_DIV:
+      case GUMBO_TAG_SECTION:
+      case GUMBO_TAG_FONT:
+      case GUMBO_TAG_CENTER: {
         // a div holding text directly (not only through child blocks)
         std::size_t direct = 0;
         for (int c = n.first_child; c >= 0; c = nodes_[static_cast<std::size_t>(c)].next) {
@@ -763,10 +875,11 @@ int HtmlExtractor::best_density_candidate() {
         break;
     }
     if (!scored || n.chars < 25) continue;
-    double link_share = n.chars > 0 ? static_cast<double>(n.link_chars) / static_cast<double>(n.chars) : 0;
+    double link_share =
+        n.chars > 0 ? static_cast<double>(n.link_chars) / static_cast<double>(n.chars) : 0;
     if (link_share > 0.5) continue;
-    double s = 1.0 + static_cast<double>(n.commas) +
-               std::min(3.0, static_cast<double>(n.chars) / 100.0);
+    double s =
+        1.0 + static_cast<double>(n.commas) + std::min(3.0, static_cast<double>(n.chars) / 100.0);
     int p = n.parent;
     double div = 1.0;
     for (int level = 0; level < 3 && p >= 0; ++level) {
@@ -801,7 +914,8 @@ std::vector<int> HtmlExtractor::choose_roots() {
     if (n.tag == GUMBO_TAG_ARTICLE || iequals(attr(n.g, "itemprop"), "articleBody")) {
       articles.push_back(static_cast<int>(i));
     }
-    if (n.tag == GUMBO_TAG_MAIN || iequals(attr(n.g, "role"), "main")) mains.push_back(static_cast<int>(i));
+    if (n.tag == GUMBO_TAG_MAIN || iequals(attr(n.g, "role"), "main"))
+      mains.push_back(static_cast<int>(i));
   }
   auto content = [&](int i) {
     const Node& n = nodes_[static_cast<std::size_t>(i)];
@@ -814,7 +928,8 @@ std::vector<int> HtmlExtractor::choose_roots() {
   for (int a : articles) {
     // nested articles count once (the outer one)
     bool nested = false;
-    for (int p = nodes_[static_cast<std::size_t>(a)].parent; p >= 0; p = nodes_[static_cast<std::size_t>(p)].parent) {
+    for (int p = nodes_[static_cast<std::size_t>(a)].parent; p >= 0;
+         p = nodes_[static_cast<std::size_t>(p)].parent) {
       if (nodes_[static_cast<std::size_t>(p)].tag == GUMBO_TAG_ARTICLE) nested = true;
     }
     if (nested) continue;
@@ -832,7 +947,8 @@ std::vector<int> HtmlExtractor::choose_roots() {
   // Readability's sibling rule: text blocks next to the best one belong to the article too
   // (a lead paragraph in its own div, the body split in several containers).
   const Node& c = nodes_[static_cast<std::size_t>(best)];
-  if (c.parent < 0 || nodes_[static_cast<std::size_t>(c.parent)].tag == GUMBO_TAG_HTML) return {best};
+  if (c.parent < 0 || nodes_[static_cast<std::size_t>(c.parent)].tag == GUMBO_TAG_HTML)
+    return {best};
   const Node& parent = nodes_[static_cast<std::size_t>(c.parent)];
   double threshold = std::max(10.0, c.score * 0.2);
   std::vector<int> roots;
@@ -889,7 +1005,8 @@ void HtmlExtractor::collect_text(int idx, document_detail::TextBuilder& b) const
   }
   bool block = is_block_tag(n.tag) || n.tag == GUMBO_TAG_BR;
   if (block) b.space();
-  for (int c = n.first_child; c >= 0; c = nodes_[static_cast<std::size_t>(c)].next) collect_text(c, b);
+  for (int c = n.first_child; c >= 0; c = nodes_[static_cast<std::size_t>(c)].next)
+    collect_text(c, b);
   if (block) b.space();
 }
 
@@ -913,7 +1030,8 @@ bool HtmlExtractor::is_layout_table(int idx) const {
     if (n.tag == GUMBO_TAG_TABLE) return true;
     if ((n.tag == GUMBO_TAG_TD || n.tag == GUMBO_TAG_TH) && n.chars > 800) return true;
     if ((n.tag == GUMBO_TAG_P || n.tag == GUMBO_TAG_UL || n.tag == GUMBO_TAG_OL ||
-         is_heading(n.tag)) && n.chars > 300) {
+         is_heading(n.tag)) &&
+        n.chars > 300) {
       return true;
     }
   }
@@ -938,8 +1056,8 @@ void HtmlExtractor::push_block(BlockKind kind, std::string text) {
 
 bool starts_with_bullet(std::string_view s, std::size_t& len) {
   static constexpr std::array<std::string_view, 8> kBullets{
-      "\xE2\x80\xA2", "\xE2\x97\xA6", "\xE2\x96\xAA", "\xE2\x96\xA0", "\xE2\x97\x8F",
-      "\xE2\x80\xA3", "\xE2\x81\x83", "\xC2\xB7"};
+      "\xE2\x80\xA2", "\xE2\x97\xA6", "\xE2\x96\xAA", "\xE2\x96\xA0",
+      "\xE2\x97\x8F", "\xE2\x80\xA3", "\xE2\x81\x83", "\xC2\xB7"};
   for (auto b : kBullets) {
     if (s.starts_with(b)) {
       len = b.size();
@@ -1014,7 +1132,8 @@ void HtmlExtractor::emit_table(int idx) {
     const Node& cn = nodes_[static_cast<std::size_t>(c)];
     if (cn.tag == GUMBO_TAG_TR) {
       rows.push_back(c);
-    } else if (cn.tag == GUMBO_TAG_THEAD || cn.tag == GUMBO_TAG_TBODY || cn.tag == GUMBO_TAG_TFOOT) {
+    } else if (cn.tag == GUMBO_TAG_THEAD || cn.tag == GUMBO_TAG_TBODY ||
+               cn.tag == GUMBO_TAG_TFOOT) {
       for (int r = cn.first_child; r >= 0; r = nodes_[static_cast<std::size_t>(r)].next) {
         if (nodes_[static_cast<std::size_t>(r)].tag == GUMBO_TAG_TR) rows.push_back(r);
       }
@@ -1100,7 +1219,8 @@ void HtmlExtractor::emit(int idx, BlockKind kind) {
     std::string h = node_text(idx);
     if (!h.empty()) {
       if (inner == BlockKind::title) title_emitted_ = true;
-      if (inner == BlockKind::title || !document_detail::read_date_line(h, doc_.published_on, doc_.updated_on)) {
+      if (inner == BlockKind::title ||
+          !document_detail::read_date_line(h, doc_.published_on, doc_.updated_on)) {
         push_block(inner, std::move(h));
       }
     }
@@ -1121,7 +1241,8 @@ Result<TextDocument> HtmlExtractor::run(std::string_view raw, std::string_view c
   Sniffed enc = sniff_encoding(raw, content_type);
   if (enc.charset == "utf-8" && (enc.source == "header" || enc.source == "meta") &&
       !is_valid_utf8(raw) && !has_valid_multibyte(raw)) {
-    doc_.warnings.push_back(std::string(name_) + ": declared UTF-8 but not UTF-8; read as windows-1252");
+    doc_.warnings.push_back(std::string(name_) +
+                            ": declared UTF-8 but not UTF-8; read as windows-1252");
     enc.charset = "windows-1252";
   }
   doc_.source_encoding = enc.charset;
@@ -1136,7 +1257,8 @@ Result<TextDocument> HtmlExtractor::run(std::string_view raw, std::string_view c
 
   // flatten below the walk limit: gumbo adds html/body and implied elements (tbody, tr, p)
   std::size_t walk_limit = std::min<std::size_t>(limits_.max_html_depth, 2000);
-  std::size_t depth_limit = walk_limit > 24 ? walk_limit - 16 : std::max<std::size_t>(4, walk_limit / 2);
+  std::size_t depth_limit =
+      walk_limit > 24 ? walk_limit - 16 : std::max<std::size_t>(4, walk_limit / 2);
   Prescan pre = prescan_tags(html, 0, nullptr);
   if (pre.elements > limits_.max_html_elements) {
     return Error{"limit", std::string(name_) + ": HTML page has " + std::to_string(pre.elements) +
@@ -1165,7 +1287,8 @@ Result<TextDocument> HtmlExtractor::run(std::string_view raw, std::string_view c
   }
   if (over_time()) {
     return Error{"limit", std::string(name_) + ": time limit of " +
-                              std::to_string(limits_.max_time.count()) + " ms exceeded while parsing HTML"};
+                              std::to_string(limits_.max_time.count()) +
+                              " ms exceeded while parsing HTML"};
   }
   read_head_metadata(out->document);
   build_tree(out->root);
@@ -1204,7 +1327,8 @@ Result<TextDocument> HtmlExtractor::run(std::string_view raw, std::string_view c
   }
   if (stopped_ && over_time()) {
     return Error{"limit", std::string(name_) + ": time limit of " +
-                              std::to_string(limits_.max_time.count()) + " ms exceeded while reading HTML"};
+                              std::to_string(limits_.max_time.count()) +
+                              " ms exceeded while reading HTML"};
   }
 
   // Dates: page statements ("Publié le") first, then <meta>/<time>.

@@ -39,7 +39,8 @@ std::string utf8(const poppler::ustring& s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     char32_t u = s[i];
-    if (u >= 0xD800 && u <= 0xDBFF && i + 1 < s.size() && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF) {
+    if (u >= 0xD800 && u <= 0xDBFF && i + 1 < s.size() && s[i + 1] >= 0xDC00 &&
+        s[i + 1] <= 0xDFFF) {
       u = 0x10000 + ((u - 0xD800) << 10) + (char32_t{s[i + 1]} - 0xDC00);
       ++i;
     }
@@ -57,8 +58,8 @@ std::string clean_title(std::string t) {
     if (t.starts_with(p)) t = t.substr(p.size());
   }
   std::string f = document_detail::fold_ascii(t);
-  static constexpr std::string_view kFileExt[] = {".doc", ".docx", ".odt", ".pdf", ".rtf",
-                                                  ".indd", ".xls", ".xlsx", ".ppt", ".pptx"};
+  static constexpr std::string_view kFileExt[] = {".doc",  ".docx", ".odt",  ".pdf", ".rtf",
+                                                  ".indd", ".xls",  ".xlsx", ".ppt", ".pptx"};
   for (auto e : kFileExt) {
     if (f.ends_with(e)) return {};
   }
@@ -79,7 +80,8 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
                               std::to_string(limits.max_input_bytes) + " bytes"};
   }
   if (bytes.empty()) return Error{"parse", name_str(name) + ": not a PDF (empty input)"};
-  if (bytes.substr(0, std::min<std::size_t>(bytes.size(), 1024)).find("%PDF-") == std::string_view::npos) {
+  if (bytes.substr(0, std::min<std::size_t>(bytes.size(), 1024)).find("%PDF-") ==
+      std::string_view::npos) {
     return Error{"parse", name_str(name) + ": not a PDF (no %PDF- header)"};
   }
   if (bytes.size() > static_cast<std::size_t>(INT_MAX)) {
@@ -94,7 +96,8 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
     std::unique_ptr<poppler::document> pdf(
         poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
     if (!pdf) {
-      return Error{"parse", name_str(name) + ": not a PDF / damaged PDF (the PDF reader could not open it)"};
+      return Error{"parse",
+                   name_str(name) + ": not a PDF / damaged PDF (the PDF reader could not open it)"};
     }
     if (pdf->is_locked()) {
       return Error{"parse", name_str(name) + ": encrypted PDF (a password is needed to read it)"};
@@ -103,8 +106,9 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
     if (n <= 0) return Error{"parse", name_str(name) + ": damaged PDF (no pages)"};
     auto count = static_cast<std::size_t>(n);
     if (count > limits.max_pdf_pages) {
-      doc.warnings.push_back(name_str(name) + ": only the first " + std::to_string(limits.max_pdf_pages) +
-                             " of " + std::to_string(count) + " pages were read");
+      doc.warnings.push_back(name_str(name) + ": only the first " +
+                             std::to_string(limits.max_pdf_pages) + " of " + std::to_string(count) +
+                             " pages were read");
       count = limits.max_pdf_pages;
     }
     std::vector<document_detail::PdfPage> pages;
@@ -113,9 +117,9 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
     std::size_t text_bytes = 0;
     for (std::size_t i = 0; i < count; ++i) {
       if (Clock::now() - start > limits.max_time) {
-        return Error{"limit", name_str(name) + ": time limit of " + std::to_string(limits.max_time.count()) +
-                                  " ms exceeded after " + std::to_string(i) + " of " +
-                                  std::to_string(count) + " pages"};
+        return Error{"limit", name_str(name) + ": time limit of " +
+                                  std::to_string(limits.max_time.count()) + " ms exceeded after " +
+                                  std::to_string(i) + " of " + std::to_string(count) + " pages"};
       }
       std::unique_ptr<poppler::page> page(pdf->create_page(static_cast<int>(i)));
       if (!page) {
@@ -155,8 +159,9 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
       }
       pages.push_back(std::move(p));
       if (text_bytes > limits.max_text_bytes) {
-        doc.warnings.push_back(name_str(name) + ": text cut at " + std::to_string(limits.max_text_bytes) +
-                               " bytes (page " + std::to_string(i + 1) + ")");
+        doc.warnings.push_back(name_str(name) + ": text cut at " +
+                               std::to_string(limits.max_text_bytes) + " bytes (page " +
+                               std::to_string(i + 1) + ")");
         break;
       }
     }
@@ -169,8 +174,8 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
     }
     document_detail::layout_pdf_pages(pages, doc, limits.max_text_bytes, name);
     if (Clock::now() - start > limits.max_time) {
-      return Error{"limit", name_str(name) + ": time limit of " + std::to_string(limits.max_time.count()) +
-                                " ms exceeded"};
+      return Error{"limit", name_str(name) + ": time limit of " +
+                                std::to_string(limits.max_time.count()) + " ms exceeded"};
     }
     if (t_poppler_errors > 0) {
       doc.warnings.push_back(name_str(name) + ": the PDF reader reported " +

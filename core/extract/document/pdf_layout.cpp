@@ -101,13 +101,31 @@ std::string clean_word(std::string_view w) {
     std::size_t s = i;
     char32_t c = next_code_point(w, i);
     switch (c) {
-      case 0xFB00: out += "ff"; break;
-      case 0xFB01: out += "fi"; break;
-      case 0xFB02: out += "fl"; break;
-      case 0xFB03: out += "ffi"; break;
-      case 0xFB04: out += "ffl"; break;
-      case 0xFB05: case 0xFB06: out += "st"; break;
-      case 0xF0B7: case 0xF0A7: case 0xF0D8: case 0xF076: case 0xF0FC: case 0xF0A8:
+      case 0xFB00:
+        out += "ff";
+        break;
+      case 0xFB01:
+        out += "fi";
+        break;
+      case 0xFB02:
+        out += "fl";
+        break;
+      case 0xFB03:
+        out += "ffi";
+        break;
+      case 0xFB04:
+        out += "ffl";
+        break;
+      case 0xFB05:
+      case 0xFB06:
+        out += "st";
+        break;
+      case 0xF0B7:
+      case 0xF0A7:
+      case 0xF0D8:
+      case 0xF076:
+      case 0xF0FC:
+      case 0xF0A8:
         out += "\xE2\x80\xA2";  // bullet
         break;
       default:
@@ -262,8 +280,8 @@ bool is_page_number_line(const Line& l) {
     }
   }
   static constexpr std::array<std::string_view, 12> kForms{
-      "#", "-#-", "page#", "page#/#", "page#sur#", "page#de#", "#/#", "p.#", "p#",
-      "pages#", "[#]", "(#)"};
+      "#",   "-#-", "page#", "page#/#", "page#sur#", "page#de#",
+      "#/#", "p.#", "p#",    "pages#",  "[#]",       "(#)"};
   return std::find(kForms.begin(), kForms.end(), k) != kForms.end();
 }
 
@@ -312,9 +330,10 @@ void drop_running_lines(std::vector<std::vector<Line>>& pages, const std::vector
       const auto& k = keys[p][c];
       if (k.empty()) continue;
       const auto& cnt = counts[k];
-      bool running = cnt[0] >= need_all ||
-                     (n >= 4 && cnt[1] >= std::max<std::size_t>(2, (odd_pages + 1) / 2) && cnt[2] == 0) ||
-                     (n >= 4 && cnt[2] >= std::max<std::size_t>(2, (even_pages + 1) / 2) && cnt[1] == 0);
+      bool running =
+          cnt[0] >= need_all ||
+          (n >= 4 && cnt[1] >= std::max<std::size_t>(2, (odd_pages + 1) / 2) && cnt[2] == 0) ||
+          (n >= 4 && cnt[2] >= std::max<std::size_t>(2, (even_pages + 1) / 2) && cnt[1] == 0);
       if (running) pages[p][cands[p][c]].removed = true;
     }
   }
@@ -332,7 +351,8 @@ class Emitter {
     std::size_t sz = b.text.size() + 1;
     if (bytes_ + sz > max_) {
       cut_ = true;
-      doc_.warnings.push_back(std::string(name_) + ": text cut at " + std::to_string(max_) + " bytes");
+      doc_.warnings.push_back(std::string(name_) + ": text cut at " + std::to_string(max_) +
+                              " bytes");
       return false;
     }
     bytes_ += sz;
@@ -355,10 +375,10 @@ class Emitter {
 
 bool compound_prefix(std::string_view word) {
   static constexpr std::array<std::string_view, 32> kPrefixes{
-      "socio", "medico", "psycho", "sous", "auto", "anti", "extra", "inter", "intra", "non",
-      "post", "pre", "semi", "ex", "vice", "demi", "mi", "multi", "neo", "pluri", "quasi",
-      "super", "ultra", "bien", "apres", "avant", "arriere", "co", "sur", "grand", "franco",
-      "europe"};
+      "socio", "medico", "psycho",  "sous",  "auto",  "anti",  "extra",  "inter",
+      "intra", "non",    "post",    "pre",   "semi",  "ex",    "vice",   "demi",
+      "mi",    "multi",  "neo",     "pluri", "quasi", "super", "ultra",  "bien",
+      "apres", "avant",  "arriere", "co",    "sur",   "grand", "franco", "europe"};
   std::string f = fold_ascii(word);
   return std::find(kPrefixes.begin(), kPrefixes.end(), f) != kPrefixes.end();
 }
@@ -383,7 +403,8 @@ void join_line(std::string& acc, std::string_view next, bool glue = false) {
     char32_t before = last_cp(word);
     if (is_letter_cp(before)) {
       char32_t after = first_cp(next);
-      if (is_lower_cp(after) && word.find('-') == std::string_view::npos && !compound_prefix(word)) {
+      if (is_lower_cp(after) && word.find('-') == std::string_view::npos &&
+          !compound_prefix(word)) {
         acc.pop_back();  // "départe-" + "ment"
       }
       acc.append(next);  // "Pas-de-" + "Calais", "socio-" + "économique"
@@ -421,7 +442,8 @@ bool straddles(const Seg& s, const std::vector<double>& cols) {
 }
 
 bool near_col(double x, const std::vector<double>& cols) {
-  return std::any_of(cols.begin(), cols.end(), [&](double c) { return std::abs(c - x) <= kColTol; });
+  return std::any_of(cols.begin(), cols.end(),
+                     [&](double c) { return std::abs(c - x) <= kColTol; });
 }
 
 void add_cols(std::vector<double>& cols, const Line& l) {
@@ -496,7 +518,8 @@ std::vector<double> table_columns(const std::vector<Line>& all, const Region& r)
     bool fits = true;
     for (std::size_t li : r.lines) {
       const Line& l = all[li];
-      if (l.segs.size() == 1 && l.segs[0].x0 < cols.front() - kColTol && l.segs[0].x1 > cols.front() + kColTol) {
+      if (l.segs.size() == 1 && l.segs[0].x0 < cols.front() - kColTol &&
+          l.segs[0].x1 > cols.front() + kColTol) {
         fits = false;
       }
     }
@@ -530,7 +553,7 @@ bool starts_item(std::string_view text) {
   while (is_d(i)) ++i;
   if (i < f.size() && (f[i] == '-' || f[i] == '.')) {
     ++i;
-    if (is_d(i)) return true;      // 2-1, 3.2
+    if (is_d(i)) return true;             // 2-1, 3.2
     return i >= f.size() || f[i] == ' ';  // "1." / "1-"
   }
   return false;
@@ -680,8 +703,8 @@ struct TLine {
 
 bool bullet_prefix(std::string_view t, std::size_t& len) {
   static constexpr std::array<std::string_view, 7> kSymbols{
-      "\xE2\x80\xA2", "\xE2\x96\xAA", "\xE2\x97\xA6", "\xE2\x97\x8F", "\xE2\x96\xA0",
-      "\xE2\x80\xA3", "\xE2\x9E\xA2"};
+      "\xE2\x80\xA2", "\xE2\x96\xAA", "\xE2\x97\xA6", "\xE2\x97\x8F",
+      "\xE2\x96\xA0", "\xE2\x80\xA3", "\xE2\x9E\xA2"};
   for (auto b : kSymbols) {
     if (t.starts_with(b)) {
       len = b.size();
@@ -746,7 +769,8 @@ class ParagraphBuilder {
       const TLine& p = lines_.back();
       bool brk = false;
       // a line that ends in a hyphenated word does not end its paragraph
-      bool short_line = (p.right - p.x1) > l.first_word_w + l.space_w + 2.0 && !p.text.ends_with("-");
+      bool short_line =
+          (p.right - p.x1) > l.first_word_w + l.space_w + 2.0 && !p.text.ends_with("-");
       char32_t f = first_cp(l.text);
       bool capital = is_upper_cp(f) || f == 0xAB || f == '"';
       if (l.page != p.page) {

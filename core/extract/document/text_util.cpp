@@ -13,9 +13,20 @@ namespace conventiond::document_detail {
 
 bool is_space_cp(char32_t cp) noexcept {
   switch (cp) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20:
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F:
-    case 0x205F: case 0x3000:
+    case 0x09:
+    case 0x0A:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x20:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
       return true;
     default:
       return cp >= 0x2000 && cp <= 0x200A;
@@ -23,11 +34,17 @@ bool is_space_cp(char32_t cp) noexcept {
 }
 
 bool is_ignorable_cp(char32_t cp) noexcept {
-  if (cp < 0x20 || cp == 0x7F) return true;             // other C0 controls, DEL
-  if (cp >= 0x80 && cp <= 0x9F) return true;            // C1 controls (0x85 is a space)
+  if (cp < 0x20 || cp == 0x7F) return true;   // other C0 controls, DEL
+  if (cp >= 0x80 && cp <= 0x9F) return true;  // C1 controls (0x85 is a space)
   switch (cp) {
-    case 0xAD: case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
-    case 0xFFFE: case 0xFFFF:
+    case 0xAD:
+    case 0x200B:
+    case 0x200C:
+    case 0x200D:
+    case 0x2060:
+    case 0xFEFF:
+    case 0xFFFE:
+    case 0xFFFF:
       return true;
     default:
       return false;
@@ -100,16 +117,16 @@ struct Fold {
 };
 
 constexpr std::array<Fold, 62> kFolds{{
-    {0xC0, "a"}, {0xC1, "a"}, {0xC2, "a"}, {0xC3, "a"}, {0xC4, "a"}, {0xC5, "a"},
-    {0xC6, "ae"}, {0xC7, "c"}, {0xC8, "e"}, {0xC9, "e"}, {0xCA, "e"}, {0xCB, "e"},
-    {0xCC, "i"}, {0xCD, "i"}, {0xCE, "i"}, {0xCF, "i"}, {0xD1, "n"}, {0xD2, "o"},
-    {0xD3, "o"}, {0xD4, "o"}, {0xD5, "o"}, {0xD6, "o"}, {0xD9, "u"}, {0xDA, "u"},
-    {0xDB, "u"}, {0xDC, "u"}, {0xDD, "y"}, {0xE0, "a"}, {0xE1, "a"}, {0xE2, "a"},
-    {0xE3, "a"}, {0xE4, "a"}, {0xE5, "a"}, {0xE6, "ae"}, {0xE7, "c"}, {0xE8, "e"},
-    {0xE9, "e"}, {0xEA, "e"}, {0xEB, "e"}, {0xEC, "i"}, {0xED, "i"}, {0xEE, "i"},
-    {0xEF, "i"}, {0xF1, "n"}, {0xF2, "o"}, {0xF3, "o"}, {0xF4, "o"}, {0xF5, "o"},
-    {0xF6, "o"}, {0xF9, "u"}, {0xFA, "u"}, {0xFB, "u"}, {0xFC, "u"}, {0xFD, "y"},
-    {0xFF, "y"}, {0x152, "oe"}, {0x153, "oe"}, {0x178, "y"}, {0x2019, "'"}, {0x2018, "'"},
+    {0xC0, "a"},   {0xC1, "a"},   {0xC2, "a"},   {0xC3, "a"},  {0xC4, "a"},   {0xC5, "a"},
+    {0xC6, "ae"},  {0xC7, "c"},   {0xC8, "e"},   {0xC9, "e"},  {0xCA, "e"},   {0xCB, "e"},
+    {0xCC, "i"},   {0xCD, "i"},   {0xCE, "i"},   {0xCF, "i"},  {0xD1, "n"},   {0xD2, "o"},
+    {0xD3, "o"},   {0xD4, "o"},   {0xD5, "o"},   {0xD6, "o"},  {0xD9, "u"},   {0xDA, "u"},
+    {0xDB, "u"},   {0xDC, "u"},   {0xDD, "y"},   {0xE0, "a"},  {0xE1, "a"},   {0xE2, "a"},
+    {0xE3, "a"},   {0xE4, "a"},   {0xE5, "a"},   {0xE6, "ae"}, {0xE7, "c"},   {0xE8, "e"},
+    {0xE9, "e"},   {0xEA, "e"},   {0xEB, "e"},   {0xEC, "i"},  {0xED, "i"},   {0xEE, "i"},
+    {0xEF, "i"},   {0xF1, "n"},   {0xF2, "o"},   {0xF3, "o"},  {0xF4, "o"},   {0xF5, "o"},
+    {0xF6, "o"},   {0xF9, "u"},   {0xFA, "u"},   {0xFB, "u"},  {0xFC, "u"},   {0xFD, "y"},
+    {0xFF, "y"},   {0x152, "oe"}, {0x153, "oe"}, {0x178, "y"}, {0x2019, "'"}, {0x2018, "'"},
     {0x1D49, "e"}, {0x02B3, "r"},
 }};
 
@@ -122,7 +139,8 @@ std::string fold_ascii(std::string_view s) {
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c));
+      out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a')
+                                           : static_cast<char>(c));
       ++i;
       continue;
     }
@@ -214,11 +232,11 @@ int month_from_word(std::string_view folded) {
     int month;
   };
   static constexpr std::array<M, 25> kMonths{{
-      {"janvier", 1}, {"janv", 1}, {"fevrier", 2}, {"fevr", 2}, {"fev", 2}, {"mars", 3},
-      {"avril", 4}, {"avr", 4}, {"mai", 5}, {"juin", 6}, {"juillet", 7}, {"juil", 7},
-      {"aout", 8}, {"septembre", 9}, {"sept", 9}, {"sep", 9}, {"octobre", 10}, {"oct", 10},
-      {"novembre", 11}, {"nov", 11}, {"decembre", 12}, {"dec", 12}, {"jan", 1},
-      {"fevrie", 2}, {"juill", 7},
+      {"janvier", 1},   {"janv", 1},     {"fevrier", 2}, {"fevr", 2},      {"fev", 2},
+      {"mars", 3},      {"avril", 4},    {"avr", 4},     {"mai", 5},       {"juin", 6},
+      {"juillet", 7},   {"juil", 7},     {"aout", 8},    {"septembre", 9}, {"sept", 9},
+      {"sep", 9},       {"octobre", 10}, {"oct", 10},    {"novembre", 11}, {"nov", 11},
+      {"decembre", 12}, {"dec", 12},     {"jan", 1},     {"fevrie", 2},    {"juill", 7},
   }};
   for (const auto& m : kMonths) {
     if (m.name == folded) return m.month;
@@ -227,7 +245,7 @@ int month_from_word(std::string_view folded) {
 }
 
 bool is_weekday(std::string_view folded) {
-  static constexpr std::array<std::string_view, 7> kDays{"lundi", "mardi", "mercredi", "jeudi",
+  static constexpr std::array<std::string_view, 7> kDays{"lundi",    "mardi",  "mercredi", "jeudi",
                                                          "vendredi", "samedi", "dimanche"};
   for (auto d : kDays) {
     if (d == folded) return true;
@@ -283,8 +301,10 @@ std::optional<Date> read_french_date(std::string_view s, std::size_t* used) {
   }
   // textual: 1er juillet 2019, 23 janvier 2019
   std::size_t k = j;
-  if (k + 2 <= s.size() && (s.substr(k, 2) == "er" || s.substr(k, 2) == "ER")) k += 2;
-  else if (s.substr(k).starts_with("\xE1\xB5\x89\xCA\xB3")) k += 5;  // ᵉʳ
+  if (k + 2 <= s.size() && (s.substr(k, 2) == "er" || s.substr(k, 2) == "ER"))
+    k += 2;
+  else if (s.substr(k).starts_with("\xE1\xB5\x89\xCA\xB3"))
+    k += 5;  // ᵉʳ
   std::size_t ms = skip_spaces(s, k);
   if (ms == k && k == j) return std::nullopt;  // "23janvier": accept only with a space
   std::size_t me = word_end(s, ms);
@@ -337,17 +357,28 @@ struct DateKeyword {
 };
 
 constexpr std::array<DateKeyword, 16> kDateKeywords{{
-    {"date de publication", false}, {"date de mise a jour", true}, {"derniere mise a jour", true},
-    {"mis en ligne le", false},     {"mise en ligne le", false},  {"mis a jour le", true},
-    {"mise a jour le", true},       {"mis a jour", true},         {"publie le", false},
-    {"publiee le", false},          {"publie", false},            {"modifie le", true},
-    {"actualise le", true},         {"cree le", false},           {"publication", false},
+    {"date de publication", false},
+    {"date de mise a jour", true},
+    {"derniere mise a jour", true},
+    {"mis en ligne le", false},
+    {"mise en ligne le", false},
+    {"mis a jour le", true},
+    {"mise a jour le", true},
+    {"mis a jour", true},
+    {"publie le", false},
+    {"publiee le", false},
+    {"publie", false},
+    {"modifie le", true},
+    {"actualise le", true},
+    {"cree le", false},
+    {"publication", false},
     {"mise a jour", true},
 }};
 
 bool is_sep_char(char c) noexcept {
   return c == ' ' || c == '|' || c == '-' || c == ',' || c == ';' || c == '/' || c == '(' ||
-         c == ')' || c == '.' || c == ':' || c == '\xE2' || c == '\x80' || c == '\x93' || c == '\x94';
+         c == ')' || c == '.' || c == ':' || c == '\xE2' || c == '\x80' || c == '\x93' ||
+         c == '\x94';
 }
 
 }  // namespace
@@ -355,9 +386,10 @@ bool is_sep_char(char c) noexcept {
 bool read_date_line(std::string_view text, std::optional<Date>& published,
                     std::optional<Date>& updated) {
   if (text.size() > 160 || text.size() < 8) return false;
-  if (std::none_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
-  static constexpr std::array<std::string_view, 7> kStems{"ubli", "jour", "ligne", "odifi",
-                                                         "ctualis", "ree le", "r\xC3\xA9\xC3\xA9"};
+  if (std::none_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  static constexpr std::array<std::string_view, 7> kStems{
+      "ubli", "jour", "ligne", "odifi", "ctualis", "ree le", "r\xC3\xA9\xC3\xA9"};
   if (std::none_of(kStems.begin(), kStems.end(),
                    [&](std::string_view k) { return text.find(k) != std::string_view::npos; })) {
     return false;
@@ -433,8 +465,8 @@ std::optional<Date> read_dateline(std::string_view text) {
   if (p == std::string::npos || p == 0 || p > 50) return std::nullopt;
   for (std::size_t k = 0; k < p; ++k) {
     char c = f[k];
-    bool ok = (c >= 'a' && c <= 'z') || c == ' ' || c == '-' || c == '\'' || c == ',' ||
-              c == '.' || c == '(' || c == ')' || static_cast<unsigned char>(c) >= 0x80;
+    bool ok = (c >= 'a' && c <= 'z') || c == ' ' || c == '-' || c == '\'' || c == ',' || c == '.' ||
+              c == '(' || c == ')' || static_cast<unsigned char>(c) >= 0x80;
     if (!ok) return std::nullopt;
   }
   std::size_t used = 0;
@@ -447,19 +479,21 @@ std::optional<Date> read_dateline(std::string_view text) {
 }
 
 std::string detect_language(std::string_view text) {
-  static constexpr std::array<std::string_view, 12> kFr{
-      " le ", " la ", " les ", " des ", " et ", " du ", " une ", " pour ", " dans ", " est ",
-      " aux ", " avec "};
-  static constexpr std::array<std::string_view, 8> kEn{" the ", " and ", " of ", " to ",
-                                                       " is ", " for ", " with ", " that "};
+  static constexpr std::array<std::string_view, 12> kFr{" le ",   " la ",  " les ", " des ",
+                                                        " et ",   " du ",  " une ", " pour ",
+                                                        " dans ", " est ", " aux ", " avec "};
+  static constexpr std::array<std::string_view, 8> kEn{" the ", " and ", " of ",   " to ",
+                                                       " is ",  " for ", " with ", " that "};
   std::string_view sample = text.substr(0, std::min<std::size_t>(text.size(), 8000));
   std::size_t fr = 0;
   std::size_t en = 0;
   for (auto w : kFr) {
-    for (std::size_t p = sample.find(w); p != std::string_view::npos; p = sample.find(w, p + 1)) ++fr;
+    for (std::size_t p = sample.find(w); p != std::string_view::npos; p = sample.find(w, p + 1))
+      ++fr;
   }
   for (auto w : kEn) {
-    for (std::size_t p = sample.find(w); p != std::string_view::npos; p = sample.find(w, p + 1)) ++en;
+    for (std::size_t p = sample.find(w); p != std::string_view::npos; p = sample.find(w, p + 1))
+      ++en;
   }
   return (fr >= 5 && fr > 2 * en) ? "fr" : "";
 }

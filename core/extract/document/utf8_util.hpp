@@ -120,7 +120,8 @@ inline char32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
   } else {
     cp = b0 & 0x07u;
   }
-  for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+  for (std::size_t k = 1; k < len; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
   i += len;
   return cp;
 }

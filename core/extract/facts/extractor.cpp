@@ -426,7 +426,7 @@ Extraction extract_conventions(TextDocument document) {
   return ex;
 }
 
-std::string sniff_media_type(std::string_view bytes, std::string_view declared) {
+std::string document_media_type(std::string_view bytes, std::string_view declared) {
   std::size_t i = 0;
   while (i < bytes.size() && i < 1024 && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t'))
     ++i;
@@ -448,7 +448,7 @@ Result<Extraction> extract_document(std::string_view bytes, std::string_view con
   if (bytes.size() > limits.max_input_bytes)
     return Error::make("limit", std::string(name) + ": input of " + std::to_string(bytes.size()) +
                                     " bytes is over the limit of " + std::to_string(limits.max_input_bytes));
-  const std::string media = sniff_media_type(bytes, content_type);
+  const std::string media = document_media_type(bytes, content_type);
   Result<TextDocument> doc = media == "application/pdf" ? parse_pdf(bytes, name, limits)
                              : media == "text/html"     ? parse_html(bytes, content_type, name, limits)
                                                         : parse_plain_text(bytes, name, limits);

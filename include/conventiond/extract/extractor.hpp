@@ -27,8 +27,9 @@ struct Extraction {
 // Facts from an already parsed document.
 Extraction extract_conventions(TextDocument document);
 
-// Media type from the bytes (PDF magic, HTML tags) when the declared one is missing or lies.
-std::string sniff_media_type(std::string_view bytes, std::string_view declared);
+// Which document parser reads these bytes: "application/pdf", "text/html" or "text/plain",
+// from the bytes (PDF magic, HTML tags) before the declared type, which may lie.
+std::string document_media_type(std::string_view bytes, std::string_view declared);
 
 // Parses bytes (HTML, PDF or plain text, sniffed) and extracts. `name` names the input in
 // errors; `content_type` is the HTTP header value when known.

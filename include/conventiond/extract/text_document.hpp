@@ -17,12 +17,15 @@ struct TextBlock {
   std::string text;                // the block's text, whitespace collapsed, UTF-8
   std::vector<std::string> cells;  // for table_row: the cells, in order (text joins them)
   int page = 0;                    // 1-based page for PDF, 0 otherwise
-  // table_row only: the table the row belongs to (1-based within the document; the header
-  // rows of a table carry the same number as its data rows) and, for PDF tables, the left x
-  // (PDF points) of each cell's column. Rows of one table have one cell per column, "" where
-  // the row has nothing in that column, so cells[i] lines up with the header rows' cells[i].
-  int table = 0;
-  std::vector<double> cell_x;
+};
+
+// A table: a run of consecutive table_row blocks, header rows included. Its rows have one
+// cell per column ("" where a row has nothing in that column), so cells[i] of a data row
+// lines up with cells[i] of the header rows above it.
+struct TextTable {
+  std::size_t first_block = 0;  // index in TextDocument::blocks
+  std::size_t block_count = 0;
+  std::vector<double> column_x;  // PDF: left x (points) of each column; empty for HTML
 };
 
 // Cells joined by " | " (an empty cell leaves "| |"): the text of a table_row block.
@@ -37,6 +40,7 @@ struct TextDocument {
   std::optional<Date> published_on;  // stated publication date (meta, "Publié le", dateline)
   std::optional<Date> updated_on;    // "Mis à jour le ..." when stated
   std::vector<TextBlock> blocks;     // main content only, in reading order
+  std::vector<TextTable> tables;     // the table_row runs of blocks, in order
   std::vector<std::string> warnings;
 
   // All blocks' text joined by "\n" (table rows: cells joined by " | ").

@@ -128,10 +128,10 @@ TEST_CASE("funding: per year over a period, anaphora, qualifiers, totals", "[ext
 }
 
 TEST_CASE("sniffing the media type from the bytes", "[extractor]") {
-  CHECK(sniff_media_type("%PDF-1.4 ...", "text/html") == "application/pdf");
-  CHECK(sniff_media_type("  <!DOCTYPE html><html>", "") == "text/html");
-  CHECK(sniff_media_type("Bonjour", "") == "text/plain");
-  CHECK(sniff_media_type("garbage", "application/pdf") == "application/pdf");
+  CHECK(document_media_type("%PDF-1.4 ...", "text/html") == "application/pdf");
+  CHECK(document_media_type("  <!DOCTYPE html><html>", "") == "text/html");
+  CHECK(document_media_type("Bonjour", "") == "text/plain");
+  CHECK(document_media_type("garbage", "application/pdf") == "application/pdf");
 }
 
 TEST_CASE("bad input is an error naming the input", "[extractor]") {

@@ -372,7 +372,7 @@ TEST_CASE("generality: a minister present at the signing is not a signatory", "[
   CHECK(scored(c.funding) == expected({money(Funder::etat, std::nullopt, 4200000)}));
 }
 
-TEST_CASE("generality: the délégué interministériel attended; neighbours named as signed",
+TEST_CASE("generality: the délégué interministériel attended, neighbours named as signed",
           "[generality][signatories][subjects]") {
   const auto ex = run_text(
       "Limoges, le 11 juillet 2019\n"
@@ -549,7 +549,7 @@ TEST_CASE("generality: 'jusqu'en 2021' bounds a yearly amount, it is not its yea
                                        money(Funder::etat, 2021, 800000, Qualifier::more_than)}));
 }
 
-TEST_CASE("generality: a period and a year in one sentence; 'dont' keeps the funder", "[generality][year][funding]") {
+TEST_CASE("generality: a period and a year in one sentence, 'dont' keeps the funder", "[generality][year][funding]") {
   const auto ex = run_text(
       "Rennes, le 12 juillet 2019\n"
       "Michèle Kirry, préfète de la région Bretagne, préfète d'Ille-et-Vilaine, et Jean-Luc Chenut, président du "
@@ -565,7 +565,7 @@ TEST_CASE("generality: a period and a year in one sentence; 'dont' keeps the fun
         expected({money(Funder::etat, std::nullopt, 3400000), money(Funder::etat, 2019, 1100000)}));
 }
 
-TEST_CASE("generality: a future signing; 'en 2019' beats the period named later in the sentence",
+TEST_CASE("generality: a future signing, 'en 2019' beats the period named later in the sentence",
           "[generality][year][signed_on]") {
   const auto ex = run_text(
       "Aurillac, le 8 juillet 2019\n"
@@ -612,7 +612,7 @@ TEST_CASE("generality: the title repeats a body amount without its year", "[gene
 // ---------------------------------------------------------------------------------------------
 // Periods
 
-TEST_CASE("generality: 'pour les années 2019, 2020 et 2021' is the period; 'par an' spreads over it",
+TEST_CASE("generality: 'pour les années 2019, 2020 et 2021' is the period, 'par an' spreads over it",
           "[generality][period]") {
   const auto ex = run_text(
       "Toulouse, le 10 juillet 2019\n"
