@@ -19,14 +19,15 @@ echo "== build (asan-ubsan preset: ASan + UBSan, -Werror)"
 cmake --preset asan-ubsan >/dev/null
 cmake --build --preset asan-ubsan -j "$jobs"
 
-echo "== fuzz targets (clang-14, libFuzzer)"
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$jobs"
-
 echo "== tests (ctest, ASan + UBSan)"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_odr_violation=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-ctest --preset asan-ubsan -j "$jobs"
+ctest --preset asan-ubsan -j "$jobs" 2>&1 | tee build-asan/ctest.log
+summary=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" build-asan/ctest.log | tail -n 1)
+
+echo "== fuzz targets (clang-14, libFuzzer)"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs" --target fuzzers
 
 echo "== fuzzing each target for ${FUZZ_SECONDS:-15} s on its seeds"
 for f in build-fuzz/fuzz/*_fuzzer; do
@@ -42,3 +43,7 @@ for f in build-fuzz/fuzz/*_fuzzer; do
 done
 
 echo "== done in $(( $(date +%s) - start )) s"
+echo "$summary"
+total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")
+failed=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$summary")
+echo "ctest: $(( total - failed )) passed, $failed failed"
