@@ -75,6 +75,15 @@ AgreementKind agreement_noun_kind(std::string_view f, std::size_t pos, std::stri
   for (std::string_view q : kOtherQualifiers)
     if (rest.starts_with(q) && (rest.size() == q.size() || !is_word_byte(rest[q.size()])))
       return AgreementKind::other;
+  // The other party: an agreement with a métropole, the CAF or Pôle emploi is not the
+  // State–département convention ("entre l'État et Bordeaux Métropole", "avec la CAF").
+  const std::string_view window = f.substr(pos + noun.size(), 140);
+  const std::size_t dep = window.find("departement");
+  for (std::string_view party : {" metropole", "avec la caf", "et la caf", "avec pole emploi", "et pole emploi",
+                                 "caisse d'allocations familiales", "avec l'association", "avec la ville"}) {
+    const std::size_t at = window.find(party);
+    if (at != std::string_view::npos && (dep == std::string_view::npos || at < dep)) return AgreementKind::other;
+  }
   return kind;
 }
 
@@ -106,27 +115,51 @@ bool is_party_clause(const Sentence& s) {
 }
 
 bool is_relevant(const std::vector<Sentence>& sentences, std::string_view folded_title) {
-  bool poverty = find_word(folded_title, "pauvrete") != std::string_view::npos;
-  bool agreement = false;
-  auto scan = [&](std::string_view f) {
+  auto about_poverty = [](std::string_view f) {
+    return find_word(f, "pauvrete") != std::string_view::npos || f.find("convention d'appui") != std::string_view::npos ||
+           find_word(f, "strategie") != std::string_view::npos;
+  };
+  // Poverty named in the title or a heading speaks for the whole document.
+  bool poverty_heading = about_poverty(folded_title);
+  for (const Sentence& s : sentences)
+    if ((s.kind == BlockKind::title || s.kind == BlockKind::heading || s.folded.size() < 120) && about_poverty(s.folded))
+      poverty_heading = true;
+  // Our agreement named in a sentence; "la convention", "cette convention" refer back to the
+  // last agreement explicitly named, which may be another one ("convention de partenariat").
+  AgreementKind last_named = AgreementKind::none;
+  auto ours_in = [&](std::string_view f) {
+    bool found = false;
     for (const Noun& n : kNouns) {
       if (n.kind != AgreementKind::ours && n.kind != AgreementKind::amendment) continue;
       for (std::size_t p = find_word(f, n.word); p != std::string_view::npos; p = find_word(f, n.word, p + 1)) {
-        // "cette convention", "la présente convention" refer back to an agreement already named
+        const AgreementKind k = agreement_noun_kind(f, p, n.word);
+        const std::string_view after = f.substr(p + n.word.size(), 60);
+        const bool qualified = k == AgreementKind::other || after.starts_with(" d'appui") ||
+                               after.find("pauvrete") != std::string_view::npos || after.starts_with(" de lutte");
         const std::string_view b = f.substr(p >= 9 ? p - 9 : 0, p >= 9 ? 9 : p);
-        if (b.ends_with("cette ") || b.ends_with("presente ") || b.ends_with("ladite ") || b.ends_with("cet "))
-          continue;
-        if (agreement_noun_kind(f, p, n.word) != AgreementKind::other) return true;
+        const bool back_reference = !qualified && (b.ends_with("cette ") || b.ends_with("presente ") ||
+                                                   b.ends_with("ladite ") || b.ends_with("cet ") ||
+                                                   b.ends_with("la ") || b.ends_with("les ") || b.ends_with("le "));
+        if (qualified) last_named = k;
+        if (k == AgreementKind::other) continue;
+        if (back_reference && last_named == AgreementKind::other) continue;
+        found = true;
       }
     }
-    return false;
+    for (const Noun& n : kNouns)  // other agreements named in this text become the reference
+      if (n.kind == AgreementKind::other && find_word(f, n.word) != std::string_view::npos && !found)
+        last_named = AgreementKind::other;
+    return found;
   };
-  agreement = scan(folded_title);
-  for (const Sentence& s : sentences) {
-    poverty = poverty || find_word(s.folded, "pauvrete") != std::string_view::npos;
-    agreement = agreement || scan(s.folded);
+  if (ours_in(folded_title) && poverty_heading) return true;
+  for (std::size_t i = 0; i < sentences.size(); ++i) {
+    if (!ours_in(sentences[i].folded)) continue;
+    const bool near = about_poverty(sentences[i].folded) ||
+                      (i > 0 && about_poverty(sentences[i - 1].folded)) ||
+                      (i + 1 < sentences.size() && about_poverty(sentences[i + 1].folded));
+    if (near || poverty_heading) return true;
   }
-  return poverty && agreement;
+  return false;
 }
 
 }  // namespace conventiond::extract_detail

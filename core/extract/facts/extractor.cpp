@@ -55,8 +55,28 @@ bool contains_any(std::string_view folded, std::initializer_list<std::string_vie
 // date ("Mis à jour le") is not used to complete dates without a year: a page updated years
 // later would move the signature.
 
+// "Par Pierre Pinon Publié le 05/07/2019 à 3h50", "Mis en ligne le ...", "Le 8 juillet 2019 à
+// 19h12": a byline's publication date, in a short line anywhere.
+std::optional<Date> byline_date(const TextDocument& doc) {
+  for (const TextBlock& b : doc.blocks) {
+    if (b.text.size() > 160 || b.kind == BlockKind::table_row) continue;
+    const std::string f = fold(b.text);
+    for (const DateMention& d : find_dates(b.text)) {
+      if (!d.year_stated || d.month_only) continue;
+      const std::string prefix = fold(std::string_view(b.text).substr(0, d.begin));
+      const std::string suffix = fold(std::string_view(b.text).substr(d.end, 12));
+      if (prefix.ends_with("publie le ") || prefix.ends_with("mis en ligne le ") || prefix.ends_with("publie ") ||
+          (prefix.ends_with("le ") && suffix.size() > 3 && suffix.starts_with(" a ") &&
+           suffix.find('h') != std::string::npos))
+        return d.date;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Date> reference_date(const TextDocument& doc) {
   if (doc.published_on) return doc.published_on;
+  if (auto d = byline_date(doc)) return d;
   const std::size_t n = std::min<std::size_t>(doc.blocks.size(), 8);
   for (std::size_t b = 0; b < n; ++b) {
     const std::string& t = doc.blocks[b].text;
@@ -241,9 +261,13 @@ std::optional<int> amendment_year(const std::vector<Sentence>& sentences) {
     const std::size_t p = find_word(s.folded, "avenant");
     if (p == std::string_view::npos) continue;
     const std::string_view after = std::string_view(s.folded).substr(p, 40);
+    const std::vector<DateMention> dates = find_dates(after);
     for (std::size_t i = 0; i + 4 <= after.size(); ++i) {
       if (!std::all_of(after.begin() + static_cast<std::ptrdiff_t>(i), after.begin() + static_cast<std::ptrdiff_t>(i + 4),
                        [](char ch) { return ch >= '0' && ch <= '9'; }))
+        continue;
+      // "avenant n°1 signé le 30 juillet 2020": the year of a date is not the avenant's year
+      if (std::any_of(dates.begin(), dates.end(), [&](const DateMention& d) { return i >= d.begin && i < d.end; }))
         continue;
       const int y = (after[i] - '0') * 1000 + (after[i + 1] - '0') * 100 + (after[i + 2] - '0') * 10 + (after[i + 3] - '0');
       if (y >= 2019 && y <= 2030) return y;
@@ -273,12 +297,17 @@ std::optional<Date> signature_block_date(const std::vector<Sentence>& sentences)
 // A person who attended ("en présence de", "a assisté à la signature") did not sign.
 bool is_witness(std::string_view text, const PersonMention& p) {
   const std::string b = fold(text.substr(p.begin >= 30 ? p.begin - 30 : 0, p.begin >= 30 ? 30 : p.begin));
-  if (b.ends_with("en presence de ") || b.ends_with("en presence d'") || b.ends_with("aux cotes de ") ||
-      b.ends_with("aux cotes d'"))
+  // ... and one represented by another ("représentant le président du Département, X").
+  if (b.ends_with("en presence de ") || b.ends_with("en presence d'") || b.ends_with("representant ") ||
+      b.ends_with("au nom de ") || b.ends_with("au nom du ") || b.ends_with("representant le ") ||
+      b.ends_with("representant la "))
     return true;
-  std::string a = fold(text.substr(p.end, 40));
+  std::string a = fold(text.substr(p.end, 60));
   while (!a.empty() && (a.front() == ' ' || a.front() == ',')) a.erase(a.begin());
-  return a.starts_with("a assiste") || a.starts_with("assistait") || a.starts_with("etait present");
+  for (std::string_view w : {"a assiste", "assistait", "etait present", "avait fait le deplacement",
+                             "a fait le deplacement", "est venu", "est venue", "pour assister"})
+    if (a.starts_with(w)) return true;
+  return false;
 }
 
 std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const std::string& code,
@@ -415,6 +444,7 @@ Extraction extract_conventions(TextDocument document) {
     FundingContext ctx;
     ctx.document_period = period;
     // Conventions signed late in a year start the next one (December 2018 → 2019).
+    if (ref && !ref_is_estimate) ctx.current_year = ref->year;
     if (const std::optional<Date> when = c.signed_on ? c.signed_on : (ref_is_estimate ? std::nullopt : ref))
       ctx.first_year = when->month >= 10 ? when->year + 1 : when->year;
     if (amendment_doc) ctx.fallback_year = avenant_year;

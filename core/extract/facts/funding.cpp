@@ -208,6 +208,7 @@ SentenceFunding funding_in_sentence(const std::vector<Sentence>& all, std::size_
                            find_word(f, "annees") != std::string_view::npos;
   if (!sentence_year && years.empty() && periods.empty() && !longer_time) sentence_year = ctx.previous_year;
   // "pour la première année": the period's first year
+  if (!sentence_year && years.empty() && find_word(f, "cette annee") != std::string_view::npos) sentence_year = ctx.current_year;
   if (!sentence_year && years.empty() && f.find("premiere annee") != std::string_view::npos)
     sentence_year = ctx.document_period ? std::optional<int>(ctx.document_period->start) : ctx.first_year;
 
@@ -248,13 +249,28 @@ SentenceFunding funding_in_sentence(const std::vector<Sentence>& all, std::size_
           break;
         }
     }
-    // "dont 1,1 M€", "1,3 M€ aux Yvelines et 1,1 M€ aux Hauts-de-Seine": the previous funder
+    // "dont 1,1 M€", "1,3 M€ aux Yvelines et 1,1 M€ aux Hauts-de-Seine", "1,9 M€ pour l'Aude,
+    // 2,6 M€ pour le Gard": the previous funder
+    const std::string_view gap = f.substr(segment_start, sp.b - std::min(segment_start, sp.b));
     if (!funder && a > 0 &&
-        (sp.dont || f.substr(segment_start, sp.b - std::min(segment_start, sp.b)).find(" et ") != std::string_view::npos))
+        (sp.dont || gap.find(" et ") != std::string_view::npos || (gap.find(", ") != std::string_view::npos && gap.size() < 40)))
       funder = previous_funder;
+    // "le Département recevra 4 millions d'euros de l'État": who receives is not who pays
+    const std::string_view clause_text = f.substr(clause, sp.b - std::min(clause, sp.b));
+    for (std::string_view verb : {"recevra", "recoit", "percevra", "percoit", "beneficiera", "beneficie", "obtient",
+                                  "obtiendra", "touchera"}) {
+      if (find_word(clause_text, verb) == std::string_view::npos) continue;
+      for (const FunderWord& w : words)
+        if (w.pos >= sp.e && w.pos < sp.next && w.pos < sp.e + 40 && w.funder != Funder::total) {
+          funder = w.funder;
+          break;
+        }
+      break;
+    }
     if (!funder) funder = anaphora_funder(all, i);
     segment_start = consumed;
     if (!funder) continue;
+    const std::optional<Funder> previous_funder_before = previous_funder;
     previous_funder = funder;
     FundingLine line;
     line.funder = *funder;
@@ -262,6 +278,11 @@ SentenceFunding funding_in_sentence(const std::vector<Sentence>& all, std::size_
     line.qualifier = m.qualifier;
     line.per_year = m.per_year;
     line.year = year_in(sp.e, sp.next);
+    // "5,8 M€ ..., dont plus d'un million consacrés à ...": a part of the same funder's amount
+    if (sp.dont && !line.year && previous_funder_before == funder) {
+      previous_funder = funder;
+      continue;
+    }
     if (!line.year) line.year = sp.dont ? leading_year : sentence_year;
     if (!line.year && !m.per_year && periods.empty() && !ctx.document_period) line.year = ctx.fallback_year;
     if (!line.year && periods.empty() && ctx.fallback_year && !m.per_year) line.year = ctx.fallback_year;

@@ -17,6 +17,7 @@ struct FundingContext {
   std::optional<int> fallback_year;       // an avenant document's year
   std::optional<int> previous_year;       // the funding year of the previous sentence
   std::optional<int> first_year;          // "la première année": the period's start, or estimated
+  std::optional<int> current_year;        // "cette année": the publication year
 };
 
 struct LocatedFunding {

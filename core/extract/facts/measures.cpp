@@ -17,7 +17,23 @@ struct Wording {
 };
 
 // Folded wordings. Two-part wordings need both parts in one sentence.
-constexpr std::array<Wording, 36> kWordings = {{
+constexpr std::array<Wording, 52> kWordings = {{
+    {Measure::sorties_ase, "sortir de l'aide sociale a l'enfance", ""},
+    {Measure::sorties_ase, "sortir de l'ase", ""},
+    {Measure::sorties_ase, "jeunes de l'ase", "autonomie"},
+    {Measure::sorties_ase, "jeunes de l'aide sociale a l'enfance", "autonomie"},
+    {Measure::insertion_rsa, "allocataires du rsa", "accompagnement"},
+    {Measure::insertion_rsa, "allocataires du rsa", "orientation"},
+    {Measure::insertion_rsa, "allocataires du rsa", "emploi"},
+    {Measure::insertion_rsa, "allocataires du rsa", "insertion"},
+    {Measure::insertion_rsa, "beneficiaires du rsa", "insertion"},
+    {Measure::insertion_rsa, "allocataires du revenu de solidarite active", ""},
+    {Measure::petite_enfance, "creche", ""},
+    {Measure::petite_enfance, "creches", ""},
+    {Measure::petite_enfance, "accueil du jeune enfant", ""},
+    {Measure::formation_travailleurs_sociaux, "formations communes aux travailleurs sociaux", ""},
+    {Measure::formation_travailleurs_sociaux, "formation des professionnels de l'action sociale", ""},
+    {Measure::formation_travailleurs_sociaux, "formation des intervenants sociaux", ""},
     {Measure::sorties_ase, "sorties de l'ase", ""},
     {Measure::sorties_ase, "sorties de l'aide sociale a l'enfance", ""},
     {Measure::sorties_ase, "sorties seches", ""},

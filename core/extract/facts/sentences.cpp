@@ -39,6 +39,8 @@ std::string trim(std::string_view s) {
 
 // "annexe a", "annexe 1", "fiche 4-1", "fiche action 2", "synthese des actions"
 bool starts_annex(std::string_view folded, std::string& fiche_code) {
+  // "Annexe 2 à la convention ... signée le 4 juillet 2019 entre ...": a statement, not a heading
+  if (folded.find(" signee") != std::string_view::npos || folded.find(" signe ") != std::string_view::npos) return false;
   if (folded.rfind("annexe", 0) == 0 || folded.find("synthese des actions") != std::string_view::npos)
     return true;
   if (folded.rfind("fiche", 0) == 0) {
@@ -50,6 +52,14 @@ bool starts_annex(std::string_view folded, std::string& fiche_code) {
     std::replace(fiche_code.begin(), fiche_code.end(), '.', '-');
     return true;
   }
+  return false;
+}
+
+// "Lire aussi : ...", "Sur le même sujet": links to other articles, not this one's text.
+bool is_navigation(std::string_view folded) {
+  for (std::string_view p : {"lire aussi", "a lire aussi", "voir aussi", "sur le meme sujet", "articles lies",
+                             "a lire egalement", "lire egalement", "dans la meme rubrique"})
+    if (folded.rfind(p, 0) == 0) return true;
   return false;
 }
 
@@ -95,6 +105,7 @@ std::vector<Sentence> document_sentences(const TextDocument& doc) {
     const TextBlock& block = doc.blocks[b];
     if (block.kind == BlockKind::table_row) continue;
     const std::string folded_block = fold(block.text);
+    if (is_navigation(folded_block)) continue;
     std::string code;
     if (starts_annex(folded_block, code)) {
       annex = true;

@@ -178,7 +178,8 @@ std::optional<Role> role_at(const std::vector<Token>& t, std::size_t i) {
     for (std::size_t k = 1; k <= 4 && i + k < t.size(); ++k) {
       const std::string_view n = next(k);
       if (n == "republique" || n == "jury" || n == "association") return std::nullopt;
-      if (n == "departement" || n == "departemental" || n == "general" || n == "departementale")
+      if (n == "departement" || n == "departemental" || n == "general" || n == "departementale" ||
+          n == "executif" || n == "collectivite")  // Corse, Martinique, Guyane: collectivités uniques
         return Role::president_departement;
     }
     return std::nullopt;
@@ -206,6 +207,9 @@ std::size_t name_from(const std::vector<Token>& t, std::size_t i) {
   std::size_t words = 0;
   while (j < t.size() && words < 4) {
     if (name_word(t[j])) {
+      // "Bernard SCHMELTZ François SAUVADET" (two signature columns on one line): after an
+      // upper-case surname, a capitalised first name starts another person.
+      if (words >= 2 && t[j - 1].all_caps && !t[j].all_caps) break;
       ++words;
       ++j;
       if (strong_sep(t[j - 1].sep_after)) break;
