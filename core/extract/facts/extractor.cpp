@@ -101,6 +101,11 @@ std::set<std::string> codes_in(std::string_view text) {
   return out;
 }
 
+// Corse-du-Sud and Haute-Corse named together (the Collectivité de Corse) are one party.
+bool is_corsica_pair(const std::set<std::string>& named) {
+  return named.size() == 2 && named.count("2A") && named.count("2B");
+}
+
 struct Subjects {
   std::vector<std::string> codes;  // in order of first mention
   std::string primary;             // the document's own convention when it has one
@@ -118,7 +123,7 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
     for (const DepartementMention& m : find_departement_mentions(s.text)) add(m.code);
     // The first signing or party sentence naming one département alone, with a person or a
     // date, is the document's own convention.
-    if (out.primary.empty() && named.size() == 1 &&
+    if (out.primary.empty() && (named.size() == 1 || is_corsica_pair(named)) &&
         (!find_people(s.text).empty() || !find_dates(s.text).empty() || is_party_clause(s)))
       out.primary = *named.begin();
   }
@@ -153,10 +158,13 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
 bool about(const Sentence& s, const std::string& code, const Subjects& subjects) {
   if (subjects.codes.size() <= 1) return true;
   const std::set<std::string> named = codes_in(s.text);
+  if (is_corsica_pair(named) && named.count(code)) return true;
   const bool names_other = std::any_of(subjects.codes.begin(), subjects.codes.end(),
                                        [&](const std::string& o) { return o != code && named.count(o); });
   if (named.count(code)) return !names_other;
-  return !names_other && code == subjects.primary &&
+  const bool primary = code == subjects.primary ||
+                       (is_corsica_pair({subjects.primary, code}) && subjects.codes.size() == 2);
+  return !names_other && primary &&
          std::none_of(subjects.codes.begin(), subjects.codes.end(), [&](const std::string& o) { return named.count(o); });
 }
 
@@ -428,7 +436,8 @@ Extraction extract_conventions(TextDocument document) {
   const std::vector<Action> actions = extract_detail::read_annex_actions(doc, ex.warnings);
 
   for (const std::string& code : subjects.codes) {
-    const bool own = subjects.codes.size() == 1 || code == subjects.primary;
+    const bool own = subjects.codes.size() == 1 || code == subjects.primary ||
+                     (subjects.codes.size() == 2 && is_corsica_pair({subjects.codes[0], subjects.codes[1]}));
     ConventionFacts c;
     c.departement = code;
     c.period = period;
