@@ -26,9 +26,13 @@ conventiond::PluginInfo schema() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const conventiond::PluginInfo plugin = schema();
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  toml::parse_result parsed = toml::parse(text, "fuzz.toml");
-  if (!parsed) return 0;  // a clear parse error is the expected answer
-  const boost::json::object json = conventiond::toml_to_json(parsed.table());
+  toml::table table;
+  try {
+    table = toml::parse(text, std::string_view("fuzz.toml"));
+  } catch (const toml::parse_error&) {
+    return 0;  // a clear parse error is the expected answer (config load may throw)
+  }
+  const boost::json::object json = conventiond::toml_to_json(table);
   (void)conventiond::validate_config(plugin, json);
   return 0;
 }
