@@ -89,6 +89,7 @@ AgreementKind agreement_noun_kind(std::string_view f, std::size_t pos, std::stri
 
 std::vector<Signing> signings(std::string_view f) {
   std::vector<Signing> out;
+  if (f.find("sign") == std::string_view::npos && f.find("paraphe") == std::string_view::npos) return out;
   // "sera signée le 15 juillet prochain", "d'ici la fin juin", "signera": a future signing
   if (find_any_word(f, {"signera", "signeront", "signerons", "d'ici", "devrait", "devraient",
                         "prochainement"}) != std::string_view::npos ||

@@ -119,8 +119,12 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
   const std::set<std::string> in_title = codes_in(doc.title);
   for (const Sentence& s : sentences) {
     if (s.in_annex || !(is_signing_sentence(s) || is_party_clause(s))) continue;
-    const std::set<std::string> named = codes_in(s.text);
-    for (const DepartementMention& m : find_departement_mentions(s.text)) add(m.code);
+    const std::vector<DepartementMention> mentions = find_departement_mentions(s.text);
+    std::set<std::string> named;
+    for (const DepartementMention& m : mentions) {
+      add(m.code);
+      named.insert(m.code);
+    }
     // The first signing or party sentence naming one département alone, with a person or a
     // date, is the document's own convention.
     if (out.primary.empty() && (named.size() == 1 || is_corsica_pair(named)) &&
