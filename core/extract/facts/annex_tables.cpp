@@ -83,8 +83,9 @@ bool names_etat(std::string_view f) { return extract_detail::find_word(f, "etat"
 // years alone ("2019 | 2020 | 2021") sets State year columns; a cell naming the Département
 // ("Part CD", "Financements CD") sets a Département column; a cell naming both ("Part CD
 // 2019") sets both.
-bool read_header(const TextBlock& row, Columns& cols, bool new_table) {
+bool read_header(const TextBlock& row, Columns& cols, bool new_table, std::optional<int> caption_year) {
   Columns found;
+  std::vector<std::size_t> etat_only;
   // The first column holds the row labels ("Actions du Département"), never a column header.
   for (std::size_t i = 1; i < row.cells.size(); ++i) {
     const std::string f = fold(row.cells[i]);
@@ -96,18 +97,30 @@ bool read_header(const TextBlock& row, Columns& cols, bool new_table) {
     Column c;
     c.funder = dep && !etat ? Funder::departement : Funder::etat;
     c.year = year;
-    if (!year && !dep) continue;  // "Part Etat" alone spans the year columns below it
+    if (!year && !dep) {  // "Part Etat": spans the year columns below it, or is a column itself
+      etat_only.push_back(i);
+      continue;
+    }
     found[i] = c;
   }
+  const bool row_has_year = std::any_of(found.begin(), found.end(), [](const auto& kv) { return kv.second.year.has_value(); });
+  if (!row_has_year)
+    for (std::size_t i : etat_only) found[i] = Column{Funder::etat, std::nullopt};
+  // "Crédits État 2019": a cell naming both whose money and which year is a header by itself
+  const bool self_describing = std::any_of(found.begin(), found.end(), [&](const auto& kv) {
+    const std::string f = fold(row.cells[kv.first]);
+    return kv.second.year && (names_etat(f) || names_departement(f));
+  });
   const std::size_t year_cols = static_cast<std::size_t>(
       std::count_if(found.begin(), found.end(), [](const auto& kv) { return kv.second.year.has_value(); }));
   const bool header = year_cols >= 2 || (year_cols == 0 && !found.empty()) ||
-                      (year_cols == 1 && found.size() >= 2);
+                      (year_cols == 1 && found.size() >= 2) || self_describing;
   if (!header) return false;
   // A header naming one year ("Financement État 2019 | Part CD"): the table is that year's.
   std::set<int> header_years;
   for (const auto& [i, c] : found)
     if (c.year) header_years.insert(*c.year);
+  if (header_years.empty() && caption_year) header_years.insert(*caption_year);  // "PLAN D'ACTIONS 2019"
   if (header_years.size() == 1)
     for (auto& [i, c] : found)
       if (!c.year) c.year = *header_years.begin();
@@ -145,17 +158,57 @@ void merge_line(Action& a, const FundingLine& l, const std::string& code, std::v
   a.funding.push_back(l);
 }
 
+
+// A caption or heading just above a table that names one year: "PLAN D'ACTIONS 2019".
+std::optional<int> caption_year_of(const TextBlock& b) {
+  if (b.text.size() > 160) return std::nullopt;
+  const std::string f = fold(b.text);
+  std::optional<int> found;
+  for (std::size_t i = 0; i + 4 <= f.size(); ++i) {
+    if (!(is_digit(f[i]) && is_digit(f[i + 1]) && is_digit(f[i + 2]) && is_digit(f[i + 3]))) continue;
+    if ((i > 0 && (is_digit(f[i - 1]) || f[i - 1] == '-' || f[i - 1] == '/')) ||
+        (i + 4 < f.size() && (is_digit(f[i + 4]) || f[i + 4] == '-' || f[i + 4] == '/')))
+      return std::nullopt;  // a period or a date: not one year
+    const int y = std::stoi(f.substr(i, 4));
+    if (y < 2018 || y > 2030 || (found && *found != y)) return std::nullopt;
+    found = y;
+  }
+  return found;
+}
+
+// A row whose first cell is only a funder ("État | 520 000 € | 610 000 €"): the document's own
+// funding by column.
+std::optional<Funder> funder_row(std::string_view cell) {
+  std::string f = fold(cell);
+  while (!f.empty() && (f.back() == ' ' || f.back() == ':')) f.pop_back();
+  for (std::string_view a : {"l'", "le ", "la "})
+    if (f.starts_with(a)) f.erase(0, a.size());
+  if (f == "etat" || f == "part etat" || f == "credits etat") return Funder::etat;
+  if (f == "departement" || f == "conseil departemental" || f == "part departement" || f == "cd") return Funder::departement;
+  if (f == "fse" || f == "fonds social europeen") return Funder::fse;
+  return std::nullopt;
+}
+
 }  // namespace
 
-std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std::string>& warnings) {
+std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std::string>& warnings,
+                                       std::vector<FundingLine>* table_funding) {
   std::vector<Action> actions;
   Columns cols;
   bool last_was_header = false;
+  std::optional<int> caption_year;
   std::map<std::pair<int, int>, std::int64_t> section_sum;  // (funder, year) -> sum since last total
   for (const TextBlock& row : doc.blocks) {
-    if (row.kind != BlockKind::table_row || row.cells.empty()) continue;
+    if (row.kind != BlockKind::table_row) {
+      caption_year = caption_year_of(row);
+      continue;
+    }
+    if (row.cells.empty()) continue;
     auto code = action_code(row.cells[0]);
-    if (!code && read_header(row, cols, !last_was_header)) {
+    // "1-1 | Accompagnement des jeunes | 85 000 €": the code in a cell of its own
+    if (code && code->second.empty() && row.cells.size() > 1 && !parse_amount_cell(row.cells[1]))
+      code->second = row.cells[1];
+    if (!code && read_header(row, cols, !last_was_header, caption_year)) {
       section_sum.clear();  // a new table starts
       last_was_header = true;
       continue;
@@ -176,7 +229,23 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
       if (first.find("+") == std::string::npos) section_sum.clear();
       continue;
     }
-    if (!code) continue;
+    if (!code) {
+      if (auto funder = funder_row(row.cells[0]); funder && table_funding) {
+        for (const auto& [idx, col] : cols) {
+          if (idx >= row.cells.size() || !col.year) continue;
+          auto amount = parse_amount_cell(row.cells[idx]);
+          if (!amount || amount->amount_eur <= 0) continue;
+          FundingLine l;
+          l.funder = *funder;
+          l.year = col.year;
+          l.amount_eur = amount->amount_eur;
+          l.qualifier = amount->qualifier;
+          if (std::find(table_funding->begin(), table_funding->end(), l) == table_funding->end())
+            table_funding->push_back(l);
+        }
+      }
+      continue;
+    }
     auto it = std::find_if(actions.begin(), actions.end(), [&](const Action& a) { return a.code == code->first; });
     if (it == actions.end()) {
       actions.push_back(Action{code->first, code->second, {}});

@@ -13,7 +13,9 @@ namespace conventiond::extract_detail {
 
 // Actions found in the document's table rows, merged by code across tables (a detailed annex
 // and its summary). Inconsistencies (a total that does not match, one action with two amounts)
-// are appended to `warnings`, not silently fixed.
-std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std::string>& warnings);
+// are appended to `warnings`, not silently fixed. Rows that are a funder alone ("État |
+// 520 000 € | 610 000 €") are the document's own funding, appended to `table_funding`.
+std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std::string>& warnings,
+                                       std::vector<FundingLine>* table_funding = nullptr);
 
 }  // namespace conventiond::extract_detail

@@ -437,7 +437,8 @@ Extraction extract_conventions(TextDocument document) {
   const bool amendment_doc = is_amendment_document(sentences, doc);
   const std::optional<int> avenant_year = amendment_year(sentences);
   const std::vector<Measure> measures = find_measures(doc.plain_text());
-  const std::vector<Action> actions = extract_detail::read_annex_actions(doc, ex.warnings);
+  std::vector<FundingLine> table_funding;
+  const std::vector<Action> actions = extract_detail::read_annex_actions(doc, ex.warnings, &table_funding);
 
   for (const std::string& code : subjects.codes) {
     const bool own = subjects.codes.size() == 1 || code == subjects.primary ||
@@ -462,6 +463,8 @@ Extraction extract_conventions(TextDocument document) {
       ctx.first_year = when->month >= 10 ? when->year + 1 : when->year;
     if (amendment_doc) ctx.fallback_year = avenant_year;
     c.funding = funding(sentences, code, subjects, ctx);
+    if (own)
+      for (const FundingLine& l : table_funding) add_unique(c.funding, l);
     if (own || subjects.primary.empty()) c.measures = measures;
     if (own) c.actions = actions;
     ex.conventions.push_back(std::move(c));

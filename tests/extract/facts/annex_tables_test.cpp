@@ -81,3 +81,42 @@ TEST_CASE("rows that are not actions are ignored", "[tables]") {
   std::vector<std::string> warnings;
   CHECK(extract_detail::read_annex_actions(doc, warnings).empty());
 }
+
+TEST_CASE("annex table: code in its own cell, funder columns without years, the caption's year", "[tables]") {
+  TextDocument doc;
+  TextBlock caption;
+  caption.text = "PLAN D'ACTIONS 2019 ET FINANCEMENTS";
+  doc.blocks = {caption, row({"N°", "Action", "Crédits État", "Crédits Département", "Total"}),
+                row({"1-1", "Accompagnement des jeunes sortant de l'ASE", "85 000 €", "85 000 €", "170 000 €"}),
+                row({"TOTAL", "", "85 000 €", "85 000 €", "170 000 €"})};
+  std::vector<std::string> warnings;
+  const auto actions = extract_detail::read_annex_actions(doc, warnings);
+  REQUIRE(actions.size() == 1);
+  CHECK(actions[0].code == "1-1");
+  CHECK(actions[0].title == "Accompagnement des jeunes sortant de l'ASE");
+  CHECK(actions[0].funding ==
+        std::vector<FundingLine>{line(Funder::etat, 2019, 85000), line(Funder::departement, 2019, 85000)});
+}
+
+TEST_CASE("annex table: a header cell wrapped over two rows", "[tables]") {
+  TextDocument doc;
+  doc.blocks = {row({"Action", "Intitulé", "Crédits État 2019", "Crédits"}), row({"", "", "", "Département 2019"}),
+                row({"2-1", "Premier accueil social inconditionnel", "150 000 €", "160 000 €"})};
+  std::vector<std::string> warnings;
+  const auto actions = extract_detail::read_annex_actions(doc, warnings);
+  REQUIRE(actions.size() == 1);
+  CHECK(actions[0].funding ==
+        std::vector<FundingLine>{line(Funder::etat, 2019, 150000), line(Funder::departement, 2019, 160000)});
+}
+
+TEST_CASE("a table of funders by year is the document's funding", "[tables]") {
+  TextDocument doc;
+  doc.blocks = {row({"Financeur", "Montant 2019", "Montant 2020"}), row({"État", "520 000 €", "610 000 €"}),
+                row({"Département", "560 000 €", "650 000 €"}), row({"Total", "1 080 000 €", "1 260 000 €"})};
+  std::vector<std::string> warnings;
+  std::vector<FundingLine> funding;
+  CHECK(extract_detail::read_annex_actions(doc, warnings, &funding).empty());
+  CHECK(funding == std::vector<FundingLine>{line(Funder::etat, 2019, 520000), line(Funder::etat, 2020, 610000),
+                                            line(Funder::departement, 2019, 560000),
+                                            line(Funder::departement, 2020, 650000)});
+}
