@@ -149,9 +149,11 @@ void merge_line(Action& a, const FundingLine& l, const std::string& code, std::v
     // A missing "k" in one table ("200€" beside "200 000"): keep the amount in thousands.
     const std::int64_t small = std::min(o.amount_eur, l.amount_eur);
     const std::int64_t big = std::max(o.amount_eur, l.amount_eur);
-    warnings.push_back("action " + code + ": two amounts for " + std::string(to_string(l.funder)) +
-                       (l.year ? " " + std::to_string(*l.year) : std::string()) + ": " +
-                       std::to_string(o.amount_eur) + " and " + std::to_string(l.amount_eur));
+    std::string message = "action ";
+    message.append(code).append(": two amounts for ").append(to_string(l.funder));
+    if (l.year) message.append(" ").append(std::to_string(*l.year));
+    message.append(": ").append(std::to_string(o.amount_eur)).append(" and ").append(std::to_string(l.amount_eur));
+    warnings.push_back(std::move(message));
     if (small < 1000 && small * 1000 == big) o.amount_eur = big;
     return;
   }
