@@ -138,10 +138,6 @@ bool read_header(const TextBlock& row, Columns& cols, bool new_table, std::optio
   return true;
 }
 
-struct Seen {
-  FundingLine line;
-};
-
 void merge_line(Action& a, const FundingLine& l, const std::string& code, std::vector<std::string>& warnings) {
   for (FundingLine& o : a.funding) {
     if (o.funder != l.funder || o.year != l.year) continue;

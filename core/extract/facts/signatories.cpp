@@ -75,25 +75,20 @@ std::vector<Token> tokenize(std::string_view text) {
       }
       break;
     }
-    // Elided article glued to a name: "d'Agnès", "l'Isère" -> "d'" + "Agnès".
-    if (j - i > 2 && (text[i] == 'd' || text[i] == 'D' || text[i] == 'l' || text[i] == 'L') &&
-        text[i + 1] == '\'') {
-      Token a;
-      a.raw = text.substr(i, 2);
-      a.folded = fold(a.raw);
-      a.begin = i;
-      a.end = i + 2;
-      out.push_back(std::move(a));
-      i += 2;
-    } else if (j - i > 4 && (text[i] == 'd' || text[i] == 'D' || text[i] == 'l' || text[i] == 'L') &&
-               static_cast<unsigned char>(text[i + 1]) == 0xE2) {
-      Token a;
-      a.raw = text.substr(i, 4);
-      a.folded = fold(a.raw);
-      a.begin = i;
-      a.end = i + 4;
-      out.push_back(std::move(a));
-      i += 4;
+    // Elided article glued to a name: "d'Agnès", "l'Isère" -> "d'" + "Agnès" (the apostrophe
+    // is one byte, or three for U+2019).
+    if (j - i > 2 && (text[i] == 'd' || text[i] == 'D' || text[i] == 'l' || text[i] == 'L')) {
+      const bool typographic = j - i > 4 && text.substr(i + 1, 3) == "\xE2\x80\x99";
+      const std::size_t apostrophe = text[i + 1] == '\'' ? 1 : typographic ? 3 : 0;
+      if (apostrophe > 0 && j - i > apostrophe + 1) {
+        Token a;
+        a.raw = text.substr(i, 1 + apostrophe);
+        a.folded = fold(a.raw);
+        a.begin = i;
+        a.end = i + 1 + apostrophe;
+        out.push_back(std::move(a));
+        i += 1 + apostrophe;
+      }
     }
     Token t;
     t.raw = text.substr(i, j - i);
