@@ -208,6 +208,26 @@ std::optional<Date> bare_weekday_after(std::string_view folded, std::size_t sign
   return std::nullopt;
 }
 
+std::optional<Date> paired_date(std::string_view text, const std::vector<DateMention>& dates, const std::string& code,
+                                const Subjects& subjects, std::optional<Date> ref) {
+  const std::vector<DepartementMention> mentions = find_departement_mentions(text);
+  for (std::size_t i = 0; i < mentions.size(); ++i) {
+    if (mentions[i].code != code) continue;
+    std::size_t limit = text.size();
+    for (std::size_t k = i + 1; k < mentions.size(); ++k)
+      if (mentions[k].code != code &&
+          std::find(subjects.codes.begin(), subjects.codes.end(), mentions[k].code) != subjects.codes.end()) {
+        limit = mentions[k].begin;
+        break;
+      }
+    for (const DateMention& d : dates)
+      if (d.begin >= mentions[i].end && d.begin < limit && !d.month_only && d.date.year >= 2018 &&
+          !(ref && d.date > *ref))
+        return d.date;
+  }
+  return std::nullopt;
+}
+
 // The date the convention (or, with `amendment`, an avenant) was signed: in a signing sentence,
 // the date nearest a signing word that signs that kind of agreement.
 std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const std::string& code,
@@ -220,6 +240,12 @@ std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const
     if (signs.empty()) continue;
     const extract_detail::FoldedText ft(s.text);
     const std::vector<DateMention> dates = find_dates(s.text, ref);
+    if (!about(s, code, subjects) && dates.size() >= 2) {
+      // "l'Aude le 28 juin, le Gard le 4 juillet et les Pyrénées-Orientales le 9 juillet":
+      // each département takes the date that follows it, before the next one.
+      if (auto d = paired_date(s.text, dates, code, subjects, ref)) return d;
+      continue;
+    }
     for (const Signing& g : signs) {
       const AgreementKind k = g.agreement == AgreementKind::none ? AgreementKind::ours : g.agreement;
       if (k != wanted) continue;

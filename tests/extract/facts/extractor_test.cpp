@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 
 #include <conventiond/extract/extractor.hpp>
 #include <conventiond/extract/plain_text_document.hpp>
@@ -144,4 +145,16 @@ TEST_CASE("bad input is an error naming the input", "[extractor]") {
   auto bin = extract_document(std::string_view("ab\0cd", 5), "", "bin.dat");
   REQUIRE_FALSE(bin.ok());
   CHECK(bin.error().message.find("bin.dat") != std::string::npos);
+}
+
+TEST_CASE("several départements, each with its own signature date", "[extractor]") {
+  const auto ex = run(
+      "Montpellier, le 10 juillet 2019\n\n"
+      "Après l'Hérault, trois départements ont signé leur convention d'appui à la lutte contre la "
+      "pauvreté : l'Aude le 28 juin, le Gard le 4 juillet et les Pyrénées-Orientales le 9 juillet 2019.\n");
+  std::map<std::string, std::string> dates;
+  for (const auto& c : ex.conventions) dates[c.departement] = c.signed_on ? c.signed_on->to_iso() : "";
+  CHECK(dates["11"] == "2019-06-28");
+  CHECK(dates["30"] == "2019-07-04");
+  CHECK(dates["66"] == "2019-07-09");
 }
