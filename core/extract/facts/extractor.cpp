@@ -166,10 +166,26 @@ bool about(const Sentence& s, const std::string& code, const Subjects& subjects)
   const bool names_other = std::any_of(subjects.codes.begin(), subjects.codes.end(),
                                        [&](const std::string& o) { return o != code && named.count(o); });
   if (named.count(code)) return !names_other;
-  const bool primary = code == subjects.primary ||
-                       (is_corsica_pair({subjects.primary, code}) && subjects.codes.size() == 2);
+  // A sentence naming none belongs to the département its section is about ("Dans l'Aude, ..."
+  // then sentences without a name), else to the document's own convention.
+  const std::string& owner = s.section_departement.empty() ? subjects.primary : s.section_departement;
+  const bool primary = code == owner || (is_corsica_pair({owner, code}) && subjects.codes.size() == 2);
   return !names_other && primary &&
          std::none_of(subjects.codes.begin(), subjects.codes.end(), [&](const std::string& o) { return named.count(o); });
+}
+
+// Each sentence's section département: the last subject named alone before it, within a
+// run of sentences that continues until another subject is named alone.
+void assign_sections(std::vector<Sentence>& sentences, const Subjects& subjects) {
+  std::string current;
+  for (Sentence& s : sentences) {
+    std::set<std::string> named;
+    for (const std::string& c : codes_in(s.text))
+      if (std::find(subjects.codes.begin(), subjects.codes.end(), c) != subjects.codes.end()) named.insert(c);
+    if (named.size() == 1) current = *named.begin();
+    else if (named.size() > 1) current.clear();  // an enumeration: no section until one is named again
+    s.section_departement = current;
+  }
 }
 
 // A sentence that names this département among several subjects (for facts that carry their
@@ -448,7 +464,7 @@ Extraction extract_conventions(TextDocument document) {
   Extraction ex;
   ex.document = std::move(document);
   const TextDocument& doc = ex.document;
-  const std::vector<Sentence> sentences = extract_detail::document_sentences(doc);
+  std::vector<Sentence> sentences = extract_detail::document_sentences(doc);
   ex.relevant = is_relevant(sentences, fold(doc.title));
   if (!ex.relevant) return ex;
   const Subjects subjects = subject_departements(sentences, doc);
@@ -456,6 +472,7 @@ Extraction extract_conventions(TextDocument document) {
     ex.warnings.push_back("the document speaks of a convention but names no département");
     return ex;
   }
+  if (subjects.codes.size() > 1) assign_sections(sentences, subjects);
   const std::optional<Period> period = document_period(sentences);
   std::optional<Date> ref = reference_date(doc);
   const bool ref_is_estimate = !ref && period;
@@ -491,7 +508,15 @@ Extraction extract_conventions(TextDocument document) {
     c.funding = funding(sentences, code, subjects, ctx);
     if (own)
       for (const FundingLine& l : table_funding) add_unique(c.funding, l);
-    if (own || subjects.primary.empty()) c.measures = measures;
+    if (subjects.codes.size() == 1) {
+      c.measures = measures;
+    } else {
+      std::string text;  // the sentences about this convention
+      for (const Sentence& s : sentences)
+        if (about(s, code, subjects)) text.append(s.text).append("\n");
+      c.measures = find_measures(text);
+      if (c.measures.empty() && subjects.primary.empty()) c.measures = measures;
+    }
     if (own) c.actions = actions;
     ex.conventions.push_back(std::move(c));
   }

@@ -130,7 +130,7 @@ std::vector<YearMention> funding_years(std::string_view f, const std::vector<std
       continue;
     const std::string_view b = before(f, pos, 20);
     if (std::any_of(kMonths.begin(), kMonths.end(), [&](std::string_view m) { return b.ends_with(m); })) continue;
-    if (ends_with_any(b, {"jusqu'en ", "jusqu'a ", "depuis ", "d'ici ", "avant ", "par rapport a ", "des ",
+    if (ends_with_any(b, {"jusqu'en ", "jusqu'a ", "depuis ", "d'ici ", "avant ", "par rapport a ",
                           "a partir de ", "a compter de ", "apres ", "fin ", "debut ", "en date du ", "loi de finances pour "}))
       continue;
     out.push_back({pos, y});

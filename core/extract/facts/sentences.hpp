@@ -20,6 +20,7 @@ struct Sentence {
   BlockKind kind = BlockKind::paragraph;
   bool in_annex = false;     // after an "Annexe" / "Fiche" heading
   std::string fiche_code;    // "4-1" inside "FICHE 4-1"
+  std::string section_departement;  // the subject named last before it, alone (set by the extractor)
 };
 
 // Splits the text of one block into sentences ("M. Dupont", "n° 3", "1.5" are not ends).
