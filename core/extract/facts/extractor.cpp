@@ -382,6 +382,7 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
   // The signature block ("Fait à Strasbourg, le" then roles and names, one per line) is read
   // as one text: a role and its name often sit on separate lines.
   std::string block_text;
+  std::string local_parties;
   std::size_t blocks_left = 0;
   std::size_t last_block = std::string::npos;
   for (const Sentence& s : sentences) {
@@ -399,11 +400,27 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
       block_text += ' ';
       continue;
     }
-    if (s.in_annex || !(is_signing_sentence(s) || is_party_clause(s))) continue;
+    if (s.in_annex) continue;
+    if (!(is_signing_sentence(s) || is_party_clause(s))) {
+      // "Jean-René Lecerf, président du Département, s'en est félicité": in a document about
+      // one convention, its préfet and its président named elsewhere are its signatories.
+      if (subjects.codes.size() == 1) local_parties.append(s.text).append("\n");
+      continue;
+    }
     if (about(s, code, subjects)) take(s.text, false);
     else if (names(s, code)) take(s.text, true);
   }
   if (!block_text.empty() && (subjects.codes.size() == 1 || code == subjects.primary)) take(block_text, false);
+  if (!local_parties.empty()) {
+    for (const PersonMention& p : find_people(local_parties)) {
+      if (p.role != Role::prefet && p.role != Role::president_departement) continue;
+      if (is_witness(local_parties, p)) continue;
+      const std::set<std::string> role_codes =
+          codes_in(std::string_view(local_parties).substr(p.begin, p.end - p.begin));
+      if (!role_codes.empty() && !role_codes.count(code)) continue;  // another département's
+      if (seen.insert(fold(p.name)).second) out.push_back({p.name, p.role});
+    }
+  }
   return out;
 }
 

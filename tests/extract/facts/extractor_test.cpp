@@ -158,3 +158,15 @@ TEST_CASE("several départements, each with its own signature date", "[extractor
   CHECK(dates["30"] == "2019-07-04");
   CHECK(dates["66"] == "2019-07-09");
 }
+
+TEST_CASE("the président named outside the signing sentence is a signatory", "[extractor]") {
+  const auto ex = run(
+      "Lille, le 20 décembre 2018\n\n"
+      "Le Département du Nord a signé le 19 décembre 2018 la convention d'appui à la lutte contre la "
+      "pauvreté et d'accès à l'emploi.\n\n"
+      "Jean-René Lecerf, président du Département du Nord, s'en est félicité, en présence de Jean Dupont, "
+      "préfet de la Somme.\n");
+  REQUIRE(ex.conventions.size() == 1);
+  CHECK(ex.conventions[0].signatories ==
+        std::vector<Signatory>{{"Jean-René Lecerf", Role::president_departement}});
+}
