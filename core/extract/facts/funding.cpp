@@ -230,6 +230,36 @@ SentenceFunding funding_in_sentence(const std::vector<Sentence>& all, std::size_
       continue;
     }
     std::size_t consumed = sp.e;
+    // "2 M€ ..., à parts égales entre l'État et le Département": the total, and half for each
+    if (!funder) {
+      const std::size_t equal = f.find("a parts egales", sp.e);
+      if (equal != std::string_view::npos && equal < sp.next) {
+        std::vector<Funder> sharers;
+        for (const FunderWord& w : words)
+          if (w.pos > equal && w.pos < sp.next && w.funder != Funder::total &&
+              std::find(sharers.begin(), sharers.end(), w.funder) == sharers.end())
+            sharers.push_back(w.funder);
+        if (sharers.size() == 2) {
+          std::optional<int> year = year_in(sp.e, sp.next);
+          if (!year) year = sentence_year;
+          FundingLine total_line;
+          total_line.funder = Funder::total;
+          total_line.amount_eur = m.amount_eur;
+          total_line.qualifier = m.qualifier;
+          total_line.year = year;
+          out.lines.push_back({total_line, ft.original_offset(std::min(sp.e, f.size())),
+                               sp.next < f.size() ? ft.original_offset(sp.next) : s.text.size()});
+          for (Funder sharer : sharers) {
+            FundingLine half = total_line;
+            half.funder = sharer;
+            half.amount_eur = m.amount_eur / 2;
+            out.lines.push_back({half, out.lines.back().stretch_begin, out.lines.back().stretch_end});
+          }
+          segment_start = sp.next;
+          continue;
+        }
+      }
+    }
     if (funder == Funder::total) {
       // "Au total, 2,4 millions d'euros seront mobilisés par l'État": the State's total
       for (const FunderWord& w : words)

@@ -170,3 +170,17 @@ TEST_CASE("the président named outside the signing sentence is a signatory", "[
   CHECK(ex.conventions[0].signatories ==
         std::vector<Signatory>{{"Jean-René Lecerf", Role::president_departement}});
 }
+
+TEST_CASE("an amount shared 'à parts égales' is the total and half for each", "[extractor]") {
+  const auto ex = run(
+      "Laval, le 3 juillet 2019\n\n"
+      "Le préfet et le président du Département de la Mayenne ont signé le 2 juillet 2019 la convention "
+      "d'appui à la lutte contre la pauvreté.\n\n"
+      "Près de 2 millions d'euros seront mobilisés en 2019, à parts égales entre l'État et le Département.\n");
+  REQUIRE(ex.conventions.size() == 1);
+  const auto& f = ex.conventions[0].funding;
+  CHECK(has(f, money(Funder::total, 2019, 2000000, Qualifier::about)));
+  CHECK(has(f, money(Funder::etat, 2019, 1000000, Qualifier::about)));
+  CHECK(has(f, money(Funder::departement, 2019, 1000000, Qualifier::about)));
+  CHECK(f.size() == 3);
+}
