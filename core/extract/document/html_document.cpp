@@ -1357,12 +1357,29 @@ Result<TextDocument> HtmlExtractor::run(std::string_view raw, std::string_view c
       break;
     }
   }
+  if (!og_site_.empty()) doc_.site_name = og_site_;
   if (!og_title_.empty()) {
     doc_.title = og_title_;
   } else if (!head_title_.empty()) {
     std::string t = head_title_;
     if (!h1.empty() && h1.size() >= 15 && t.find(h1) != std::string::npos) {
+      // "Headline - Conseil départemental de la Mayenne": what follows the headline names the site
+      std::string rest = t.substr(t.find(h1) + h1.size());
+      while (!rest.empty() && (rest.front() == ' ' || rest.front() == '-' || rest.front() == '|')) rest.erase(0, 1);
+      if (rest.starts_with("\xE2\x80\x93") || rest.starts_with("\xE2\x80\x94")) rest.erase(0, 3);
+      while (!rest.empty() && rest.front() == ' ') rest.erase(0, 1);
+      if (og_site_.empty()) doc_.site_name = rest;
       t = h1;
+    } else if (og_site_.empty()) {
+      // "Headline | Site name" (the last separator)
+      for (std::string_view sep : {" | ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 "}) {
+        const std::size_t at = t.rfind(sep);
+        if (at != std::string::npos && at > 10) {
+          doc_.site_name = t.substr(at + sep.size());
+          t.resize(at);
+          break;
+        }
+      }
     } else if (!og_site_.empty() && t.size() > og_site_.size() + 3 && t.ends_with(og_site_)) {
       t.resize(t.size() - og_site_.size());
       while (!t.empty() && (t.back() == ' ' || t.back() == '-' || t.back() == '|')) t.pop_back();

@@ -137,6 +137,11 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
     return out;
   }
   for (const std::string& c : in_title) add(c);
+  // "... - Conseil départemental de la Mayenne": the publisher is the département
+  if (out.codes.empty()) {
+    const std::vector<DepartementMention> site = find_departement_mentions(doc.site_name);
+    if (site.size() == 1 && site.front().institutional) add(site.front().code);
+  }
   if (out.codes.empty()) {
     // The département most often named as an institution.
     std::map<std::string, int> counts;
@@ -574,6 +579,7 @@ boost::json::value to_json(const Extraction& e) {
   const TextDocument& d = e.document;
   boost::json::object doc;
   doc["title"] = d.title;
+  doc["site_name"] = d.site_name;
   doc["media_type"] = d.media_type;
   doc["language"] = d.language;
   doc["encoding"] = d.source_encoding;

@@ -33,6 +33,7 @@ std::string join_cells(const std::vector<std::string>& cells);
 
 struct TextDocument {
   std::string title;
+  std::string site_name;             // the publisher: og:site_name, or the <title> after the headline
   std::string media_type;            // "text/html", "application/pdf", "text/plain"
   std::string language;              // "fr" when detected or declared
   std::string source_encoding;       // encoding the bytes were decoded from ("windows-1252")

@@ -184,3 +184,19 @@ TEST_CASE("an amount shared 'à parts égales' is the total and half for each", 
   CHECK(has(f, money(Funder::departement, 2019, 1000000, Qualifier::about)));
   CHECK(f.size() == 3);
 }
+
+TEST_CASE("a département's own site names the département its news page leaves unnamed", "[extractor]") {
+  const std::string html =
+      "<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Pauvreté : le Département et l'État "
+      "s'engagent - Conseil départemental de la Mayenne</title></head><body><main><article>"
+      "<h1>Pauvreté : le Département et l'État s'engagent</h1>"
+      "<p>Le président du Département et le préfet ont signé le 2 juillet 2019 la convention d'appui à "
+      "la lutte contre la pauvreté et d'accès à l'emploi.</p></article></main></body></html>";
+  auto r = extract_document(html, "text/html", "mayenne.html");
+  REQUIRE(r.ok());
+  CHECK(r->document.site_name == "Conseil départemental de la Mayenne");
+  REQUIRE(r->conventions.size() == 1);
+  CHECK(r->conventions[0].departement == "53");
+  REQUIRE(r->conventions[0].signed_on);
+  CHECK(r->conventions[0].signed_on->to_iso() == "2019-07-02");
+}
