@@ -297,6 +297,14 @@ SentenceFunding funding_in_sentence(const std::vector<Sentence>& all, std::size_
         }
       break;
     }
+    // "L'État avait apporté 3,1 M€ en 2021 ; l'avenant 2022 porte cette contribution à 3,4 M€":
+    // the anaphora refers to the previous amount of the same sentence
+    if (!funder && previous_funder) {
+      const std::string_view since = f.substr(segment_start, sp.b - std::min(segment_start, sp.b));
+      for (std::string_view anaphora : {"cette contribution", "ce soutien", "ce financement", "cette aide",
+                                        "cette enveloppe", "cette participation", "cette dotation", "ce montant"})
+        if (since.find(anaphora) != std::string_view::npos) funder = previous_funder;
+    }
     if (!funder) funder = anaphora_funder(all, i);
     segment_start = consumed;
     if (!funder) continue;

@@ -200,3 +200,15 @@ TEST_CASE("a département's own site names the département its news page leaves
   REQUIRE(r->conventions[0].signed_on);
   CHECK(r->conventions[0].signed_on->to_iso() == "2019-07-02");
 }
+
+TEST_CASE("'cette contribution' takes the funder of the amount before it", "[extractor]") {
+  const auto ex = run(
+      "Pauvreté : l'avenant 2022 signé en Isère\n\n"
+      "Le préfet de l'Isère et le président du Département ont signé le 8 juin 2022 l'avenant 2022 à la "
+      "convention d'appui à la lutte contre la pauvreté et d'accès à l'emploi.\n\n"
+      "L'État avait apporté 3,1 M€ en 2021 ; l'avenant 2022 porte cette contribution à 3,4 M€.\n");
+  REQUIRE(ex.conventions.size() == 1);
+  const auto& f = ex.conventions[0].funding;
+  CHECK(has(f, money(Funder::etat, 2021, 3100000)));
+  CHECK(has(f, money(Funder::etat, 2022, 3400000)));
+}
