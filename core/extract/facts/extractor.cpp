@@ -166,7 +166,7 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
 // none belongs to the primary convention, if the document has one.
 bool about(const Sentence& s, const std::string& code, const Subjects& subjects) {
   if (subjects.codes.size() <= 1) return true;
-  const std::set<std::string> named = codes_in(s.text);
+  const std::set<std::string>& named = s.departements;
   if (is_corsica_pair(named) && named.count(code)) return true;
   const bool names_other = std::any_of(subjects.codes.begin(), subjects.codes.end(),
                                        [&](const std::string& o) { return o != code && named.count(o); });
@@ -175,17 +175,18 @@ bool about(const Sentence& s, const std::string& code, const Subjects& subjects)
   // then sentences without a name), else to the document's own convention.
   const std::string& owner = s.section_departement.empty() ? subjects.primary : s.section_departement;
   const bool primary = code == owner || (is_corsica_pair({owner, code}) && subjects.codes.size() == 2);
-  return !names_other && primary &&
-         std::none_of(subjects.codes.begin(), subjects.codes.end(), [&](const std::string& o) { return named.count(o); });
+  return !names_other && primary;
 }
 
-// Each sentence's section département: the last subject named alone before it, within a
-// run of sentences that continues until another subject is named alone.
+// For a document about several départements: what each sentence names (scanned once), and its
+// section département, the last subject named alone before it, within a run of sentences that
+// continues until another subject is named alone.
 void assign_sections(std::vector<Sentence>& sentences, const Subjects& subjects) {
   std::string current;
   for (Sentence& s : sentences) {
+    s.departements = codes_in(s.text);
     std::set<std::string> named;
-    for (const std::string& c : codes_in(s.text))
+    for (const std::string& c : s.departements)
       if (std::find(subjects.codes.begin(), subjects.codes.end(), c) != subjects.codes.end()) named.insert(c);
     if (named.size() == 1) current = *named.begin();
     else if (named.size() > 1) current.clear();  // an enumeration: no section until one is named again
@@ -195,7 +196,7 @@ void assign_sections(std::vector<Sentence>& sentences, const Subjects& subjects)
 
 // A sentence that names this département among several subjects (for facts that carry their
 // own département, like "préfet des Yvelines" or "1,3 M€ aux Yvelines").
-bool names(const Sentence& s, const std::string& code) { return codes_in(s.text).count(code) > 0; }
+bool names(const Sentence& s, const std::string& code) { return s.departements.count(code) > 0; }
 
 // ---------------------------------------------------------------------------------------------
 // Signature date

@@ -3,6 +3,7 @@
 // annex section) and its folded form for matching.
 
 #include <cstddef>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,9 @@ struct Sentence {
   BlockKind kind = BlockKind::paragraph;
   bool in_annex = false;     // after an "Annexe" / "Fiche" heading
   std::string fiche_code;    // "4-1" inside "FICHE 4-1"
-  std::string section_departement;  // the subject named last before it, alone (set by the extractor)
+  // Set by the extractor for documents about several départements:
+  std::set<std::string> departements;  // the codes this sentence names
+  std::string section_departement;     // the subject named last before it, alone
 };
 
 // Splits the text of one block into sentences ("M. Dupont", "n° 3", "1.5" are not ends).
