@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds conventiond (release preset), and runs the main job on the
-# bundled demo: lists the plugins, then extracts every document in demo/documents and prints
-# a table of the conventions found.
+# The README's main job: installs what is missing, builds conventiond (release preset), serves
+# the bundled demo site (demo/site) on 127.0.0.1:18765, and starts the daemon on
+# config/demo.toml (SQLite in var/demo.db, API on 127.0.0.1:8080). Once the first runs of the
+# demo jobs are done it prints where to look and a table of the conventions found, then keeps
+# serving until Ctrl-C. DEMO_EXIT=1 stops after the table (for scripts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,26 +13,72 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)"
 
 bin=build-release/conventiond
+api=http://127.0.0.1:8080
+mkdir -p var
 echo
-echo "== conventiond plugins list"
+echo "== plugins"
 "$bin" plugins list --plugin-dir build-release/plugins || true
 echo
-echo "== conventiond extract (demo/documents)"
-printf '%-40s %-5s %-11s %-9s %-8s %s\n' "document" "dép." "signed_on" "period" "funding" "measures"
-for doc in demo/documents/*; do
-  "$bin" extract "$doc" --compact > /tmp/conventiond-demo.json
-  python3 - "$doc" /tmp/conventiond-demo.json <<'PY'
-import json, os, sys
-doc, out = sys.argv[1], json.load(open(sys.argv[2]))
-convs = out["conventions"] or [None]
-for c in convs:
-    if c is None:
-        print("%-40s %s" % (os.path.basename(doc), "(no convention: not about a poverty convention)"))
-        continue
-    p = c.get("period")
-    print("%-40s %-5s %-11s %-9s %-8d %s" % (os.path.basename(doc), c["departement"], c.get("signed_on") or "-",
-          "%d-%d" % (p["start"], p["end"]) if p else "-", len(c.get("funding", [])), ",".join(c.get("measures", []))))
-PY
+echo "== config"
+"$bin" check-config config/demo.toml
+
+site_pid="" daemon_pid=""
+cleanup() {
+  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+  [ -n "$site_pid" ] && kill "$site_pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'echo; echo "stopping (SIGTERM to the daemon)..."; exit 0' INT TERM
+
+python3 -m http.server 18765 --bind 127.0.0.1 --directory demo/site >var/demo-site.log 2>&1 &
+site_pid=$!
+"$bin" serve --config config/demo.toml 2>var/demo-daemon.log &
+daemon_pid=$!
+
+# Wait for the API, then for the first run of every job.
+for _ in $(seq 1 100); do curl -sf "$api/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -sf "$api/readyz" >/dev/null || { echo "the daemon did not start:"; cat var/demo-daemon.log; exit 1; }
+for _ in $(seq 1 300); do
+  if curl -sf "$api/v1/jobs" | python3 -c '
+import json, sys
+jobs = json.load(sys.stdin)["items"]
+sys.exit(0 if all(j["last_run"] and j["last_run"]["status"] != "running" and j["current_run"] is None for j in jobs) else 1)'; then
+    break
+  fi
+  sleep 0.2
 done
+
 echo
-echo "Full JSON of one document: $bin extract demo/documents/haute-garonne-communique.html"
+echo "== runs"
+curl -sf "$api/v1/jobs" | python3 -c '
+import json, sys
+for j in json.load(sys.stdin)["items"]:
+    r = j["last_run"]; c = r["counts"]
+    print("%-18s %-22s run %-3d %-17s items %-3d new %-3d failed %-3d skipped %d" % (j["name"], j["connector"], r["id"], r["status"],
+          c["total"], c["new"], c["failed"], c["skipped_filter"] + c["skipped_robots"]))'
+echo
+echo "== conventions ($api/v1/conventions)"
+curl -sf "$api/v1/conventions?limit=500" | python3 -c '
+import json, sys
+items = json.load(sys.stdin)["items"]
+print("%-18s %-5s %-11s %-9s %-34s %-8s %s" % ("id", "dép.", "signed_on", "period", "État funding", "sources", "measures"))
+for c in items:
+    p = c.get("period")
+    etat = [f for f in c.get("funding", []) if f["funder"] == "etat"]
+    money = ", ".join("%s%s %.2f M€" % (f.get("year") or "total", "~" if f.get("qualifier") == "about" else "", f["amount_eur"] / 1e6) for f in etat[:3])
+    sources = {pv["chosen"]["url"] for pv in c.get("provenance", [])}
+    print("%-18s %-5s %-11s %-9s %-34s %-8d %s" % (c["id"], c["departement"], c.get("signed_on") or "-",
+          "%d-%d" % (p["start"], p["end"]) if p else "-", money or "-", len(sources), ",".join(c.get("measures", []))[:60]))
+if not items: print("(none)")'
+echo
+echo "Where to look:"
+echo "  $api/v1/conventions                      every convention (filters: ?departement=31&year=2019&measure=...)"
+echo "  $api/v1/conventions/pauvrete-2019:31     one record, with the source of each value and the CAF indicators"
+echo "  $api/v1/departements/59                  a département: its conventions and indicators"
+echo "  $api/v1/jobs                             jobs, schedules, last runs   ($api/v1/runs/1 for one run)"
+echo "  $api/metrics   $api/v1/openapi.json"
+echo "  trigger a run: CONVENTIOND_DEMO_TOKENS=demo-token (set before starting) then"
+echo "     curl -X POST -H 'Authorization: Bearer demo-token' $api/v1/jobs/demo_communiques/run"
+echo "Logs: var/demo-daemon.log. The daemon keeps serving; Ctrl-C stops it."
+[ "${DEMO_EXIT:-0}" = "1" ] && exit 0
+wait "$daemon_pid"

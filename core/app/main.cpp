@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "cli_extract.hpp"
+#include "cli_run.hpp"
+#include "cli_serve.hpp"
 #if __has_include(<conventiond/plugin_host/plugins_cli.hpp>)
 #include <conventiond/plugin_host/plugins_cli.hpp>
 #define CONVENTIOND_HAS_PLUGINS_CLI 1
@@ -18,6 +20,9 @@ constexpr const char* kUsage =
     "\n"
     "usage: conventiond COMMAND [ARGS]\n"
     "  extract PATH_OR_URL [--text]        facts of one document as JSON\n"
+    "  serve [--config FILE]               the daemon: API and scheduled jobs\n"
+    "  check-config FILE                   validate a config file and its jobs\n"
+    "  run JOB_FILE_OR_NAME [--config F]   harvest one job once (progress, summary)\n"
     "  plugins list [--plugin-dir DIR]      the plugins found, with load errors\n"
     "  plugins describe NAME                a plugin's config keys\n"
     "  version                              print the version\n";
@@ -29,6 +34,10 @@ int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + (argc > 1 ? 2 : 1), argv + argc);
     const std::string command = argc > 1 ? argv[1] : "";
     if (command == "extract") return conventiond::app::run_extract_command(args, std::cout, std::cerr);
+    if (command == "run") return conventiond::app::run_run_command(args, std::cout, std::cerr);
+    if (command == "serve") return conventiond::app::run_serve_command(args, std::cout, std::cerr);
+    if (command == "check-config")
+      return conventiond::app::run_check_config_command(args, std::cout, std::cerr);
 #ifdef CONVENTIOND_HAS_PLUGINS_CLI
     if (command == "plugins")
       return conventiond::run_plugins_command(args, std::cout, std::cerr);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <set>
 #include <utility>
 
 #include <sqlite3.h>
@@ -10,7 +11,11 @@
 
 #include <conventiond/model/model_json.hpp>
 
+#include "sqlite_support.hpp"
+
 namespace conventiond {
+
+using namespace sqlite_detail;
 
 namespace {
 
@@ -23,9 +28,6 @@ constexpr std::array kItemStatusNames = {std::string_view("new"),
                                          std::string_view("failed"),
                                          std::string_view("skipped_robots"),
                                          std::string_view("skipped_filter")};
-
-// SQL timestamp expression (RFC 3339 UTC); constant text, never a value.
-#define CONVENTIOND_NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 
 const std::vector<std::string_view> kMigrations = {
     // 1: the item ledger.
@@ -109,124 +111,116 @@ CREATE TABLE job_cursor (
   updated_at TEXT NOT NULL
 );
 )sql",
+    // 2: the frontier, merged conventions with their revisions, indicators, the change log and
+    // its consumers' cursors; run_items keep the request of each item, observations are found
+    // by convention through each URL's latest document, and each run records the conventions
+    // it touched.
+    R"sql(
+ALTER TABLE run_items ADD COLUMN request_json TEXT NOT NULL DEFAULT '';
+CREATE TABLE frontier (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  key TEXT NOT NULL CHECK (length(key) > 0),
+  request_json TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (run_id, key)
+);
+CREATE INDEX frontier_by_run ON frontier(run_id, id);
+CREATE TABLE document_heads (
+  url TEXT PRIMARY KEY,
+  document_id INTEGER NOT NULL REFERENCES documents(id)
+) WITHOUT ROWID;
+INSERT INTO document_heads(url, document_id) SELECT url, MAX(id) FROM documents GROUP BY url;
+CREATE INDEX document_heads_by_document ON document_heads(document_id);
+CREATE INDEX observations_by_convention ON observations(programme, departement);
+CREATE TABLE run_conventions (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  programme TEXT NOT NULL,
+  departement TEXT NOT NULL,
+  PRIMARY KEY (run_id, programme, departement)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO run_conventions(run_id, programme, departement)
+  SELECT ri.run_id, o.programme, o.departement FROM run_items ri
+  JOIN documents d ON d.url = ri.url JOIN observations o ON o.document_id = d.id
+  WHERE ri.status IN ('new', 'updated');
+CREATE TABLE conventions (
+  id TEXT PRIMARY KEY CHECK (length(id) > 0),
+  programme TEXT NOT NULL,
+  departement TEXT NOT NULL CHECK (length(departement) > 0),
+  revision INTEGER NOT NULL CHECK (revision > 0),
+  record TEXT NOT NULL CHECK (json_valid(record)),
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX conventions_by_departement ON conventions(departement, id);
+CREATE TABLE convention_revisions (
+  id TEXT NOT NULL REFERENCES conventions(id),
+  revision INTEGER NOT NULL CHECK (revision > 0),
+  record TEXT NOT NULL CHECK (json_valid(record)),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (id, revision)
+);
+CREATE TABLE indicators (
+  id INTEGER PRIMARY KEY,
+  departement TEXT NOT NULL CHECK (length(departement) > 0),
+  name TEXT NOT NULL CHECK (length(name) > 0),
+  period TEXT NOT NULL CHECK (length(period) > 0),
+  revision INTEGER NOT NULL CHECK (revision > 0),
+  value REAL NOT NULL,
+  unit TEXT NOT NULL,
+  note TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (json_valid(source)),
+  recorded_at TEXT NOT NULL,
+  UNIQUE (departement, name, period, revision)
+);
+CREATE TABLE change_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('created', 'updated', 'indicators_updated')),
+  convention_id TEXT NOT NULL DEFAULT '',
+  departement TEXT NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 0,
+  payload TEXT NOT NULL CHECK (json_valid(payload)),
+  created_at TEXT NOT NULL
+);
+CREATE INDEX change_log_by_created_at ON change_log(created_at);
+CREATE TABLE consumer_cursors (
+  consumer TEXT PRIMARY KEY CHECK (length(consumer) > 0),
+  seq INTEGER NOT NULL CHECK (seq >= 0),
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
+    // 3: webhook subscriptions (each with its cursor), their dead letters, and named leases
+    // (several daemons on one database; expiry in Unix milliseconds of the database's clock).
+    R"sql(
+CREATE TABLE subscriptions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  url TEXT NOT NULL CHECK (length(url) > 0),
+  secret TEXT NOT NULL DEFAULT '',
+  filter TEXT NOT NULL CHECK (json_valid(filter)),
+  status TEXT NOT NULL CHECK (status IN ('active', 'paused')),
+  cursor INTEGER NOT NULL CHECK (cursor >= 0),
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE dead_letters (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  error TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX dead_letters_by_subscription ON dead_letters(subscription_id, id);
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY CHECK (length(name) > 0),
+  owner TEXT NOT NULL CHECK (length(owner) > 0),
+  expires_at_ms INTEGER NOT NULL,
+  acquired_at TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
-
-// sqlite3's SQLITE_TRANSIENT, without the old-style cast of its macro.
-sqlite3_destructor_type transient() noexcept {
-  return reinterpret_cast<sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
-}
-
-Error store_error(sqlite3* db, std::string_view what) {
-  return Error::make("store",
-                     std::string("store: ") + std::string(what) + ": " + sqlite3_errmsg(db));
-}
-
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
-};
-
-// A prepared statement; bind errors are kept and reported by step().
-class Stmt {
- public:
-  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
-
-  static Result<Stmt> prepare(sqlite3* db, std::string_view sql) {
-    sqlite3_stmt* s = nullptr;
-    const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &s, nullptr);
-    if (rc != SQLITE_OK || s == nullptr) {
-      if (s != nullptr) sqlite3_finalize(s);
-      return store_error(db, "prepare");
-    }
-    return Stmt(db, s);
-  }
-
-  Stmt& text(int i, std::string_view v) {
-    note(sqlite3_bind_text64(s_.get(), i, v.data(), static_cast<sqlite3_uint64>(v.size()),
-                             transient(), SQLITE_UTF8));
-    return *this;
-  }
-  Stmt& integer(int i, std::int64_t v) {
-    note(sqlite3_bind_int64(s_.get(), i, static_cast<sqlite3_int64>(v)));
-    return *this;
-  }
-  Stmt& null(int i) {
-    note(sqlite3_bind_null(s_.get(), i));
-    return *this;
-  }
-
-  // true: a row is available; false: done.
-  Result<bool> step() {
-    if (bind_rc_ != SQLITE_OK)
-      return Error::make("store", std::string("store: bind: ") + sqlite3_errstr(bind_rc_));
-    const int rc = sqlite3_step(s_.get());
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return store_error(db_, "step");
-  }
-  Status run() {
-    auto r = step();
-    if (!r) return r.error();
-    return Status::success();
-  }
-
-  std::int64_t col_int(int i) { return sqlite3_column_int64(s_.get(), i); }
-  std::string col_text(int i) {
-    const unsigned char* p = sqlite3_column_text(s_.get(), i);
-    if (p == nullptr) return {};
-    const int n = sqlite3_column_bytes(s_.get(), i);
-    return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
-  }
-
- private:
-  void note(int rc) {
-    if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  }
-  sqlite3* db_;
-  std::unique_ptr<sqlite3_stmt, StmtFinalizer> s_;
-  int bind_rc_ = SQLITE_OK;
-};
-
-Status exec(sqlite3* db, const char* sql, std::string_view what) {
-  char* msg = nullptr;
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
-  if (rc != SQLITE_OK) {
-    std::string m = msg != nullptr ? msg : sqlite3_errstr(rc);
-    sqlite3_free(msg);
-    return Error::make("store", std::string("store: ") + std::string(what) + ": " + m);
-  }
-  return Status::success();
-}
-
-// BEGIN IMMEDIATE ... COMMIT; rolled back on destruction unless committed.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  ~Transaction() {
-    if (active_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Status begin() {
-    Status s = exec(db_, "BEGIN IMMEDIATE", "begin transaction");
-    if (s) active_ = true;
-    return s;
-  }
-  Status commit() {
-    Status s = exec(db_, "COMMIT", "commit");
-    if (s) active_ = false;
-    return s;
-  }
-
- private:
-  sqlite3* db_;
-  bool active_ = false;
-};
-
-#define CONVENTIOND_TRY(expr)                     \
-  do {                                            \
-    Status try_status_ = (expr);                  \
-    if (!try_status_) return try_status_.error(); \
-  } while (false)
 
 Result<std::int64_t> job_id_of(sqlite3* db, std::string_view job, bool create) {
   if (create) {
@@ -245,6 +239,121 @@ Result<std::int64_t> job_id_of(sqlite3* db, std::string_view job, bool create) {
 }
 
 bool is_ok_fetch(ItemStatus s) { return s == ItemStatus::new_item || s == ItemStatus::updated; }
+
+Error run_not_found(RunId run) {
+  return Error::make("not_found", "store: run " + std::to_string(run) + " not found");
+}
+
+// The job of a run that exists ("not_found" otherwise).
+Result<std::int64_t> job_of_run(sqlite3* db, RunId run) {
+  auto job = query_int(db, "SELECT job_id FROM runs WHERE id = ?1", run);
+  if (!job) return job.error();
+  if (!*job) return run_not_found(run);
+  return **job;
+}
+
+// The job of a run that is running ("not_found", "invalid" otherwise).
+Result<std::int64_t> job_of_running_run(sqlite3* db, RunId run) {
+  auto q = Stmt::prepare(db, "SELECT job_id, status FROM runs WHERE id = ?1");
+  if (!q) return q.error();
+  q->bind(run);
+  auto row = q->step();
+  if (!row) return row.error();
+  if (!*row) return run_not_found(run);
+  if (q->col_text(1) != "running") {
+    return Error::make("invalid", "store: run " + std::to_string(run) + " is " + q->col_text(1) +
+                                      ", not running");
+  }
+  return q->col_int(0);
+}
+
+Status check_keys(const std::vector<PendingRequest>& requests, std::string_view what) {
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (requests[i].key.empty()) {
+      return Error::make("invalid", "store: " + std::string(what) + ": request " +
+                                        std::to_string(i) + " has an empty key");
+    }
+  }
+  return Status::success();
+}
+
+// Adds requests to a run's frontier, ignoring keys queued or committed in the run.
+Result<std::size_t> enqueue_in_tx(sqlite3* db, RunId run,
+                                  const std::vector<PendingRequest>& requests) {
+  if (requests.empty()) return std::size_t{0};
+  auto ins = Stmt::prepare(
+      db,
+      "INSERT INTO frontier(run_id, key, request_json, created_at) SELECT ?1, ?2, ?3, "
+      CONVENTIOND_NOW " WHERE NOT EXISTS (SELECT 1 FROM run_items WHERE run_id = ?1 AND url = ?2)"
+      " ON CONFLICT(run_id, key) DO NOTHING");
+  if (!ins) return ins.error();
+  std::size_t added = 0;
+  for (const PendingRequest& r : requests) {
+    CONVENTIOND_TRY(ins->reset().bind(run, r.key, r.request_json).run());
+    if (ins->changes() > 0) ++added;
+  }
+  return added;
+}
+
+// Replaces the observations of a document (the head of its URL from now on) and records the
+// conventions this touches in the run: those of the new observations and those of the
+// observations replaced (of this document and of the URL's previous head).
+Status replace_observations(sqlite3* db, RunId run, const std::string& url,
+                            std::int64_t document_id,
+                            const std::vector<Observation>& observations) {
+  auto old_head = query_int(db, "SELECT document_id FROM document_heads WHERE url = ?1", url);
+  if (!old_head) return old_head.error();
+  auto touch = Stmt::prepare(db,
+                             "INSERT OR IGNORE INTO run_conventions(run_id, programme, "
+                             "departement) SELECT ?1, programme, departement FROM observations "
+                             "WHERE document_id = ?2 OR document_id = ?3");
+  if (!touch) return touch.error();
+  CONVENTIOND_TRY(touch->bind(run, document_id, old_head->value_or(document_id)).run());
+
+  auto del = Stmt::prepare(db, "DELETE FROM observations WHERE document_id = ?1");
+  if (!del) return del.error();
+  CONVENTIOND_TRY(del->bind(document_id).run());
+
+  auto obs = Stmt::prepare(db,
+                           "INSERT INTO observations(document_id, departement, programme, "
+                           "facts, source, observation) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!obs) return obs.error();
+  for (std::size_t i = 0; i < observations.size(); ++i) {
+    const Observation& o = observations[i];
+    Status s = obs->reset()
+                   .bind(document_id, o.facts.departement, o.programme,
+                         boost::json::serialize(to_json(o.facts)),
+                         boost::json::serialize(to_json(o.source)),
+                         boost::json::serialize(to_json(o)))
+                   .run();
+    if (!s) return with_context(s.error(), "observation " + std::to_string(i));
+  }
+  CONVENTIOND_TRY(touch->reset().bind(run, document_id, document_id).run());
+
+  auto head = Stmt::prepare(db,
+                            "INSERT INTO document_heads(url, document_id) VALUES (?1, ?2) "
+                            "ON CONFLICT(url) DO UPDATE SET document_id = excluded.document_id");
+  if (!head) return head.error();
+  return head->bind(url, document_id).run();
+}
+
+// Column 0 of each row: an observation's JSON as stored.
+Result<std::vector<Observation>> read_observations(Stmt& q) {
+  std::vector<Observation> out;
+  CONVENTIOND_TRY(q.each([&]() -> Status {
+    auto v = parse_json(q.col_text(0));
+    if (!v) return with_context(v.error(), "stored observation");
+    auto o = observation_from_json(*v);
+    if (!o) return with_context(o.error(), "stored observation");
+    out.push_back(std::move(*o));
+    return Status::success();
+  }));
+  return out;
+}
+
+PendingRequest pending_row(Stmt& q) {
+  return PendingRequest{q.col_text(0), q.col_text(1), q.col_int(2)};
+}
 
 }  // namespace
 
@@ -402,34 +511,41 @@ Result<std::optional<ItemState>> SqliteStore::previous_item(std::string_view job
 
 Status SqliteStore::commit_item(RunId run, const ItemRecord& item,
                                 const std::vector<Observation>& observations) {
+  return commit_item(run, item, ItemOutput{observations, {}, {}});
+}
+
+Status SqliteStore::commit_item(RunId run, const ItemRecord& item, const ItemOutput& output) {
   if (item.url.empty()) return Error::make("invalid", "store: commit_item: empty url");
-  if (!observations.empty() && !item.document) {
-    return Error::make(
-        "invalid", "store: commit_item '" + item.url + "': observations need the item's document");
+  const std::string context = "commit_item '" + item.url + "'";
+  if (!output.observations.empty() && !item.document) {
+    return Error::make("invalid", "store: " + context + ": observations need the item's document");
   }
+  for (std::size_t i = 0; i < output.observations.size(); ++i) {
+    if (output.observations[i].facts.departement.empty()) {
+      return Error::make("invalid", "store: " + context + ": observation " + std::to_string(i) +
+                                        " has no departement");
+    }
+  }
+  if (Status s = check_keys(output.enqueue, "enqueue"); !s) return with_context(s.error(), context);
+  std::vector<Indicator> indicators;
+  indicators.reserve(output.indicators.size());
+  for (const Indicator& raw : output.indicators) {
+    auto checked = checked_indicator(raw);
+    if (!checked) return with_context(checked.error(), context);
+    indicators.push_back(std::move(*checked));
+  }
+
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
   Transaction tx(db);
   CONVENTIOND_TRY(tx.begin());
-
-  std::int64_t job_id = 0;
-  {
-    auto q = Stmt::prepare(db, "SELECT job_id, status FROM runs WHERE id = ?1");
-    if (!q) return q.error();
-    q->integer(1, run);
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) return Error::make("not_found", "store: run " + std::to_string(run) + " not found");
-    job_id = q->col_int(0);
-    if (q->col_text(1) != "running") {
-      return Error::make("invalid", "store: run " + std::to_string(run) + " is " + q->col_text(1) +
-                                        ", not running");
-    }
-  }
+  auto job_id = job_of_running_run(db, run);
+  if (!job_id) return job_id.error();
 
   std::optional<std::int64_t> document_id;
   if (item.document) {
     const DocumentRecord& d = *item.document;
+    const std::string& doc_url = d.url.empty() ? item.url : d.url;
     {
       auto ins =
           Stmt::prepare(db,
@@ -437,40 +553,14 @@ Status SqliteStore::commit_item(RunId run, const ItemRecord& item,
                         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(url, content_hash) DO UPDATE SET "
                         "media_type = excluded.media_type, title = excluded.title RETURNING id");
       if (!ins) return ins.error();
-      ins->text(1, d.url.empty() ? item.url : d.url)
-          .text(2, d.content_hash)
-          .text(3, d.media_type)
-          .text(4, d.title)
-          .text(5, d.fetched_at);
+      ins->bind(doc_url, d.content_hash, d.media_type, d.title, d.fetched_at);
       auto row = ins->step();
       if (!row) return row.error();
       if (!*row) return Error::make("store", "store: document id not returned");
       document_id = ins->col_int(0);
     }  // the RETURNING statement is finalized here
-
-    auto del = Stmt::prepare(db, "DELETE FROM observations WHERE document_id = ?1");
-    if (!del) return del.error();
-    CONVENTIOND_TRY(del->integer(1, *document_id).run());
-
-    for (const Observation& o : observations) {
-      auto obs = Stmt::prepare(db,
-                               "INSERT INTO observations(document_id, departement, programme, "
-                               "facts, source, observation) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-      if (!obs) return obs.error();
-      const std::string facts = boost::json::serialize(to_json(o.facts));
-      const std::string source = boost::json::serialize(to_json(o.source));
-      const std::string whole = boost::json::serialize(to_json(o));
-      obs->integer(1, *document_id)
-          .text(2, o.facts.departement)
-          .text(3, o.programme)
-          .text(4, facts)
-          .text(5, source)
-          .text(6, whole);
-      if (Status s = obs->run(); !s) {
-        return Error::make(s.error().code, "store: commit_item '" + item.url +
-                                               "': observation: " + s.error().message);
-      }
-    }
+    if (Status s = replace_observations(db, run, doc_url, *document_id, output.observations); !s)
+      return with_context(s.error(), context);
   }
 
   const bool replace_validators = is_ok_fetch(item.status);
@@ -493,39 +583,25 @@ Status SqliteStore::commit_item(RunId run, const ItemRecord& item,
         "document_id = COALESCE(excluded.document_id, items.document_id), "
         "last_seen = excluded.last_seen");
     if (!up) return up.error();
-    up->integer(1, job_id)
-        .integer(2, run)
-        .text(3, item.url)
-        .text(4, to_string(item.status))
-        .integer(5, item.http_status)
-        .text(6, item.error)
-        .text(7, item.content_hash)
-        .text(8, item.etag)
-        .text(9, item.last_modified)
-        .integer(10, item.attempts)
-        .integer(12, replace_validators ? 1 : 0);
-    if (document_id)
-      up->integer(11, *document_id);
-    else
-      up->null(11);
-    CONVENTIOND_TRY(up->run());
+    up->bind(*job_id, run, item.url, to_string(item.status), item.http_status, item.error,
+             item.content_hash, item.etag, item.last_modified, item.attempts, document_id,
+             replace_validators ? 1 : 0);
+    if (Status s = up->run(); !s) return with_context(s.error(), context);
   }
   {
+    // The item's request comes from the run's frontier ("" for an item never queued).
     auto ri = Stmt::prepare(
         db,
-        "INSERT INTO run_items(run_id, url, status, http_status, error, attempts, committed_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, " CONVENTIOND_NOW
-        ") ON CONFLICT(run_id, url) DO UPDATE SET status = excluded.status, "
+        "INSERT INTO run_items(run_id, url, status, http_status, error, attempts, committed_at, "
+        "request_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, " CONVENTIOND_NOW
+        ", COALESCE((SELECT request_json FROM frontier WHERE run_id = ?1 AND key = ?2), '')) "
+        "ON CONFLICT(run_id, url) DO UPDATE SET status = excluded.status, "
         "http_status = excluded.http_status, error = excluded.error, "
-        "attempts = excluded.attempts, committed_at = excluded.committed_at");
+        "attempts = excluded.attempts, committed_at = excluded.committed_at, "
+        "request_json = excluded.request_json");
     if (!ri) return ri.error();
-    ri->integer(1, run)
-        .text(2, item.url)
-        .text(3, to_string(item.status))
-        .integer(4, item.http_status)
-        .text(5, item.error)
-        .integer(6, item.attempts);
-    CONVENTIOND_TRY(ri->run());
+    ri->bind(run, item.url, to_string(item.status), item.http_status, item.error, item.attempts);
+    if (Status s = ri->run(); !s) return with_context(s.error(), context);
   }
   {
     auto cur = Stmt::prepare(
@@ -536,13 +612,15 @@ Status SqliteStore::commit_item(RunId run, const ItemRecord& item,
         "last_url = excluded.last_url, last_run_id = excluded.last_run_id, "
         "updated_at = excluded.updated_at");
     if (!cur) return cur.error();
-    cur->integer(1, job_id).text(3, item.url).integer(4, run);
-    if (item.cursor)
-      cur->text(2, *item.cursor);
-    else
-      cur->null(2);
-    CONVENTIOND_TRY(cur->run());
+    cur->bind(*job_id, item.cursor, item.url, run);
+    if (Status s = cur->run(); !s) return with_context(s.error(), context);
   }
+  for (const Indicator& indicator : indicators) {
+    auto saved = save_indicator_in_tx(db, indicator);
+    if (!saved) return with_context(saved.error(), context);
+  }
+  if (auto added = enqueue_in_tx(db, run, output.enqueue); !added)
+    return with_context(added.error(), context);
   CONVENTIOND_TRY(tx.commit());
   return Status::success();
 }
@@ -644,15 +722,8 @@ Result<RunSummary> SqliteStore::finish_run(RunId run) {
                               "unchanged_count = ?6, failed_count = ?7, skipped_robots_count = ?8, "
                               "skipped_filter_count = ?9 WHERE id = ?1");
   if (!up) return up.error();
-  up->integer(1, run)
-      .text(2, to_string(status))
-      .integer(3, c.total)
-      .integer(4, c.new_items)
-      .integer(5, c.updated)
-      .integer(6, c.unchanged)
-      .integer(7, c.failed)
-      .integer(8, c.skipped_robots)
-      .integer(9, c.skipped_filter);
+  up->bind(run, to_string(status), c.total, c.new_items, c.updated, c.unchanged, c.failed,
+           c.skipped_robots, c.skipped_filter);
   CONVENTIOND_TRY(up->run());
   auto done = load_run(run);
   if (!done) return done.error();
@@ -744,19 +815,8 @@ Result<std::vector<Observation>> SqliteStore::observations_for_url(std::string_v
                          "SELECT o.observation FROM observations o JOIN documents d "
                          "ON d.id = o.document_id WHERE d.url = ?1 ORDER BY o.id");
   if (!q) return q.error();
-  q->text(1, url);
-  std::vector<Observation> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto v = parse_json(q->col_text(0));
-    if (!v) return v.error();
-    auto o = observation_from_json(*v);
-    if (!o) return o.error();
-    out.push_back(std::move(*o));
-  }
-  return out;
+  q->bind(url);
+  return read_observations(*q);
 }
 
 Result<std::int64_t> SqliteStore::observation_count() {
@@ -768,7 +828,135 @@ Result<std::int64_t> SqliteStore::observation_count() {
   return q->col_int(0);
 }
 
+// --- Frontier ------------------------------------------------------------------------------
+
+Result<std::size_t> SqliteStore::enqueue(RunId run, const std::vector<PendingRequest>& requests) {
+  CONVENTIOND_TRY(check_keys(requests, "enqueue"));
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  Transaction tx(db);
+  CONVENTIOND_TRY(tx.begin());
+  if (auto job = job_of_running_run(db, run); !job) return job.error();
+  auto added = enqueue_in_tx(db, run, requests);
+  if (!added) return added.error();
+  CONVENTIOND_TRY(tx.commit());
+  return added;
+}
+
+Result<std::vector<PendingRequest>> SqliteStore::pending(RunId run, std::int64_t after_id,
+                                                         std::size_t limit) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  if (auto job = job_of_run(db, run); !job) return job.error();
+  auto q = Stmt::prepare(db,
+                         "SELECT f.key, f.request_json, f.id FROM frontier f "
+                         "WHERE f.run_id = ?1 AND f.id > ?2 AND NOT EXISTS (SELECT 1 FROM "
+                         "run_items ri WHERE ri.run_id = f.run_id AND ri.url = f.key) "
+                         "ORDER BY f.id LIMIT ?3");
+  if (!q) return q.error();
+  q->bind(run, after_id, sql_limit(limit));
+  std::vector<PendingRequest> out;
+  CONVENTIOND_TRY(q->each([&] {
+    out.push_back(pending_row(*q));
+    return Status::success();
+  }));
+  return out;
+}
+
+// --- Runs ----------------------------------------------------------------------------------
+
+Result<std::vector<RunSummary>> SqliteStore::runs(std::string_view job, std::size_t limit) {
+  std::lock_guard lock(mu_);
+  std::vector<RunId> ids;
+  {
+    auto q = Stmt::prepare(db_.get(),
+                           "SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id "
+                           "WHERE ?1 = '' OR j.name = ?1 ORDER BY r.id DESC LIMIT ?2");
+    if (!q) return q.error();
+    q->bind(job, sql_limit(limit));
+    CONVENTIOND_TRY(q->each([&] {
+      ids.push_back(q->col_int(0));
+      return Status::success();
+    }));
+  }
+  std::vector<RunSummary> out;
+  out.reserve(ids.size());
+  for (RunId id : ids) {
+    auto s = load_run(id);
+    if (!s) return s.error();
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::jobs() {
+  std::lock_guard lock(mu_);
+  auto q = Stmt::prepare(db_.get(), "SELECT name FROM jobs ORDER BY name");
+  if (!q) return q.error();
+  std::vector<std::string> out;
+  CONVENTIOND_TRY(q->each([&] {
+    out.push_back(q->col_text(0));
+    return Status::success();
+  }));
+  return out;
+}
+
+Result<std::vector<PendingRequest>> SqliteStore::failed_requests(RunId run) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  if (auto job = job_of_run(db, run); !job) return job.error();
+  auto q = Stmt::prepare(db,
+                         "SELECT ri.url, COALESCE(f.request_json, ri.request_json), "
+                         "COALESCE(f.id, 0) FROM run_items ri LEFT JOIN frontier f "
+                         "ON f.run_id = ri.run_id AND f.key = ri.url "
+                         "WHERE ri.run_id = ?1 AND ri.status = 'failed' ORDER BY ri.url");
+  if (!q) return q.error();
+  q->bind(run);
+  std::vector<PendingRequest> out;
+  CONVENTIOND_TRY(q->each([&] {
+    out.push_back(pending_row(*q));
+    return Status::success();
+  }));
+  return out;
+}
+
+// --- Observations by convention ------------------------------------------------------------
+
+Result<std::vector<Observation>> SqliteStore::observations_for_convention(
+    std::string_view programme, std::string_view departement) {
+  std::lock_guard lock(mu_);
+  auto q = Stmt::prepare(db_.get(),
+                         "SELECT o.observation FROM observations o JOIN document_heads h "
+                         "ON h.document_id = o.document_id "
+                         "WHERE o.programme = ?1 AND o.departement = ?2 ORDER BY o.id");
+  if (!q) return q.error();
+  q->bind(programme, departement);
+  return read_observations(*q);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::touched_by_run(RunId run) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  if (auto job = job_of_run(db, run); !job) return job.error();
+  auto q = Stmt::prepare(db,
+                         "SELECT programme, departement FROM run_conventions WHERE run_id = ?1 "
+                         "ORDER BY programme, departement");
+  if (!q) return q.error();
+  q->bind(run);
+  std::vector<std::pair<std::string, std::string>> out;
+  CONVENTIOND_TRY(q->each([&] {
+    out.emplace_back(q->col_text(0), q->col_text(1));
+    return Status::success();
+  }));
+  return out;
+}
+
+Status SqliteStore::ping() {
+  std::lock_guard lock(mu_);
+  auto one = query_int(db_.get(), "SELECT 1");
+  if (!one) return one.error();
+  return Status::success();
+}
+
 }  // namespace conventiond
 
-#undef CONVENTIOND_TRY
-#undef CONVENTIOND_NOW

@@ -12,7 +12,13 @@
 
 #include <sqlite3.h>
 
+#include <boost/json/serialize.hpp>
+
+#include <conventiond/model/model_json.hpp>
+
 #include <conventiond/store/sqlite_store.hpp>
+
+#include "store_conformance.hpp"
 
 using namespace conventiond;
 namespace fs = std::filesystem;
@@ -91,6 +97,18 @@ void commit_ok(Store& s, RunId run, const ItemRecord& it,
   if (!st) FAIL("commit " << it.url << ": " << st.error().message);
 }
 
+void exec_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* msg = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
+  const std::string error = msg != nullptr ? msg : "";
+  sqlite3_free(msg);
+  sqlite3_close(db);
+  INFO(error);
+  REQUIRE(rc == SQLITE_OK);
+}
+
 std::int64_t count_rows(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
@@ -125,7 +143,10 @@ TEST_CASE("fresh file gets every migration, WAL and a schema_migrations row each
   CHECK(store->journal_mode() == "wal");
   CHECK(count_rows(path, "SELECT COUNT(*) FROM schema_migrations") ==
         static_cast<std::int64_t>(sqlite_migrations().size()));
-  for (const char* table : {"jobs", "runs", "items", "documents", "observations", "job_cursor"}) {
+  for (const char* table :
+       {"jobs", "runs", "items", "documents", "observations", "job_cursor", "frontier",
+        "document_heads", "run_conventions", "conventions", "convention_revisions", "indicators",
+        "change_log", "consumer_cursors"}) {
     INFO(table);
     CHECK(count_rows(path, std::string("SELECT COUNT(*) FROM sqlite_master WHERE type='table' "
                                        "AND name='") +
@@ -342,7 +363,7 @@ TEST_CASE("a finished run accepts no more items and cannot be finished twice", "
   REQUIRE(run);
   commit_ok(*store, *run, fetched("u1"));
   REQUIRE(store->finish_run(*run));
-  Status st = store->commit_item(*run, fetched("u2"), {});
+  Status st = store->commit_item(*run, fetched("u2"), std::vector<Observation>{});
   REQUIRE_FALSE(st);
   CHECK(st.error().code == "invalid");
   auto again = store->finish_run(*run);
@@ -351,7 +372,7 @@ TEST_CASE("a finished run accepts no more items and cannot be finished twice", "
   auto missing = store->run_report(12345);
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == "not_found");
-  CHECK_FALSE(store->commit_item(12345, fetched("u3"), {}));
+  CHECK_FALSE(store->commit_item(12345, fetched("u3"), std::vector<Observation>{}));
 }
 
 TEST_CASE("previous_item returns the validators of the last run", "[store]") {
@@ -538,4 +559,225 @@ TEST_CASE("two connections on one file commit concurrently (WAL, busy timeout)",
   auto n = first->observation_count();
   REQUIRE(n);
   CHECK(*n == 2 * kItems);
+}
+
+TEST_CASE("sqlite store conformance", "[store]") {
+  store_conformance([]() -> std::unique_ptr<Store> {
+    auto r = SqliteStore::open(":memory:");
+    if (!r) FAIL("open :memory:: " << r.error().message);
+    return std::move(r).value();
+  });
+}
+
+TEST_CASE("a version 1 file is migrated to version 2 with its data usable", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("v1.db");
+  // A file as the first release wrote it: migration 1 only, one finished run.
+  exec_sql(path, std::string(sqlite_migrations()[0]) +
+                     "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at "
+                     "TEXT NOT NULL);"
+                     "INSERT INTO schema_migrations VALUES (1, '2024-01-01T00:00:00Z');"
+                     "INSERT INTO jobs VALUES (1, 'job', '2024-01-01T00:00:00Z');"
+                     "INSERT INTO runs(id, job_id, status, started_at, finished_at, total, "
+                     "new_count, failed_count) VALUES (1, 1, 'done_with_errors', "
+                     "'2024-01-01T00:00:00Z', '2024-01-01T00:01:00Z', 2, 1, 1);"
+                     "INSERT INTO documents VALUES (1, 'https://a.example/1', 'sha256:old', "
+                     "'application/pdf', 'Old', '2024-01-01T00:00:00Z');"
+                     "INSERT INTO documents VALUES (2, 'https://a.example/1', 'sha256:new', "
+                     "'application/pdf', 'New', '2024-01-01T00:00:30Z');"
+                     "INSERT INTO run_items(run_id, url, status, committed_at) VALUES "
+                     "(1, 'https://a.example/1', 'new', '2024-01-01T00:00:30Z'),"
+                     "(1, 'https://a.example/2', 'failed', '2024-01-01T00:00:40Z');");
+  Observation old_obs = observation("https://a.example/1", "67", 1);
+  Observation new_obs = observation("https://a.example/1", "67", 2);
+  auto insert_obs = [&](int document, const Observation& o) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "INSERT INTO observations(document_id, departement, programme, "
+                               "facts, source, observation) VALUES (?1, ?2, ?3, '{}', '{}', ?4)",
+                               -1, &st, nullptr) == SQLITE_OK);
+    const std::string json = boost::json::serialize(to_json(o));
+    sqlite3_bind_int(st, 1, document);
+    sqlite3_bind_text(st, 2, o.facts.departement.c_str(), -1, nullptr);
+    sqlite3_bind_text(st, 3, o.programme.c_str(), -1, nullptr);
+    sqlite3_bind_text(st, 4, json.c_str(), -1, nullptr);
+    CHECK(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  };
+  insert_obs(1, old_obs);
+  insert_obs(2, new_obs);
+
+  auto store = open_ok(path);
+  CHECK(store->migrations_applied_at_open() == 1);
+  CHECK(store->schema_version() == 2);
+  // The latest document of each URL is its head; the run touched its conventions.
+  auto obs = store->observations_for_convention(std::string(kProgrammePauvrete), "67");
+  REQUIRE(obs);
+  CHECK(*obs == std::vector<Observation>{new_obs});
+  auto touched = store->touched_by_run(1);
+  REQUIRE(touched);
+  CHECK(*touched == std::vector<std::pair<std::string, std::string>>{
+                        {std::string(kProgrammePauvrete), "67"}});
+  // Items committed before the frontier existed have no request.
+  auto failed = store->failed_requests(1);
+  REQUIRE(failed);
+  REQUIRE(failed->size() == 1);
+  CHECK((*failed)[0].key == "https://a.example/2");
+  CHECK((*failed)[0].request_json.empty());
+  auto runs = store->runs("job", 5);
+  REQUIRE(runs);
+  REQUIRE(runs->size() == 1);
+  CHECK(runs->front().counts.total == 2);
+  // And it goes on: the new tables work.
+  auto saved = store->save_convention([] {
+    Convention c;
+    c.id = "pauvrete-2019:67";
+    c.facts.departement = "67";
+    return c;
+  }());
+  REQUIRE(saved);
+  CHECK(saved->seq == 1);
+}
+
+TEST_CASE("a database failure mid-commit rolls back every part of the item", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("ledger.db");
+  auto store = open_ok(path);
+  auto run = store->start_run("job");
+  REQUIRE(run);
+  REQUIRE(store->enqueue(*run, {PendingRequest{"https://a.example/1", "{\"m\":\"GET\"}", 0}}));
+  // Writing to the change log now fails inside the store's transaction (after the ledger
+  // rows, the observations and the indicator row were written).
+  exec_sql(path,
+           "CREATE TRIGGER no_changes BEFORE INSERT ON change_log "
+           "BEGIN SELECT RAISE(ABORT, 'change log is read-only'); END;");
+  ItemRecord it = fetched("https://a.example/1", "sha256:a");
+  it.cursor = "page=2";
+  ItemOutput out;
+  out.observations = {observation(it.url, "67")};
+  Indicator ind;
+  ind.departement = "67";
+  ind.name = "caf.foyers_rsa";
+  ind.period = "2024-12";
+  ind.value = 12;
+  out.indicators = {ind};
+  out.enqueue = {PendingRequest{"https://a.example/2", "{}", 0}};
+  Status st = store->commit_item(*run, it, out);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == "store");
+  CHECK_THAT(st.error().message, Catch::Contains(it.url) && Catch::Contains("read-only"));
+  for (const char* sql : {"SELECT COUNT(*) FROM items", "SELECT COUNT(*) FROM run_items",
+                          "SELECT COUNT(*) FROM documents", "SELECT COUNT(*) FROM observations",
+                          "SELECT COUNT(*) FROM document_heads", "SELECT COUNT(*) FROM indicators",
+                          "SELECT COUNT(*) FROM run_conventions", "SELECT COUNT(*) FROM job_cursor",
+                          "SELECT COUNT(*) FROM change_log"}) {
+    INFO(sql);
+    CHECK(count_rows(path, sql) == 0);
+  }
+  CHECK(count_rows(path, "SELECT COUNT(*) FROM frontier") == 1);
+
+  // save_convention is one transaction too.
+  Convention c;
+  c.id = "pauvrete-2019:67";
+  c.facts.departement = "67";
+  auto saved = store->save_convention(c);
+  REQUIRE_FALSE(saved);
+  CHECK(count_rows(path, "SELECT COUNT(*) FROM conventions") == 0);
+  CHECK(count_rows(path, "SELECT COUNT(*) FROM convention_revisions") == 0);
+
+  exec_sql(path, "DROP TRIGGER no_changes");
+  REQUIRE(store->commit_item(*run, it, out));
+  CHECK(count_rows(path, "SELECT COUNT(*) FROM change_log") == 1);
+  CHECK(count_rows(path, "SELECT request_json = '{\"m\":\"GET\"}' FROM run_items") == 1);
+  auto pending = store->pending(*run, 0, 10);
+  REQUIRE(pending);
+  REQUIRE(pending->size() == 1);
+  CHECK(pending->front().key == "https://a.example/2");
+}
+
+TEST_CASE("two connections write the change log concurrently without gaps or duplicates",
+          "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("shared.db");
+  auto first = open_ok(path);
+  auto second = open_ok(path);
+  constexpr int kEach = 30;
+  std::atomic<int> failures{0};
+  auto work = [&failures](SqliteStore* store, int offset) {
+    for (int i = 0; i < kEach; ++i) {
+      Indicator ind;
+      ind.departement = "75";
+      ind.name = "caf.foyers_rsa";
+      ind.period = "2024-" + std::to_string(offset + i);
+      ind.value = i;
+      auto r = store->save_indicator(ind);
+      if (!r || !*r) ++failures;
+    }
+  };
+  std::thread t1(work, first.get(), 0);
+  std::thread t2(work, second.get(), 100);
+  t1.join();
+  t2.join();
+  CHECK(failures.load() == 0);
+  auto events = first->changes_since(0, 1000);
+  REQUIRE(events);
+  REQUIRE(events->size() == 2 * kEach);
+  for (std::size_t i = 0; i < events->size(); ++i)
+    CHECK((*events)[i].seq == static_cast<std::int64_t>(i + 1));
+}
+
+TEST_CASE("one store object is safe to share between threads", "[store]") {
+  auto store = open_ok(":memory:");
+  auto run = store->start_run("job");
+  REQUIRE(run);
+  std::atomic<int> failures{0};
+  auto work = [&](int t) {
+    for (int i = 0; i < 25; ++i) {
+      const std::string url = "https://t" + std::to_string(t) + ".example/" + std::to_string(i);
+      ItemOutput out;
+      out.observations = {observation(url, "75")};
+      out.enqueue = {PendingRequest{url + "/next", "{}", 0}};
+      if (!store->commit_item(*run, fetched(url, "sha256:" + url), out)) ++failures;
+      if (!store->pending(*run, 0, 5)) ++failures;
+      if (!store->set_consumer_cursor("c" + std::to_string(t), i)) ++failures;
+    }
+  };
+  std::thread a(work, 1);
+  std::thread b(work, 2);
+  a.join();
+  b.join();
+  CHECK(failures.load() == 0);
+  auto pend = store->pending(*run, 0, 1000);
+  REQUIRE(pend);
+  CHECK(pend->size() == 50);
+  auto n = store->observation_count();
+  REQUIRE(n);
+  CHECK(*n == 50);
+}
+
+TEST_CASE("prune_changes refuses what is not an RFC 3339 time", "[store]") {
+  auto store = open_ok(":memory:");
+  for (const char* bad : {"", "2024", "yesterday", "2024-13-45T99:99:99Z", "2024-01-01",
+                          "2024-01-01T00:00:00Zjunk'; DROP TABLE change_log; --",
+                          "\xff\xfe" "2024-01-01T00:00:00Z", "9999999-01-01T00:00:00Z"}) {
+    INFO(bad);
+    auto r = store->prune_changes(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == "invalid");
+  }
+  const std::string huge(1 << 20, '9');
+  auto r = store->prune_changes(huge);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == "invalid");
+  CHECK(r.error().message.size() < 200);
+  for (const char* good : {"2024-01-01T00:00:00Z", "2024-01-01T00:00:00.123Z",
+                           "2024-01-01T02:00:00+02:00", "2024-01-01t00:00:00z"}) {
+    INFO(good);
+    auto ok = store->prune_changes(good);
+    REQUIRE(ok);
+    CHECK(*ok == 0);
+  }
 }

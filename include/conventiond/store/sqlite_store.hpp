@@ -3,8 +3,10 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <conventiond/store/store.hpp>
@@ -50,6 +52,61 @@ class SqliteStore final : public Store {
   Result<std::optional<JobCursor>> job_cursor(std::string_view job) override;
   Result<std::vector<Observation>> observations_for_url(std::string_view url) override;
   Result<std::int64_t> observation_count() override;
+
+  Result<std::size_t> enqueue(RunId run, const std::vector<PendingRequest>& requests) override;
+  Result<std::vector<PendingRequest>> pending(RunId run, std::int64_t after_id,
+                                              std::size_t limit) override;
+  Status commit_item(RunId run, const ItemRecord& item, const ItemOutput& output) override;
+
+  Result<std::vector<RunSummary>> runs(std::string_view job, std::size_t limit) override;
+  Result<std::vector<std::string>> jobs() override;
+  Result<std::vector<PendingRequest>> failed_requests(RunId run) override;
+
+  Result<std::vector<Observation>> observations_for_convention(
+      std::string_view programme, std::string_view departement) override;
+  Result<std::vector<std::pair<std::string, std::string>>> touched_by_run(RunId run) override;
+  Result<SaveResult> save_convention(const Convention& merged) override;
+  Result<std::optional<Convention>> convention(std::string_view id) override;
+  Result<std::vector<Convention>> conventions() override;
+  Result<std::vector<Convention>> convention_history(std::string_view id) override;
+
+  Result<bool> save_indicator(const Indicator& indicator) override;
+  Result<std::vector<IndicatorRecord>> indicators(std::string_view departement) override;
+
+  Result<std::vector<ChangeEvent>> changes_since(std::int64_t since, std::size_t limit) override;
+  Result<std::int64_t> latest_seq() override;
+  Result<std::int64_t> oldest_seq() override;
+  Result<std::int64_t> prune_changes(std::string_view before) override;
+
+  Result<std::int64_t> consumer_cursor(std::string_view consumer) override;
+  Status set_consumer_cursor(std::string_view consumer, std::int64_t seq) override;
+
+  Result<Subscription> create_subscription(const NewSubscription& s) override;
+  Result<std::optional<Subscription>> subscription(std::int64_t id) override;
+  Result<std::vector<Subscription>> subscriptions() override;
+  Result<std::string> subscription_secret(std::int64_t id) override;
+  Status delete_subscription(std::int64_t id) override;
+  Status set_subscription_cursor(std::int64_t id, std::int64_t seq,
+                                 CursorMove move = CursorMove::forward) override;
+  Status record_subscription_failure(std::int64_t id, std::string_view error) override;
+  Status pause_subscription(std::int64_t id, std::string_view reason) override;
+  Status resume_subscription(std::int64_t id) override;
+
+  Result<DeadLetter> add_dead_letter(std::int64_t subscription, std::int64_t seq,
+                                     std::string_view event_json, std::string_view error,
+                                     std::int64_t attempts) override;
+  Result<std::vector<DeadLetter>> dead_letters(std::int64_t subscription, std::int64_t after_id,
+                                               std::size_t limit) override;
+  Result<std::optional<DeadLetter>> dead_letter(std::int64_t id) override;
+  Result<std::optional<DeadLetter>> take_dead_letter(std::int64_t id) override;
+  Result<std::int64_t> dead_letter_count(std::int64_t subscription) override;
+
+  Result<bool> try_lease(std::string_view name, std::string_view owner,
+                         std::chrono::milliseconds ttl) override;
+  Status release_lease(std::string_view name, std::string_view owner) override;
+  Result<std::optional<std::string>> lease_owner(std::string_view name) override;
+
+  Status ping() override;
 
  private:
   struct DbCloser {

@@ -1,18 +1,27 @@
 #pragma once
-// The store: the item ledger (jobs, runs, items, documents, observations, job cursors).
+// The store: the item ledger (jobs, runs, items, documents, observations, job cursors), each
+// run's frontier, the merged conventions with their revisions, the indicators, and the change
+// log that publication reads (with its consumers' cursors).
 // SqliteStore (sqlite_store.hpp) is the embedded default; other back ends implement the same
 // interface with the same behaviour. No exception leaves a store: every expected failure is a
 // Result / Status with Error{code, message}. Codes: "io" (cannot open), "corrupt" (not a
 // database), "schema" (migration problem, or a file from a newer version), "not_found" (unknown
 // run), "invalid" (bad argument or state), "conflict" (the job already has a running run),
-// "store" (any other database error).
+// "store" (any other database error). Methods taking a RunId fail with "not_found" for an
+// unknown run (item_done excepted: false), those taking a subscription or dead-letter id with
+// "not_found" for an unknown one. Names are sorted by their bytes (ASCII order).
+// docs/store.md describes the tables and the semantics in detail.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include <conventiond/model/convention.hpp>
+#include <conventiond/model/indicator.hpp>
 #include <conventiond/model/observation.hpp>
 #include <conventiond/result.hpp>
 
@@ -97,12 +106,105 @@ struct RunReport {
   std::vector<FailedItem> failed;  // ordered by url
 };
 
+// A request waiting in a run's frontier (crawl queue). The frontier lives in the store so that
+// an interrupted run resumes where it was and memory does not grow with the number of items.
+struct PendingRequest {
+  std::string key;           // the item key: the URL for a GET, "POST <url> #<hash>" otherwise
+  std::string request_json;  // the sdk::Request as JSON (opaque to the store)
+  std::int64_t id = 0;       // set by the store: order of enqueueing within the run
+};
+
+// What one item produced, committed with its status in one transaction.
+struct ItemOutput {
+  std::vector<Observation> observations;  // replace those of the same document
+  std::vector<Indicator> indicators;      // saved as by save_indicator(), same transaction
+  std::vector<PendingRequest> enqueue;    // added to the run's frontier (keys already queued
+                                          // or committed in the run are ignored)
+};
+
+// One convention record as stored, with its current revision.
+struct SaveResult {
+  Convention convention;  // as stored now (revision and updated_at set by the store)
+  bool changed = false;   // false: the content was identical, nothing written
+  std::int64_t seq = 0;   // the change-log event written, 0 when unchanged
+};
+
+struct IndicatorRecord {
+  Indicator indicator;
+  std::int64_t revision = 1;  // 1 for the first value of (departement, name, period)
+  std::string recorded_at;    // RFC 3339 UTC
+};
+
+// One event of the change log (totally ordered by seq).
+struct ChangeEvent {
+  std::int64_t seq = 0;
+  std::string kind;            // "created", "updated", "indicators_updated"
+  std::string convention_id;   // "" for an indicator of a département without a convention
+  std::string departement;     // INSEE code
+  std::int64_t revision = 0;   // the convention's revision (0 when there is none)
+  std::string payload_json;    // the full new record (convention JSON, or the indicator JSON)
+  std::string created_at;      // RFC 3339 UTC
+};
+
 struct JobCursor {
   std::string cursor;
   std::string last_url;
   RunId last_run = 0;
   std::string updated_at;
 };
+
+// --- Webhook subscriptions, dead letters, leases -------------------------------------------
+
+enum class SubscriptionStatus { active, paused };
+// "active", "paused".
+std::string_view to_string(SubscriptionStatus s) noexcept;
+std::optional<SubscriptionStatus> subscription_status_from_string(std::string_view s) noexcept;
+
+// Which events a subscription receives: an empty list means every value.
+struct SubscriptionFilter {
+  std::vector<std::string> departements;  // INSEE codes ("01", "2A", "971")
+  std::vector<std::string> kinds;         // "created", "updated", "indicators_updated"
+  bool operator==(const SubscriptionFilter&) const = default;
+};
+
+// What create_subscription() needs.
+struct NewSubscription {
+  std::string url;
+  std::string secret;  // may be empty (deliveries are then unsigned)
+  SubscriptionFilter filter;
+  // The cursor to start from (events with a greater seq are delivered); nullopt: the latest
+  // seq at creation (only later events).
+  std::optional<std::int64_t> from_seq;
+};
+
+// A subscription as the API shows it: never its secret.
+struct Subscription {
+  std::int64_t id = 0;
+  std::string url;
+  bool has_secret = false;
+  SubscriptionFilter filter;
+  SubscriptionStatus status = SubscriptionStatus::active;
+  std::int64_t cursor = 0;                // the last seq delivered (or skipped by the filter)
+  std::int64_t consecutive_failures = 0;  // failed attempts since the last delivery
+  std::string last_error;                 // the last failure ("" when none yet)
+  std::string created_at;                 // RFC 3339 UTC
+  std::string updated_at;
+};
+
+// An event a subscription could not deliver, kept for a replay. `event_json` is the body that
+// was POSTed (so a replay does not depend on the change log's retention).
+struct DeadLetter {
+  std::int64_t id = 0;
+  std::int64_t subscription_id = 0;
+  std::int64_t seq = 0;
+  std::string event_json;
+  std::string error;
+  std::int64_t attempts = 0;
+  std::string created_at;
+};
+
+// How set_subscription_cursor() may move a cursor.
+enum class CursorMove { forward, reset };
 
 class Store {
  public:
@@ -122,6 +224,9 @@ class Store {
   // the first commit (no duplicates).
   virtual Status commit_item(RunId run, const ItemRecord& item,
                              const std::vector<Observation>& observations) = 0;
+  // (The ItemOutput overload below also saves indicators and extends the frontier; this one
+  // is that overload with only observations. Note: `commit_item(run, item, {})` is ambiguous
+  // between the two; write `ItemOutput{}` or `std::vector<Observation>{}`.)
 
   // Whether `url` was already committed in `run` (a resumed run skips it).
   virtual Result<bool> item_done(RunId run, std::string_view url) = 0;
@@ -132,7 +237,10 @@ class Store {
 
   virtual Result<RunReport> run_report(RunId run) = 0;
 
-  // Runs still "running" (left so by a crash when called at start), oldest first.
+  // Runs still "running" (left so by a crash when called at start), oldest first. With
+  // several daemons on one database this lists the runs other live daemons are running too:
+  // a daemon resumes only a run whose lease "run:<id>" it takes (try_lease), renews it while
+  // running, and the daemon that started a run takes that lease right away (docs/store.md).
   virtual Result<std::vector<RunSummary>> interrupted_runs() = 0;
 
   // Takes an interrupted run back; returns its summary with the counts committed so far.
@@ -145,6 +253,141 @@ class Store {
 
   // Number of observation rows (all documents).
   virtual Result<std::int64_t> observation_count() = 0;
+
+  // --- Frontier -------------------------------------------------------------------------
+  // Adds requests to the run's frontier; a key already queued or committed in the run is
+  // ignored (so is a key repeated in `requests`: the first wins). Returns how many were added.
+  // All or nothing: an empty key is "invalid" and adds none; the run must be running
+  // ("not_found", "invalid"). The requests' `id` is ignored (the store assigns it).
+  virtual Result<std::size_t> enqueue(RunId run, const std::vector<PendingRequest>& requests) = 0;
+  // Requests of the run's frontier not yet committed (no commit_item with that key as url),
+  // with id > after_id, in id order, at most limit.
+  virtual Result<std::vector<PendingRequest>> pending(RunId run, std::int64_t after_id,
+                                                      std::size_t limit) = 0;
+
+  // Commits an item and all it produced in one transaction (see the other overload): the
+  // ledger rows, the observations, the indicators (as save_indicator()), then the frontier
+  // (output.enqueue, as enqueue(); the item's own key, committed now, is ignored). Any invalid
+  // part (an observation without a département, an invalid indicator, an empty key) fails
+  // the whole commit, the error naming the item's url, and nothing of the item is written.
+  // The item's request_json is taken from the frontier row with key == item.url, if any.
+  virtual Status commit_item(RunId run, const ItemRecord& item, const ItemOutput& output) = 0;
+
+  // --- Runs -----------------------------------------------------------------------------
+  // The most recent runs (of one job, or of all when job is empty), newest first.
+  virtual Result<std::vector<RunSummary>> runs(std::string_view job, std::size_t limit) = 0;
+  // Names of every job the store has seen, sorted.
+  virtual Result<std::vector<std::string>> jobs() = 0;
+  // The failed items of a run, to be fetched again by a retry (keys and their requests),
+  // ordered by key. An item that was in the run's frontier comes with that row (request_json
+  // and id); one never queued has an empty request_json and id 0 (its key is its URL).
+  virtual Result<std::vector<PendingRequest>> failed_requests(RunId run) = 0;
+
+  // --- Conventions ----------------------------------------------------------------------
+  // Observations about (programme, departement) from the latest version of every document,
+  // in insertion order.
+  virtual Result<std::vector<Observation>> observations_for_convention(
+      std::string_view programme, std::string_view departement) = 0;
+  // Programme + département pairs whose observations a commit of `run` added, replaced or
+  // removed (a new version of a document that no longer mentions a département touches it
+  // too): what the merge must recompute after the run. Sorted.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> touched_by_run(RunId run) = 0;
+  // Saves a merged record. When its content (programme, facts, provenance) equals the stored
+  // one nothing is written. Otherwise, in one transaction: revision = stored + 1 (1 when new),
+  // updated_at = now, the record and a revision row, and a change event "created" or "updated"
+  // carrying the record's JSON. Content is compared on the model's JSON (to_json) without
+  // revision and updated_at, in the model's canonical form. An empty id is
+  // Convention::make_id(programme, département); a record without a département, or one the
+  // model's JSON parser does not read back (unknown département code), is "invalid".
+  virtual Result<SaveResult> save_convention(const Convention& merged) = 0;
+  virtual Result<std::optional<Convention>> convention(std::string_view id) = 0;
+  // Every current record, ordered by id.
+  virtual Result<std::vector<Convention>> conventions() = 0;
+  // Every stored revision of one record, oldest first.
+  virtual Result<std::vector<Convention>> convention_history(std::string_view id) = 0;
+
+  // --- Indicators -----------------------------------------------------------------------
+  // Saves one indicator value. The same value for (departement, name, period) as the latest
+  // stored changes nothing (returns false); a new or corrected value is a new revision and a
+  // change event "indicators_updated" (one per convention of the département, or one with an
+  // empty convention_id when there is none), in one transaction. Returns whether it changed.
+  // Value, unit and note are compared (the source is not). "invalid": an empty département,
+  // name or period, a value that is not finite, an unknown département code.
+  virtual Result<bool> save_indicator(const Indicator& indicator) = 0;
+  // Every revision of every indicator of a département, by name, period, then revision.
+  virtual Result<std::vector<IndicatorRecord>> indicators(std::string_view departement) = 0;
+
+  // --- Change log -----------------------------------------------------------------------
+  // Events with seq > since, in seq order, at most limit.
+  virtual Result<std::vector<ChangeEvent>> changes_since(std::int64_t since,
+                                                         std::size_t limit) = 0;
+  // The latest seq (0 when the log is empty) and the oldest retained (0 when empty).
+  virtual Result<std::int64_t> latest_seq() = 0;
+  virtual Result<std::int64_t> oldest_seq() = 0;
+  // Deletes events created before `before` (RFC 3339, "invalid" otherwise), keeping at least
+  // the latest one. Returns how many were deleted. Sequence numbers are never reused.
+  virtual Result<std::int64_t> prune_changes(std::string_view before) = 0;
+
+  // --- Consumers' cursors (change feed subscribers, sinks) ------------------------------
+  // A cursor is the last seq the consumer handled; it may be set back (a replay). "invalid":
+  // an empty name or a negative seq.
+  virtual Result<std::int64_t> consumer_cursor(std::string_view consumer) = 0;  // 0 if unknown
+  virtual Status set_consumer_cursor(std::string_view consumer, std::int64_t seq) = 0;
+
+  // --- Webhook subscriptions ------------------------------------------------------------
+  // Creates an active subscription. "invalid": an empty url, a negative from_seq, a filter
+  // kind that is not an event kind, a filter département that is not one (codes are stored
+  // normalised: "1" -> "01"). The URL itself is checked by the publisher
+  // (publish/webhook_url.hpp), not here.
+  virtual Result<Subscription> create_subscription(const NewSubscription& s) = 0;
+  virtual Result<std::optional<Subscription>> subscription(std::int64_t id) = 0;
+  // Every subscription, by id.
+  virtual Result<std::vector<Subscription>> subscriptions() = 0;
+  // The secret, for signing deliveries only ("" when none; "not_found").
+  virtual Result<std::string> subscription_secret(std::int64_t id) = 0;
+  // Deletes a subscription and its dead letters ("not_found").
+  virtual Status delete_subscription(std::int64_t id) = 0;
+  // forward: cursor = max(cursor, seq), and a move clears consecutive_failures (the event
+  // was handled); reset: cursor = seq, whatever it was (a replay from an older seq).
+  // "invalid": a negative seq; "not_found".
+  virtual Status set_subscription_cursor(std::int64_t id, std::int64_t seq,
+                                         CursorMove move = CursorMove::forward) = 0;
+  // One more failed attempt: consecutive_failures + 1, last_error = error ("not_found").
+  virtual Status record_subscription_failure(std::int64_t id, std::string_view error) = 0;
+  // status = paused, last_error = reason ("not_found").
+  virtual Status pause_subscription(std::int64_t id, std::string_view reason) = 0;
+  // status = active, consecutive_failures = 0 (last_error is kept) ("not_found").
+  virtual Status resume_subscription(std::int64_t id) = 0;
+
+  // --- Dead letters ---------------------------------------------------------------------
+  // In one transaction: keeps the event `seq` (its body event_json) as a dead letter of the
+  // subscription, moves the cursor forward past it, pauses the subscription with last_error
+  // = error and consecutive_failures = attempts. Returns the dead letter ("not_found").
+  virtual Result<DeadLetter> add_dead_letter(std::int64_t subscription, std::int64_t seq,
+                                             std::string_view event_json, std::string_view error,
+                                             std::int64_t attempts) = 0;
+  // The dead letters of a subscription with id > after_id, by id, at most limit.
+  virtual Result<std::vector<DeadLetter>> dead_letters(std::int64_t subscription,
+                                                       std::int64_t after_id,
+                                                       std::size_t limit) = 0;
+  virtual Result<std::optional<DeadLetter>> dead_letter(std::int64_t id) = 0;
+  // Removes a dead letter and returns it (nullopt when there is none with that id).
+  virtual Result<std::optional<DeadLetter>> take_dead_letter(std::int64_t id) = 0;
+  virtual Result<std::int64_t> dead_letter_count(std::int64_t subscription) = 0;
+
+  // --- Named leases (several daemons on one database) -----------------------------------
+  // Takes lease `name` for `owner` until now + ttl when it is free, expired, or already
+  // `owner`'s (a renewal); true when `owner` holds it now. Two owners never both hold one.
+  // The database's clock decides. "invalid": an empty name or owner, a ttl <= 0.
+  virtual Result<bool> try_lease(std::string_view name, std::string_view owner,
+                                 std::chrono::milliseconds ttl) = 0;
+  // Gives the lease up when `owner` holds it (nothing otherwise).
+  virtual Status release_lease(std::string_view name, std::string_view owner) = 0;
+  // Who holds the lease now (nullopt: free or expired).
+  virtual Result<std::optional<std::string>> lease_owner(std::string_view name) = 0;
+
+  // Whether the store answers (for /readyz).
+  virtual Status ping() = 0;
 };
 
 }  // namespace conventiond

@@ -1,0 +1,368 @@
+// The HTTP API's routes (docs/api.md; docs/openapi.json is served at /v1/openapi.json).
+#include <charconv>
+
+#include <boost/json.hpp>
+
+#include <conventiond/config/schedule.hpp>
+#include <conventiond/daemon/convention_query.hpp>
+#include <conventiond/departements.hpp>
+#include <conventiond/http/response.hpp>
+#include <conventiond/http/router.hpp>
+#include <conventiond/model/model_json.hpp>
+
+#include "daemon_impl.hpp"
+
+namespace conventiond {
+
+extern const char* const kOpenApiJson;  // generated from docs/openapi.json
+
+namespace {
+
+namespace json = boost::json;
+using http::json_error;
+using http::json_response;
+using http::Request;
+using http::Responder;
+
+std::string iso(std::optional<std::chrono::system_clock::time_point> t) {
+  if (!t) return "";
+  const std::time_t tt = std::chrono::system_clock::to_time_t(*t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::optional<RunId> parse_id(std::string_view s) {
+  RunId v = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+json::object counts_json(const RunCounts& c) {
+  return {{"total", c.total},          {"new", c.new_items},
+          {"updated", c.updated},      {"unchanged", c.unchanged},
+          {"failed", c.failed},        {"skipped_robots", c.skipped_robots},
+          {"skipped_filter", c.skipped_filter}};
+}
+
+json::object run_json(const RunSummary& r) {
+  json::object o{{"id", r.id},
+                 {"job", r.job},
+                 {"status", to_string(r.status)},
+                 {"counts", counts_json(r.counts)},
+                 {"started_at", r.started_at},
+                 {"resumed", r.resumed},
+                 {"url", "/v1/runs/" + std::to_string(r.id)}};
+  o["finished_at"] = r.finished_at.empty() ? json::value(nullptr) : json::value(r.finished_at);
+  return o;
+}
+
+json::object indicators_json(const std::vector<IndicatorRecord>& records) {
+  // latest: one per (name, period) with its last revision; history: every revision.
+  std::map<std::pair<std::string, std::string>, const IndicatorRecord*> latest;
+  json::array history;
+  for (const IndicatorRecord& r : records) {
+    auto& slot = latest[{r.indicator.name, r.indicator.period}];
+    if (slot == nullptr || slot->revision < r.revision) slot = &r;
+    json::object o = to_json(r.indicator).as_object();
+    o["revision"] = r.revision;
+    o["recorded_at"] = r.recorded_at;
+    history.push_back(std::move(o));
+  }
+  // The latest period of each indicator name first.
+  std::map<std::string, const IndicatorRecord*> newest_by_name;
+  json::array latest_json;
+  for (const auto& [key, r] : latest) {
+    json::object o = to_json(r->indicator).as_object();
+    o["revision"] = r->revision;
+    o["recorded_at"] = r->recorded_at;
+    latest_json.push_back(std::move(o));
+    auto& n = newest_by_name[key.first];
+    if (n == nullptr || n->indicator.period < r->indicator.period) n = r;
+  }
+  json::object current;
+  for (const auto& [name, r] : newest_by_name) {
+    current[name] = json::object{{"period", r->indicator.period},
+                                 {"value", r->indicator.value},
+                                 {"unit", r->indicator.unit}};
+  }
+  return {{"current", std::move(current)}, {"values", std::move(latest_json)}, {"history", std::move(history)}};
+}
+
+// "30s", "2m" or plain seconds, at most `max`.
+std::optional<std::chrono::milliseconds> wait_param(std::string_view v, std::chrono::seconds max) {
+  std::chrono::milliseconds out{0};
+  if (auto n = parse_id(v)) {
+    out = std::chrono::seconds(*n);
+  } else if (v == "0") {
+    out = std::chrono::milliseconds(0);
+  } else if (auto d = parse_duration(v)) {
+    out = *d;
+  } else {
+    return std::nullopt;
+  }
+  if (out > max) return std::nullopt;
+  return out;
+}
+
+std::optional<std::int64_t> seq_param(std::string_view v) {
+  if (v == "0") return 0;
+  auto n = parse_id(v);
+  if (!n) return std::nullopt;
+  return *n;
+}
+
+}  // namespace
+
+void Daemon::Impl::register_routes() {
+  http::Router& router = server_->router();
+  auto add = [&router, this](std::string_view method, std::string_view pattern,
+                             http::Handler handler, http::Access access) {
+    if (Status s = router.add(method, pattern, std::move(handler), access); !s) {
+      log("route " + std::string(pattern) + ": " + s.error().message);
+    }
+  };
+  // A store failure: 503 with the problem, counted.
+  auto store_failed = [this](Responder& r, std::string_view op, const Error& e) {
+    store_errors_->inc({std::string(op)});
+    r.send(json_error(503, "store_unavailable", std::string(op) + ": " + e.message));
+  };
+
+  add("GET", "/healthz", [](const Request&, Responder r) {
+    r.send(json_response(200, json::object{{"status", "ok"}}));
+  }, http::Access::open);
+
+  add("GET", "/readyz", [this](const Request&, Responder r) {
+    json::object checks;
+    bool ready = true;
+    const Status ping = store_->ping();
+    checks["store"] = ping ? json::value("ok") : json::value(ping.error().message);
+    ready = ready && ping.ok();
+    bool plugins_ok = true;
+    for (const auto& [name, job] : jobs_) {
+      if (registry_.find(job.config.connector) == nullptr) plugins_ok = false;
+    }
+    checks["plugins"] = plugins_ok ? json::value("ok") : json::value("a job's connector is not loaded");
+    ready = ready && plugins_ok && !stopping_;
+    if (stopping_) checks["daemon"] = "stopping";
+    r.send(json_response(ready ? 200 : 503,
+                         json::object{{"status", ready ? "ready" : "not_ready"}, {"checks", checks}}));
+  }, http::Access::open);
+
+  add("GET", "/metrics", [this](const Request&, Responder r) {
+    if (auto latest = store_->latest_seq()) {
+      metrics_.gauge("conventiond_change_log_seq", "Latest seq of the change log.").set(static_cast<double>(*latest));
+    }
+    r.send(http::text_response(200, metrics_.render(), std::string(http::MetricsRegistry::content_type)));
+  }, http::Access::open);
+
+  add("GET", "/v1/openapi.json", [](const Request&, Responder r) {
+    http::Response resp;
+    resp.body = kOpenApiJson;
+    r.send(std::move(resp));
+  }, http::Access::open);
+
+  add("GET", "/v1/conventions", [this, store_failed](const Request& req, Responder r) {
+    auto query = parse_convention_query(req.query);
+    if (!query) return (void)r.send(json_error(400, "bad_request", query.error().message));
+    auto all = store_->conventions();
+    if (!all) return store_failed(r, "conventions", all.error());
+    auto page = run_convention_query(*all, *query);
+    if (!page) return (void)r.send(json_error(400, "bad_request", page.error().message));
+    json::array items;
+    for (const Convention* c : page->items) items.push_back(to_json(*c));
+    json::object out{{"items", std::move(items)}, {"total", page->total}};
+    out["next_cursor"] = page->next_cursor.empty() ? json::value(nullptr) : json::value(page->next_cursor);
+    r.send(json_response(200, out));
+  }, http::Access::read);
+
+  add("GET", "/v1/conventions/{id}", [this, store_failed](const Request& req, Responder r) {
+    const std::string id(req.param("id"));
+    auto c = store_->convention(id);
+    if (!c) return store_failed(r, "convention", c.error());
+    if (!*c) return (void)r.send(json_error(404, "not_found", "no convention '" + id.substr(0, 100) + "'"));
+    auto ind = store_->indicators((*c)->facts.departement);
+    if (!ind) return store_failed(r, "indicators", ind.error());
+    json::object out = to_json(**c).as_object();
+    out["indicators"] = indicators_json(*ind);
+    if (const Departement* d = find_departement((*c)->facts.departement)) {
+      out["departement_name"] = d->name;
+      out["region"] = d->region;
+    }
+    r.send(json_response(200, out));
+  }, http::Access::read);
+
+  add("GET", "/v1/conventions/{id}/revisions", [this, store_failed](const Request& req, Responder r) {
+    const std::string id(req.param("id"));
+    auto h = store_->convention_history(id);
+    if (!h) return store_failed(r, "convention_history", h.error());
+    if (h->empty()) return (void)r.send(json_error(404, "not_found", "no convention '" + id.substr(0, 100) + "'"));
+    json::array items;
+    for (const Convention& c : *h) items.push_back(to_json(c));
+    r.send(json_response(200, json::object{{"items", std::move(items)}}));
+  }, http::Access::read);
+
+  add("GET", "/v1/departements/{code}", [this, store_failed](const Request& req, Responder r) {
+    const std::string code = normalize_departement_code(req.param("code"));
+    const Departement* d = find_departement(code);
+    if (d == nullptr) {
+      return (void)r.send(json_error(404, "not_found", "no département '" + std::string(req.param("code")).substr(0, 10) + "'"));
+    }
+    auto all = store_->conventions();
+    if (!all) return store_failed(r, "conventions", all.error());
+    json::array conventions;
+    for (const Convention& c : *all) {
+      if (c.facts.departement == d->code) {
+        conventions.push_back(json::object{{"id", c.id}, {"programme", c.programme}, {"revision", c.revision},
+                                           {"url", "/v1/conventions/" + c.id}});
+      }
+    }
+    auto ind = store_->indicators(d->code);
+    if (!ind) return store_failed(r, "indicators", ind.error());
+    r.send(json_response(200, json::object{{"code", d->code}, {"name", d->name}, {"region", d->region},
+                                           {"conventions", std::move(conventions)},
+                                           {"indicators", indicators_json(*ind)}}));
+  }, http::Access::read);
+
+  add("GET", "/v1/changes", [this](const Request& req, Responder r) {
+    std::int64_t since = 0;
+    std::size_t limit = 100;
+    std::chrono::milliseconds wait{0};
+    if (auto v = req.query_param("since")) {
+      auto n = seq_param(*v);
+      if (!n) return (void)r.send(json_error(400, "bad_request", "query parameter 'since': expected a seq (integer >= 0)"));
+      since = *n;
+    }
+    if (auto v = req.query_param("limit")) {
+      auto n = parse_id(*v);
+      if (!n || *n > 1000) return (void)r.send(json_error(400, "bad_request", "query parameter 'limit': expected an integer from 1 to 1000"));
+      limit = static_cast<std::size_t>(*n);
+    }
+    if (auto v = req.query_param("wait")) {
+      auto w = wait_param(*v, std::chrono::seconds(60));
+      if (!w) return (void)r.send(json_error(400, "bad_request", "query parameter 'wait': expected a duration up to 60s (\"30s\")"));
+      wait = *w;
+    }
+    if (auto expired = changes_->expired_cursor(since)) return (void)r.send(std::move(*expired));
+    changes_->wait_for_changes(since, limit, wait, r);
+  }, http::Access::read);
+
+  add("GET", "/v1/changes/stream", [this](const Request& req, Responder r) {
+    std::int64_t since = 0;
+    std::optional<std::string_view> from = req.header("last-event-id");
+    if (!from) from = req.query_param("since");
+    if (from) {
+      auto n = seq_param(*from);
+      if (!n) return (void)r.send(json_error(400, "bad_request", "Last-Event-ID / since: expected a seq (integer >= 0)"));
+      since = *n;
+    }
+    std::chrono::milliseconds heartbeat{15'000};
+    if (auto v = req.query_param("heartbeat")) {
+      auto w = wait_param(*v, std::chrono::seconds(300));
+      if (!w || w->count() < 100) return (void)r.send(json_error(400, "bad_request", "query parameter 'heartbeat': expected a duration from 1s to 300s"));
+      heartbeat = *w;
+    }
+    if (auto expired = changes_->expired_cursor(since)) return (void)r.send(std::move(*expired));
+    changes_->add_stream(since, heartbeat, r);
+  }, http::Access::read);
+
+  auto job_json = [this](const JobState& j) {
+    json::object o{{"name", j.config.name},
+                   {"connector", j.config.connector},
+                   {"enabled", j.config.enabled},
+                   {"schedule", j.config.schedule.describe()}};
+    o["next_run_at"] = j.next_run ? json::value(iso(j.next_run)) : json::value(nullptr);
+    o["current_run"] = j.active ? json::value(j.active->id) : json::value(nullptr);
+    if (auto last = store_->runs(j.config.name, 1); last && !last->empty()) {
+      o["last_run"] = run_json(last->front());
+    } else {
+      o["last_run"] = nullptr;
+    }
+    o["run_url"] = "/v1/jobs/" + j.config.name + "/run";
+    return o;
+  };
+
+  add("GET", "/v1/jobs", [this, job_json](const Request&, Responder r) {
+    json::array items;
+    for (const auto& [name, j] : jobs_) items.push_back(job_json(j));
+    r.send(json_response(200, json::object{{"items", std::move(items)}}));
+  }, http::Access::read);
+
+  add("GET", "/v1/jobs/{name}", [this, job_json](const Request& req, Responder r) {
+    auto it = jobs_.find(std::string(req.param("name")));
+    if (it == jobs_.end()) return (void)r.send(json_error(404, "not_found", "no job '" + std::string(req.param("name")).substr(0, 64) + "'"));
+    json::object o = job_json(it->second);
+    json::array runs;
+    if (auto recent = store_->runs(it->first, 20)) {
+      for (const RunSummary& s : *recent) runs.push_back(run_json(s));
+    }
+    o["runs"] = std::move(runs);
+    r.send(json_response(200, o));
+  }, http::Access::read);
+
+  auto answer_launch = [](Responder& r, Result<std::shared_ptr<ActiveRun>>& launched) {
+    if (!launched) {
+      const Error& e = launched.error();
+      const int status = e.code == "not_found" ? 404 : e.code == "conflict" ? 409
+                         : e.code == "unavailable" ? 503 : 500;
+      return (void)r.send(json_error(status, e.code, e.message));
+    }
+    const auto& run = *launched;
+    r.send(json_response(202, json::object{{"run_id", run->id},
+                                           {"job", run->job},
+                                           {"status", run->started ? "running" : "queued"},
+                                           {"resumed", run->resume},
+                                           {"url", "/v1/runs/" + std::to_string(run->id)}}));
+  };
+
+  add("POST", "/v1/jobs/{name}/run", [this, answer_launch](const Request& req, Responder r) {
+    auto launched = launch(std::string(req.param("name")));
+    answer_launch(r, launched);
+  }, http::Access::admin);
+
+  add("GET", "/v1/runs/{id}", [this, store_failed](const Request& req, Responder r) {
+    auto id = parse_id(req.param("id"));
+    if (!id) return (void)r.send(json_error(400, "bad_request", "a run id is a positive integer"));
+    auto report = store_->run_report(*id);
+    if (!report) {
+      if (report.error().code == "not_found") {
+        return (void)r.send(json_error(404, "not_found", "no run " + std::to_string(*id)));
+      }
+      return store_failed(r, "run_report", report.error());
+    }
+    json::object o = run_json(report->run);
+    json::array failed;
+    for (const FailedItem& f : report->failed) {
+      failed.push_back(json::object{{"url", f.url}, {"http_status", f.http_status},
+                                    {"error", f.error}, {"attempts", f.attempts}});
+    }
+    o["failed_items"] = std::move(failed);
+    o["retry_url"] = "/v1/runs/" + std::to_string(*id) + "/retry-failed";
+    r.send(json_response(200, o));
+  }, http::Access::read);
+
+  add("POST", "/v1/runs/{id}/retry-failed", [this, answer_launch, store_failed](const Request& req, Responder r) {
+    auto id = parse_id(req.param("id"));
+    if (!id) return (void)r.send(json_error(400, "bad_request", "a run id is a positive integer"));
+    auto report = store_->run_report(*id);
+    if (!report) {
+      if (report.error().code == "not_found") {
+        return (void)r.send(json_error(404, "not_found", "no run " + std::to_string(*id)));
+      }
+      return store_failed(r, "run_report", report.error());
+    }
+    if (report->run.status == RunStatus::running) {
+      return (void)r.send(json_error(409, "conflict", "run " + std::to_string(*id) + " is still running"));
+    }
+    if (report->failed.empty()) {
+      return (void)r.send(json_error(409, "nothing_to_retry", "run " + std::to_string(*id) + " has no failed item"));
+    }
+    auto launched = launch(report->run.job, *id);
+    answer_launch(r, launched);
+  }, http::Access::admin);
+}
+
+}  // namespace conventiond

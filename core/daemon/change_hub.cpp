@@ -1,0 +1,242 @@
+#include "change_hub.hpp"
+
+#include <boost/json.hpp>
+
+#include <conventiond/http/response.hpp>
+
+namespace conventiond {
+
+namespace json = boost::json;
+
+json::value change_event_json(const ChangeEvent& e) {
+  json::object o{{"seq", e.seq},
+                 {"kind", e.kind},
+                 {"departement", e.departement},
+                 {"revision", e.revision},
+                 {"created_at", e.created_at}};
+  o["convention_id"] = e.convention_id.empty() ? json::value(nullptr) : json::value(e.convention_id);
+  boost::system::error_code ec;
+  json::value record = json::parse(e.payload_json, ec);
+  o["record"] = ec ? json::value(e.payload_json) : std::move(record);
+  return o;
+}
+
+struct ChangeHub::Waiter {
+  std::int64_t since = 0;
+  std::size_t limit = 100;
+  http::Responder responder;
+  std::unique_ptr<boost::asio::steady_timer> timer;
+  bool done = false;
+};
+
+struct ChangeHub::Subscriber {
+  std::int64_t cursor = 0;
+  http::Stream stream;
+  std::chrono::milliseconds heartbeat{15'000};
+  std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
+  bool closed = false;
+};
+
+ChangeHub::ChangeHub(boost::asio::io_context& io, Store& store, ChangeHubOptions options,
+                     std::function<void(std::string)> log)
+    : io_(io), store_(store), options_(options), log_(std::move(log)), timer_(io) {}
+
+ChangeHub::~ChangeHub() { *alive_ = false; }
+
+void ChangeHub::start() {
+  if (auto l = store_.latest_seq()) latest_ = *l;
+  schedule_tick();
+}
+
+void ChangeHub::stop() {
+  stopped_ = true;
+  timer_.cancel();
+  for (auto& w : waiters_) {
+    if (w->done) continue;
+    w->done = true;
+    if (w->timer) w->timer->cancel();
+    w->responder.send(http::json_response(
+        200, json::object{{"events", json::array{}}, {"next_cursor", w->since}, {"latest_seq", latest_}}));
+  }
+  waiters_.clear();
+  for (auto& s : streams_) {
+    s->closed = true;
+    s->stream.close();
+  }
+  streams_.clear();
+}
+
+void ChangeHub::schedule_tick() {
+  if (stopped_) return;
+  timer_.expires_after(options_.poll);
+  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    tick();
+    schedule_tick();
+  });
+}
+
+void ChangeHub::notify() {
+  if (stopped_) return;
+  tick();
+}
+
+std::optional<http::Response> ChangeHub::expired_cursor(std::int64_t since) {
+  auto oldest = store_.oldest_seq();
+  if (!oldest || *oldest == 0) return std::nullopt;
+  if (since + 1 < *oldest) {
+    return http::json_error(
+        410, "cursor_expired",
+        "events after seq " + std::to_string(since) + " are no longer retained (the oldest is " +
+            std::to_string(*oldest) + "): resync from /v1/conventions, then follow from seq " +
+            std::to_string(*oldest - 1));
+  }
+  return std::nullopt;
+}
+
+void ChangeHub::answer(Waiter& w, std::vector<ChangeEvent> events) {
+  if (w.done) return;
+  w.done = true;
+  if (w.timer) w.timer->cancel();
+  json::array out;
+  std::int64_t next = w.since;
+  for (const ChangeEvent& e : events) {
+    out.push_back(change_event_json(e));
+    next = e.seq;
+  }
+  w.responder.send(http::json_response(
+      200, json::object{{"events", std::move(out)}, {"next_cursor", next}, {"latest_seq", std::max(latest_, next)}}));
+}
+
+void ChangeHub::wait_for_changes(std::int64_t since, std::size_t limit,
+                                 std::chrono::milliseconds wait, http::Responder responder) {
+  auto events = store_.changes_since(since, limit);
+  if (!events) {
+    responder.send(http::json_error(503, "store_unavailable", "changes: " + events.error().message));
+    return;
+  }
+  auto w = std::make_shared<Waiter>();
+  w->since = since;
+  w->limit = limit;
+  w->responder = responder;
+  if (!events->empty() || wait.count() <= 0 || stopped_) {
+    answer(*w, std::move(*events));
+    return;
+  }
+  w->timer = std::make_unique<boost::asio::steady_timer>(io_);
+  w->timer->expires_after(wait);
+  std::weak_ptr<Waiter> weak = w;
+  w->timer->async_wait([this, weak, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    if (auto sw = weak.lock()) {
+      answer(*sw, {});
+      waiters_.remove(sw);
+    }
+  });
+  responder.on_close([this, weak, alive = alive_](const Error&) {
+    if (!*alive) return;
+    if (auto sw = weak.lock()) {
+      sw->done = true;
+      if (sw->timer) sw->timer->cancel();
+      waiters_.remove(sw);
+    }
+  });
+  waiters_.push_back(std::move(w));
+}
+
+void ChangeHub::add_stream(std::int64_t since, std::chrono::milliseconds heartbeat,
+                           http::Responder responder) {
+  http::StreamOptions so;
+  so.max_buffered_bytes = options_.stream_buffer_bytes;
+  auto s = std::make_shared<Subscriber>();
+  s->cursor = since;
+  s->heartbeat = heartbeat;
+  s->stream = responder.start_stream(200, {{"Content-Type", "text/event-stream; charset=utf-8"},
+                                           {"Cache-Control", "no-cache"},
+                                           {"X-Accel-Buffering", "no"}},
+                                     so);
+  if (!s->stream.is_open()) return;
+  std::weak_ptr<Subscriber> weak = s;
+  s->stream.on_close([this, weak, alive = alive_](const Error& why) {
+    if (!*alive) return;
+    if (auto ss = weak.lock()) {
+      ss->closed = true;
+      if (why.code == http::close_reason::overflow) {
+        ++dropped_;
+        if (log_) log_("change stream dropped: the subscriber is too slow (" + why.message + ")");
+      }
+      streams_.remove(ss);
+    }
+  });
+  s->stream.write("retry: 5000\n: conventiond change stream from seq " + std::to_string(since) + "\n\n");
+  streams_.push_back(s);
+  pump(*s);
+}
+
+void ChangeHub::pump(Subscriber& s) {
+  if (s.closed || !s.stream.is_open()) return;
+  // Read the log in batches while the subscriber keeps up; a subscriber that lets half its
+  // buffer fill is told why and dropped, so it never slows the others or grows memory.
+  const std::size_t high_water = options_.stream_buffer_bytes / 2;
+  for (int round = 0; round < 10; ++round) {
+    if (s.stream.buffered_bytes() > high_water) {
+      ++dropped_;
+      s.stream.write("event: dropped\ndata: {\"reason\":\"slow subscriber: more than " +
+                     std::to_string(high_water) + " bytes unread; reconnect with Last-Event-ID " +
+                     std::to_string(s.cursor) + "\"}\n\n");
+      s.closed = true;
+      s.stream.close();
+      if (log_) log_("change stream dropped at seq " + std::to_string(s.cursor) + ": slow subscriber");
+      return;
+    }
+    auto events = store_.changes_since(s.cursor, options_.batch);
+    if (!events || events->empty()) break;
+    for (const ChangeEvent& e : *events) {
+      std::string frame = "id: " + std::to_string(e.seq) + "\nevent: " + e.kind + "\ndata: " +
+                          json::serialize(change_event_json(e)) + "\n\n";
+      if (!s.stream.write(std::move(frame))) return;
+      s.cursor = e.seq;
+      s.last_write = std::chrono::steady_clock::now();
+    }
+    if (events->size() < options_.batch) break;
+  }
+  if (std::chrono::steady_clock::now() - s.last_write >= s.heartbeat) {
+    s.stream.write(": heartbeat\n\n");
+    s.last_write = std::chrono::steady_clock::now();
+  }
+}
+
+void ChangeHub::tick() {
+  if (stopped_) return;
+  auto latest = store_.latest_seq();
+  if (latest) latest_ = *latest;
+  // Waiters with events now.
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    auto w = *it;
+    if (w->done) {
+      it = waiters_.erase(it);
+      continue;
+    }
+    if (latest_ > w->since) {
+      auto events = store_.changes_since(w->since, w->limit);
+      if (events && !events->empty()) {
+        answer(*w, std::move(*events));
+        it = waiters_.erase(it);
+        continue;
+      }
+    }
+    ++it;
+  }
+  // Streams: copy, since pump may drop one.
+  std::vector<std::shared_ptr<Subscriber>> all(streams_.begin(), streams_.end());
+  for (auto& s : all) {
+    if (s->closed) {
+      streams_.remove(s);
+      continue;
+    }
+    pump(*s);
+    if (s->closed) streams_.remove(s);
+  }
+}
+
+}  // namespace conventiond

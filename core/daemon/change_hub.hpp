@@ -1,0 +1,75 @@
+#pragma once
+// The change feed's consumers inside the daemon: long-poll waiters of GET /v1/changes and the
+// Server-Sent Events streams of GET /v1/changes/stream. Runs on the io thread. It polls the
+// store's latest seq (other daemons may write the log too) and is poked when a local run ends.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/value.hpp>
+
+#include <conventiond/http/responder.hpp>
+#include <conventiond/store/store.hpp>
+
+namespace conventiond {
+
+// One change-log event as every consumer receives it.
+boost::json::value change_event_json(const ChangeEvent& e);
+
+struct ChangeHubOptions {
+  std::chrono::milliseconds poll{500};
+  std::size_t stream_buffer_bytes = 1u << 20;  // a subscriber further behind is dropped
+  std::size_t batch = 100;
+};
+
+class ChangeHub {
+ public:
+  ChangeHub(boost::asio::io_context& io, Store& store, ChangeHubOptions options,
+            std::function<void(std::string)> log);
+  ~ChangeHub();
+
+  void start();
+  void stop();    // answers waiters, ends streams
+  void notify();  // new events may be in the log: check now
+
+  // GET /v1/changes: answers now when events exist after `since`, else waits up to `wait`.
+  void wait_for_changes(std::int64_t since, std::size_t limit, std::chrono::milliseconds wait,
+                        http::Responder responder);
+  // GET /v1/changes/stream: an SSE stream from `since`, with a heartbeat.
+  void add_stream(std::int64_t since, std::chrono::milliseconds heartbeat, http::Responder responder);
+
+  std::size_t streams() const { return streams_.size(); }
+  std::size_t waiters() const { return waiters_.size(); }
+  std::uint64_t dropped() const { return dropped_; }
+
+  // The error answered to a cursor older than what the log retains (410), or nullopt.
+  std::optional<http::Response> expired_cursor(std::int64_t since);
+
+ private:
+  struct Waiter;
+  struct Subscriber;
+  void tick();
+  void schedule_tick();
+  void answer(Waiter& w, std::vector<ChangeEvent> events);
+  void pump(Subscriber& s);
+
+  boost::asio::io_context& io_;
+  Store& store_;
+  ChangeHubOptions options_;
+  std::function<void(std::string)> log_;
+  boost::asio::steady_timer timer_;
+  std::list<std::shared_ptr<Waiter>> waiters_;
+  std::list<std::shared_ptr<Subscriber>> streams_;
+  std::int64_t latest_ = 0;
+  std::uint64_t dropped_ = 0;
+  bool stopped_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace conventiond

@@ -1,0 +1,480 @@
+#include <conventiond/daemon/daemon.hpp>
+
+#include <csignal>
+#include <ctime>
+#include <cstdio>
+#include <iostream>
+
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+
+#include <conventiond/harvest/conventions.hpp>
+#include <conventiond/store/open_store.hpp>
+
+#include "daemon_impl.hpp"
+
+namespace conventiond {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::system_clock;
+
+std::string timestamp() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// "2026-11-25T14:18:08Z" -> time point; nullopt when malformed.
+std::optional<Clock::time_point> parse_rfc3339(const std::string& s) {
+  std::tm tm{};
+  if (s.size() < 19 || strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) return std::nullopt;
+  return Clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace
+
+Daemon::Impl::Impl(DaemonConfig config, DaemonOptions options, std::unique_ptr<Store> store,
+                   PluginRegistry registry)
+    : config_(std::move(config)),
+      options_(std::move(options)),
+      store_(std::move(store)),
+      registry_(std::move(registry)),
+      signals_(io_) {
+  runs_total_ = &metrics_.counter("conventiond_runs_total", "Job runs finished, by job and final status.",
+                                  {"job", "status"});
+  items_total_ = &metrics_.counter("conventiond_items_total", "Items committed, by job and status.",
+                                   {"job", "status"});
+  fetch_seconds_ = &metrics_.histogram("conventiond_fetch_duration_seconds",
+                                       "Time to fetch one item, retries included.", {"job"});
+  http_requests_ = &metrics_.counter("conventiond_http_requests_total", "HTTP requests answered.",
+                                     {"method", "route", "status"});
+  http_seconds_ = &metrics_.histogram("conventiond_http_request_duration_seconds",
+                                      "Time to answer an HTTP request.", {"route"});
+  store_errors_ = &metrics_.counter("conventiond_store_errors_total",
+                                    "Store operations that failed.", {"operation"});
+  runs_running_ = &metrics_.gauge("conventiond_runs_running", "Job runs executing now.");
+  runs_running_->set(0);
+  for (const JobConfig& j : config_.jobs) jobs_[j.name].config = j;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::uniform_int_distribution<std::uint32_t> d;
+  char rnd[16];
+  std::snprintf(rnd, sizeof rnd, "%08x", d(rng_));
+  owner_ = std::string(host) + ":" + std::to_string(::getpid()) + ":" + rnd;
+}
+
+void Daemon::Impl::log(std::string line) const {
+  line = timestamp() + " " + line;
+  if (options_.log) options_.log(line);
+  else std::cerr << line << "\n";
+}
+
+int Daemon::Impl::run() {
+  http::ServerOptions so;
+  so.address = config_.http.address;
+  so.port = config_.http.port;
+  so.limits.max_body_bytes = config_.http.max_body_bytes;
+  so.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config_.http.request_timeout);
+  so.max_connections = config_.http.max_connections;
+  so.tokens = config_.http.tokens;
+  so.reads_public = config_.http.reads_public;
+  so.log = [this](std::string_view l) { log("http: " + std::string(l)); };
+  so.on_request = [this](const http::RequestRecord& r) {
+    const std::string route = r.route.empty() ? "(none)" : r.route;
+    http_requests_->inc({r.method, route, std::to_string(r.status)});
+    http_seconds_->observe({route}, std::chrono::duration<double>(r.duration).count());
+  };
+  server_ = std::make_unique<http::HttpServer>(io_, so);
+  changes_ = std::make_unique<ChangeHub>(io_, *store_, ChangeHubOptions{},
+                                         [this](std::string l) { log(std::move(l)); });
+  register_routes();
+  if (Status s = server_->listen(); !s) {
+    log("cannot listen on " + config_.http.address + ":" + std::to_string(config_.http.port) +
+        ": " + s.error().message);
+    return 1;
+  }
+  port_ = server_->port();
+  log("listening on http://" + server_->local_endpoint() + " (store " +
+      (config_.store_url.rfind("sqlite:", 0) == 0 ? config_.store_url : std::string("postgresql")) +
+      ", " + std::to_string(jobs_.size()) + " job(s), " + std::to_string(config_.workers) +
+      " worker(s))");
+
+  if (options_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.add(SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_signal;
+    on_signal = [this, &on_signal](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        reload();
+        signals_.async_wait(on_signal);
+        return;
+      }
+      log(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": stopping");
+      stop();
+      signals_.async_wait(on_signal);
+    };
+    signals_.async_wait(on_signal);
+    // Interrupted runs of configured jobs resume first; then the schedules.
+    asio::post(io_, [this] { io_started(); });
+    if (options_.on_ready) asio::post(io_, options_.on_ready);
+    io_.run();
+  } else {
+    asio::post(io_, [this] { io_started(); });
+    if (options_.on_ready) asio::post(io_, options_.on_ready);
+    io_.run();
+  }
+  log("stopped");
+  return 0;
+}
+
+void Daemon::Impl::io_started() {
+  changes_->start();
+  take_over_runs();
+  schedule_all();
+  schedule_lease_work();
+}
+
+// Resumes the runs left "running" whose lease is free: ours from before a crash, or those of
+// a daemon that died (its leases expired).
+void Daemon::Impl::take_over_runs() {
+  if (stopping_) return;
+  auto interrupted = store_->interrupted_runs();
+  if (!interrupted) {
+    store_errors_->inc({"interrupted_runs"});
+    log("store: " + interrupted.error().message);
+    return;
+  }
+  for (const RunSummary& r : *interrupted) {
+    auto it = jobs_.find(r.job);
+    if (it == jobs_.end()) {
+      if (warned_unconfigured_.insert(r.id).second) {
+        log("interrupted run " + std::to_string(r.id) + " of job '" + r.job +
+            "' is not resumed: the job is not configured here");
+      }
+      continue;
+    }
+    if (it->second.active) continue;  // ours, running or queued
+    auto owner = store_->lease_owner("run:" + std::to_string(r.id));
+    if (!owner || *owner) continue;  // held by a live daemon
+    auto launched = launch(r.job, std::nullopt, r.id);
+    if (launched) log("took over interrupted run " + std::to_string(r.id) + " of job '" + r.job + "'");
+  }
+}
+
+// Renews the leases of our runs, and periodically takes over orphaned runs.
+void Daemon::Impl::schedule_lease_work() {
+  if (stopping_) return;
+  if (!lease_timer_) lease_timer_ = std::make_unique<asio::steady_timer>(io_);
+  lease_timer_->expires_after(std::max(lease_ttl() / 3, std::chrono::milliseconds(200)));
+  lease_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    for (auto& [name, job] : jobs_) {
+      if (!job.active) continue;
+      auto held = store_->try_lease("run:" + std::to_string(job.active->id), owner_, lease_ttl());
+      if (held && !*held) {
+        log("lost the lease of run " + std::to_string(job.active->id) + ": stopping it");
+        job.active->stop = true;
+      }
+    }
+    take_over_runs();
+    schedule_lease_work();
+  });
+}
+
+void Daemon::Impl::schedule_all() {
+  for (auto& [name, job] : jobs_) schedule_job(job);
+}
+
+void Daemon::Impl::schedule_job(JobState& job) {
+  if (job.timer) job.timer->cancel();
+  job.next_run.reset();
+  if (stopping_ || !job.config.enabled || job.config.schedule.manual_only()) return;
+  // The next start follows the last run's start; a start missed while the daemon was down
+  // happens once, now.
+  const auto now = Clock::now();
+  std::optional<Clock::time_point> last;
+  auto runs = store_->runs(job.config.name, 1);
+  if (!runs) {
+    store_errors_->inc({"runs"});
+  } else if (!runs->empty()) {
+    last = parse_rfc3339(runs->front().started_at);
+  }
+  Clock::time_point next = now;
+  if (last) {
+    auto n = job.config.schedule.next_after(std::chrono::floor<std::chrono::seconds>(*last));
+    if (!n) return;  // a cron with no next time
+    next = std::max(now, Clock::time_point(*n));
+  }
+  if (job.config.schedule.jitter.count() > 0) {
+    std::uniform_int_distribution<long long> d(0, job.config.schedule.jitter.count() * 1000);
+    next += std::chrono::milliseconds(d(rng_));
+  }
+  job.next_run = next;
+  if (!job.timer) job.timer = std::make_unique<asio::steady_timer>(io_);
+  job.timer->expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::max(next - now, Clock::duration::zero())));
+  const std::string name = job.config.name;
+  job.timer->async_wait([this, name](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    auto it = jobs_.find(name);
+    if (it == jobs_.end()) return;
+    it->second.next_run.reset();
+    if (it->second.active) return;  // never two runs of one job; rescheduled when it ends
+    auto launched = launch(name);
+    if (!launched) {
+      log("scheduled run of '" + name + "' not started: " + launched.error().message);
+      schedule_job(it->second);
+    }
+  });
+}
+
+Result<std::shared_ptr<ActiveRun>> Daemon::Impl::launch(const std::string& name,
+                                                        std::optional<RunId> retry_failed_of,
+                                                        std::optional<RunId> resume) {
+  if (stopping_) return Error::make("unavailable", "the daemon is stopping");
+  auto it = jobs_.find(name);
+  if (it == jobs_.end()) return Error::make("not_found", "no job named '" + name + "'");
+  JobState& job = it->second;
+  if (job.active) {
+    return Error::make("conflict", "job '" + name + "' already has run " +
+                                       std::to_string(job.active->id) + " in progress");
+  }
+  auto run = std::make_shared<ActiveRun>();
+  run->job = name;
+  run->config = job.config;
+  run->retry_failed_of = retry_failed_of;
+  // With several daemons on one database, a run belongs to the daemon holding its lease.
+  auto take = [this](RunId id) -> Result<bool> {
+    auto held = store_->try_lease("run:" + std::to_string(id), owner_, lease_ttl());
+    if (!held) store_errors_->inc({"try_lease"});
+    return held;
+  };
+  if (resume) {
+    auto held = take(*resume);
+    if (!held) return Error::make("store", held.error().message);
+    if (!*held) return Error::make("conflict", "run " + std::to_string(*resume) + " of job '" + name + "' is held by another daemon");
+    run->id = *resume;
+    run->resume = true;
+  } else {
+    auto started = store_->start_run(name);
+    if (started) {
+      run->id = *started;
+      auto held = take(run->id);
+      if (held && !*held) {
+        return Error::make("conflict", "run " + std::to_string(run->id) + " of job '" + name +
+                                           "' was taken by another daemon");
+      }
+    } else if (started.error().code == "conflict") {
+      // A run of the job is running elsewhere, or was left running by a crash: resume it
+      // when its lease is free.
+      auto interrupted = store_->interrupted_runs();
+      if (interrupted) {
+        for (const RunSummary& r : *interrupted) {
+          if (r.job != name) continue;
+          auto held = take(r.id);
+          if (held && *held) {
+            run->id = r.id;
+            run->resume = true;
+          } else {
+            return Error::make("conflict", "job '" + name + "' has run " + std::to_string(r.id) +
+                                               " in progress on another daemon");
+          }
+        }
+      }
+      if (!run->resume) return Error::make("conflict", started.error().message);
+    } else {
+      store_errors_->inc({"start_run"});
+      return Error::make("store", started.error().message);
+    }
+  }
+  job.active = run;
+  if (job.timer) job.timer->cancel();
+  job.next_run.reset();
+  queue_.push_back(run);
+  start_queued();
+  return run;
+}
+
+void Daemon::Impl::start_queued() {
+  while (!stopping_ && !queue_.empty() && running_.size() < config_.workers) {
+    std::shared_ptr<ActiveRun> run = queue_.front();
+    queue_.pop_front();
+    running_.push_back(run);
+    runs_running_->set(static_cast<double>(running_.size()));
+    run->started = true;
+    log("run " + std::to_string(run->id) + " of job '" + run->job + "' " +
+        (run->resume ? "resumed" : "started"));
+    run->thread = std::thread([this, run] {
+      RunOptions o;
+      o.stop = &run->stop;
+      o.grace = std::chrono::duration_cast<std::chrono::milliseconds>(config_.shutdown_grace);
+      o.retry_failed_of = run->retry_failed_of;
+      if (!run->resume) o.use_run = run->id;
+      o.finalize = merge_run_conventions_step;
+      o.log = [this](std::string_view l) {
+        std::string line(l);
+        asio::post(io_, [this, line] { log(line); });
+      };
+      const std::string job = run->job;
+      o.on_item = [this, job](const ItemEvent& e) {
+        items_total_->inc({job, std::string(to_string(e.status))});
+        if (e.fetch_elapsed.count() > 0) {
+          fetch_seconds_->observe({job}, std::chrono::duration<double>(e.fetch_elapsed).count());
+        }
+      };
+      auto outcome = run_job(run->config, *store_, registry_, o);
+      asio::post(io_, [this, run, outcome = std::move(outcome)]() mutable {
+        on_run_finished(run, std::move(outcome));
+      });
+    });
+  }
+}
+
+void Daemon::Impl::on_run_finished(const std::shared_ptr<ActiveRun>& run,
+                                   Result<RunOutcome> outcome) {
+  if (run->thread.joinable()) run->thread.join();
+  (void)store_->release_lease("run:" + std::to_string(run->id), owner_);
+  running_.erase(std::remove(running_.begin(), running_.end(), run), running_.end());
+  runs_running_->set(static_cast<double>(running_.size()));
+  if (!outcome) {
+    log("run " + std::to_string(run->id) + " of job '" + run->job + "' could not run: " +
+        outcome.error().message);
+    runs_total_->inc({run->job, "error"});
+    // A run row the runner never took is finished as failed, not left running.
+    if (!run->resume) (void)store_->finish_run(run->id);
+  } else {
+    const RunSummary& s = outcome->summary;
+    const std::string status = outcome->interrupted ? "interrupted" : std::string(to_string(s.status));
+    runs_total_->inc({run->job, status});
+    log("run " + std::to_string(s.id) + " of job '" + run->job + "' " + status + ": " +
+        std::to_string(s.counts.total) + " items (" + std::to_string(s.counts.new_items) + " new, " +
+        std::to_string(s.counts.updated) + " updated, " + std::to_string(s.counts.unchanged) +
+        " unchanged, " + std::to_string(s.counts.failed) + " failed)");
+  }
+  if (changes_) changes_->notify();
+  auto it = jobs_.find(run->job);
+  if (it != jobs_.end() && it->second.active == run) {
+    it->second.active.reset();
+    if (!stopping_) schedule_job(it->second);
+  }
+  if (stopping_) shutdown_step();
+  else start_queued();
+}
+
+void Daemon::Impl::stop() {
+  asio::post(io_, [this] {
+    if (stopping_) return;
+    stopping_ = true;
+    for (auto& [name, job] : jobs_) {
+      if (job.timer) job.timer->cancel();
+    }
+    if (lease_timer_) lease_timer_->cancel();
+    // Queued runs never started: their store rows stay "running" and resume at the next start.
+    queue_.clear();
+    for (auto& run : running_) run->stop = true;
+    if (changes_) changes_->stop();
+    if (!running_.empty()) {
+      log("waiting for " + std::to_string(running_.size()) + " run(s) to checkpoint (up to " +
+          std::to_string(config_.shutdown_grace.count()) + " s)");
+    }
+    server_->drain(std::chrono::steady_clock::now() + std::chrono::seconds(5), [this] {
+      drained_ = true;
+      shutdown_step();
+    });
+  });
+}
+
+void Daemon::Impl::shutdown_step() {
+  if (!stopping_ || !drained_ || !running_.empty()) return;
+  for (auto& [name, job] : jobs_) job.timer.reset();
+  lease_timer_.reset();
+  signals_.cancel();
+  changes_.reset();
+  io_.stop();
+}
+
+void Daemon::Impl::reload() {
+  asio::post(io_, [this] {
+    if (stopping_) return;
+    auto fresh = load_daemon_config(config_.file);
+    if (!fresh) {
+      log("reload: the new config is invalid and was not applied; the old one is kept:\n" +
+          fresh.error().message);
+      return;
+    }
+    if (auto problems = check_jobs_against_plugins(fresh->jobs, registry_); !problems.empty()) {
+      std::string all;
+      for (const auto& p : problems) all += "\n" + p;
+      log("reload: the new config is invalid and was not applied; the old one is kept:" + all);
+      return;
+    }
+    if (fresh->store_url != config_.store_url || fresh->http.port != config_.http.port ||
+        fresh->http.address != config_.http.address || fresh->plugin_dir != config_.plugin_dir) {
+      log("reload: store, listen address and plugin directory changes need a restart; "
+          "only the jobs are reloaded");
+    }
+    std::map<std::string, JobState> next;
+    for (const JobConfig& j : fresh->jobs) {
+      auto old = jobs_.find(j.name);
+      JobState s;
+      if (old != jobs_.end()) {
+        s.active = old->second.active;  // a running run keeps its own copy of the old config
+        if (old->second.timer) old->second.timer->cancel();
+      }
+      s.config = j;
+      next[j.name] = std::move(s);
+    }
+    for (auto& [name, job] : jobs_) {
+      if (next.count(name) == 0) {
+        if (job.timer) job.timer->cancel();
+        if (job.active) log("reload: job '" + name + "' removed; its current run finishes");
+      }
+    }
+    // Timers of the old states are cancelled; their handlers find no job or a new state.
+    for (auto& [name, job] : jobs_) retired_timers_.push_back(std::move(job.timer));
+    jobs_ = std::move(next);
+    config_.jobs = fresh->jobs;
+    config_.fetch = fresh->fetch;
+    schedule_all();
+    log("reload: " + std::to_string(jobs_.size()) + " job(s) loaded");
+  });
+}
+
+Daemon::Daemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Daemon::~Daemon() = default;
+
+Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig config, DaemonOptions options) {
+  const std::string dir = config.plugin_dir.empty() ? std::string(CONVENTIOND_DEFAULT_PLUGIN_DIR)
+                                                    : config.plugin_dir;
+  std::function<void(std::string_view)> log = options.log;
+  auto plugin_log = [log](std::string_view line) {
+    if (log) log(line);
+    else std::cerr << line << "\n";
+  };
+  PluginRegistry registry = PluginRegistry::load_directory(dir, make_host_services(plugin_log));
+  std::string problems;
+  for (const LoadError& e : registry.errors()) problems += (problems.empty() ? "" : "\n") + ("plugin " + e.line());
+  for (const std::string& p : check_jobs_against_plugins(config.jobs, registry)) {
+    problems += (problems.empty() ? "" : "\n") + p;
+  }
+  if (!problems.empty()) return Error::make("config", problems);
+  auto store = open_store(config.store_url);
+  if (!store) return Error::make("store", store.error().message);
+  auto impl = std::make_unique<Impl>(std::move(config), std::move(options), std::move(*store),
+                                     std::move(registry));
+  return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
+}
+
+int Daemon::run() { return impl_->run(); }
+void Daemon::stop() { impl_->stop(); }
+void Daemon::reload() { impl_->reload(); }
+std::uint16_t Daemon::port() const { return impl_->port_.load(); }
+
+}  // namespace conventiond

@@ -1,0 +1,629 @@
+#include <conventiond/harvest/job_runner.hpp>
+
+#include <ctime>
+#include <deque>
+#include <iostream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <openssl/evp.h>
+
+#include <conventiond/extract/extractor.hpp>
+#include <conventiond/fetch/fetcher.hpp>
+#include <conventiond/model/model_json.hpp>
+#include <conventiond/plugin_host/plugin_registry.hpp>
+#include <conventiond/sdk/messages.hpp>
+
+namespace conventiond {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr std::size_t kPendingBatch = 256;
+
+std::string hex_sha256(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(std::size_t{len} * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+std::string now_rfc3339() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::optional<HttpMethod> to_method(const std::string& m) {
+  const std::string u = upper(m);
+  if (u == "GET" || u.empty()) return HttpMethod::get;
+  if (u == "HEAD") return HttpMethod::head;
+  if (u == "POST") return HttpMethod::post;
+  return std::nullopt;
+}
+
+// A request on its way through the fetcher.
+struct Job {
+  sdk::Request request;
+  std::string key;
+  std::optional<ItemState> previous;
+};
+
+// What an item produced, before it is committed.
+struct ItemWork {
+  ItemRecord record;
+  ItemOutput output;
+  std::vector<std::string> errors;
+  std::size_t documents = 0;
+  std::size_t relevant_documents = 0;
+  std::chrono::milliseconds elapsed{0};
+};
+
+class Runner {
+ public:
+  Runner(const JobConfig& job, Store& store, PluginInstance plugin, const RunOptions& options)
+      : job_(job),
+        store_(store),
+        plugin_(std::move(plugin)),
+        options_(options),
+        fetcher_(io_, policy_for(job)),
+        stop_timer_(io_) {}
+
+  Result<RunOutcome> run() {
+    RunOutcome outcome;
+    // Take an interrupted run of this job back, or start a new one.
+    auto interrupted = store_.interrupted_runs();
+    if (!interrupted) return run_error("store", interrupted.error().message);
+    for (const RunSummary& r : *interrupted) {
+      if (r.job == job_.name && !options_.use_run) {
+        auto resumed = store_.resume_run(r.id);
+        if (!resumed) return run_error("store", resumed.error().message);
+        run_ = r.id;
+        outcome.resumed = true;
+        done_ = static_cast<std::size_t>(resumed->counts.total);
+        failed_ = static_cast<std::size_t>(resumed->counts.failed);
+        log("resuming interrupted run " + std::to_string(run_) + " (" + std::to_string(done_) +
+            " items already committed)");
+        break;
+      }
+    }
+    if (options_.use_run) {
+      // Started by the caller: it is the job's running run, not an interrupted one.
+      run_ = 0;
+      outcome.resumed = false;
+      done_ = 0;
+      failed_ = 0;
+    }
+    if (run_ == 0) {
+      std::optional<RunId> previous;
+      if (auto prev = store_.runs(job_.name, 2); prev) {
+        for (const RunSummary& r : *prev) {
+          if (r.id != options_.use_run.value_or(0)) {
+            previous = r.id;
+            break;
+          }
+        }
+      }
+      if (options_.use_run) {
+        run_ = *options_.use_run;
+      } else {
+        auto started = store_.start_run(job_.name);
+        if (!started) return run_error("store", started.error().message);
+        run_ = *started;
+      }
+      log("run " + std::to_string(run_) + " started");
+      std::optional<RunId> retry_of = options_.retry_failed_of;
+      if (!retry_of && options_.retry_previous_failures) retry_of = previous;
+      if (retry_of) {
+        auto failed = store_.failed_requests(*retry_of);
+        if (failed && !failed->empty()) {
+          auto added = store_.enqueue(run_, *failed);
+          if (added) {
+            found_ += *added;
+            log("queued again " + std::to_string(*added) + " failed item(s) of run " +
+                std::to_string(*retry_of));
+          }
+        }
+      }
+    }
+    found_ = std::max(found_, done_);
+    outcome.summary.id = run_;
+
+    if (!options_.retry_failed_of) {
+      auto first = plugin_.start();
+      if (!first) {
+        errors_.push_back(first.error().message);
+        log(first.error().message);
+      } else {
+        ItemWork none;
+        handle_messages(*first, nullptr, none, "start");
+        if (!none.output.enqueue.empty()) enqueue(none.output.enqueue);
+        for (auto& e : none.errors) {
+          errors_.push_back(e);
+          log("connector: " + e);
+        }
+      }
+    }
+    progress();
+    watch_stop();
+    pump();
+    io_.run();
+
+    outcome.interrupted = interrupted_;
+    if (!interrupted_ && options_.finalize) {
+      if (Status s = options_.finalize(store_, run_); !s) {
+        errors_.push_back("finalize: " + s.error().message);
+        log("finalize failed: " + s.error().message);
+      }
+    }
+    if (!interrupted_) {
+      auto summary = store_.finish_run(run_);
+      if (!summary) return run_error("store", summary.error().message);
+      outcome.summary = *summary;
+    } else {
+      auto report = store_.run_report(run_);
+      if (report) outcome.summary = report->run;
+      log("run " + std::to_string(run_) + " interrupted; the next run of the job resumes it");
+    }
+    outcome.errors = std::move(errors_);
+    return outcome;
+  }
+
+ private:
+  static FetchPolicy policy_for(const JobConfig& job) { return job.fetch; }
+
+  Error run_error(std::string_view what, const std::string& message) const {
+    return Error::make("run", "job '" + job_.name + "': " + std::string(what) + ": " + message);
+  }
+
+  void log(const std::string& line) const {
+    if (options_.log) options_.log(job_.name + ": " + line);
+  }
+
+  void progress() const {
+    if (!options_.on_progress) return;
+    options_.on_progress(RunProgress{run_, std::max(found_, done_ + in_flight_), done_, failed_,
+                                     in_flight_});
+  }
+
+  // Polls the stop flag; on stop, lets the fetches in flight finish within the grace period.
+  void watch_stop() {
+    if (options_.stop == nullptr) return;
+    stop_timer_.expires_after(std::chrono::milliseconds(50));
+    stop_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || finished_) return;
+      if (!options_.stop->load()) {
+        watch_stop();
+        return;
+      }
+      if (!stopping_) {
+        stopping_ = true;
+        interrupted_ = true;
+        log("stop requested: " + std::to_string(in_flight_) + " fetch(es) in flight get " +
+            std::to_string(options_.grace.count()) + " ms to finish");
+        if (in_flight_ == 0) {
+          finish();
+          return;
+        }
+        stop_timer_.expires_after(options_.grace);
+        stop_timer_.async_wait([this](const boost::system::error_code& e2) {
+          if (e2 || finished_) return;
+          log("grace period over: cancelling " + std::to_string(in_flight_) + " fetch(es)");
+          fetcher_.stop();
+        });
+      }
+    });
+  }
+
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    stop_timer_.cancel();
+    fetcher_.stop();
+    io_.stop();
+  }
+
+  void enqueue(const std::vector<PendingRequest>& requests) {
+    std::vector<PendingRequest> room;
+    for (const auto& r : requests) {
+      if (found_ + room.size() >= job_.max_items) {
+        if (!warned_max_items_) {
+          warned_max_items_ = true;
+          log("max_items (" + std::to_string(job_.max_items) + ") reached: further requests dropped");
+        }
+        break;
+      }
+      room.push_back(r);
+    }
+    if (room.empty()) return;
+    auto added = store_.enqueue(run_, room);
+    if (!added) {
+      errors_.push_back("store: " + added.error().message);
+      log("cannot queue requests: " + added.error().message);
+      return;
+    }
+    found_ += *added;
+  }
+
+  // Starts fetches while there is room and work.
+  void pump() {
+    while (!stopping_ && in_flight_ < job_.max_in_flight) {
+      std::optional<Job> next = next_job();
+      if (!next) break;
+      launch(std::move(*next));
+    }
+    if (in_flight_ == 0 && (stopping_ || !has_work())) finish();
+  }
+
+  bool has_work() {
+    if (!memory_queue_.empty() || !batch_.empty()) return true;
+    refill();
+    return !batch_.empty();
+  }
+
+  void refill() {
+    if (!batch_.empty()) return;
+    auto rows = store_.pending(run_, after_id_, kPendingBatch);
+    if (!rows) {
+      errors_.push_back("store: " + rows.error().message);
+      log("cannot read the frontier: " + rows.error().message);
+      return;
+    }
+    for (auto& r : *rows) {
+      after_id_ = std::max(after_id_, r.id);
+      batch_.push_back(std::move(r));
+    }
+  }
+
+  std::optional<Job> next_job() {
+    if (!memory_queue_.empty()) {
+      Job j = std::move(memory_queue_.front());
+      memory_queue_.pop_front();
+      return j;
+    }
+    while (true) {
+      refill();
+      if (batch_.empty()) return std::nullopt;
+      PendingRequest p = std::move(batch_.front());
+      batch_.pop_front();
+      try {
+        auto msg = sdk::message_from_json(p.request_json);
+        if (auto* req = std::get_if<sdk::Request>(&msg)) {
+          return Job{std::move(*req), p.key, std::nullopt};
+        }
+      } catch (const std::exception& e) {
+        // A frontier row this build cannot read: commit it as failed, do not loop on it.
+        ItemWork w;
+        w.record.url = p.key;
+        w.record.status = ItemStatus::failed;
+        w.record.error = std::string("unreadable queued request: ") + e.what();
+        w.record.attempts = 0;
+        commit(w);
+      }
+    }
+  }
+
+  void launch(Job job) {
+    auto method = to_method(job.request.method);
+    if (!method) {
+      ItemWork w;
+      w.record.url = job.key;
+      w.record.status = ItemStatus::failed;
+      w.record.error = "unsupported method '" + job.request.method + "'";
+      w.record.attempts = 0;
+      commit(w);
+      return;
+    }
+    if (auto prev = store_.previous_item(job_.name, job.key); prev) job.previous = *prev;
+    FetchRequest fr(job.request.url, *method);
+    fr.headers = job.request.headers;
+    fr.body = job.request.body;
+    fr.user_agent_note = job.request.user_agent_note;
+    if (job.previous && *method == HttpMethod::get) {
+      fr.if_none_match = job.previous->etag;
+      fr.if_modified_since = job.previous->last_modified;
+    }
+    ++in_flight_;
+    auto shared = std::make_shared<Job>(std::move(job));
+    fetcher_.fetch(std::move(fr), [this, shared](FetchResult r) {
+      --in_flight_;
+      if (!(r.error && r.error->code == fetch_error::cancelled)) on_fetched(*shared, r);
+      pump();
+    });
+  }
+
+  void on_fetched(const Job& job, const FetchResult& r) {
+    ItemWork w;
+    w.record.url = job.key;
+    w.record.http_status = r.status;
+    w.record.attempts = std::max(r.attempts, 1);
+    w.record.etag = r.etag;
+    w.record.last_modified = r.last_modified;
+    w.elapsed = r.elapsed;
+    const std::string fetched_at = now_rfc3339();
+
+    if (r.error) {
+      w.record.status = r.error->code == fetch_error::robots ? ItemStatus::skipped_robots
+                                                            : ItemStatus::failed;
+      w.record.error = r.error->message;
+      if (r.error->code == fetch_error::robots) w.record.attempts = 0;
+      // A 401 goes to the connector (to renew a token), which may queue requests.
+      if (r.status == 401) {
+        sdk::Response resp{r.final_url.empty() ? r.url : r.final_url, r.status, r.headers, r.body,
+                           job.request.meta};
+        auto msgs = plugin_.parse(resp);
+        if (msgs) {
+          ItemWork side;
+          handle_messages(*msgs, &r, side, fetched_at);
+          w.output.enqueue = std::move(side.output.enqueue);
+        }
+      }
+      commit(w);
+      return;
+    }
+    if (r.not_modified) {
+      w.record.status = ItemStatus::unchanged;
+      commit(w);
+      return;
+    }
+    const std::string hash = "sha256:" + hex_sha256(r.body);
+    w.record.content_hash = hash;
+    if (!job.previous || job.previous->content_hash.empty()) {
+      w.record.status = ItemStatus::new_item;
+    } else if (job.previous->content_hash == hash) {
+      w.record.status = ItemStatus::unchanged;
+      commit(w);
+      return;
+    } else {
+      w.record.status = ItemStatus::updated;
+    }
+    sdk::Response resp{r.final_url.empty() ? r.url : r.final_url, r.status, r.headers, r.body,
+                       job.request.meta};
+    auto msgs = plugin_.parse(resp);
+    if (!msgs) {
+      w.record.status = ItemStatus::failed;
+      w.record.error = msgs.error().message;
+      commit(w);
+      return;
+    }
+    handle_messages(*msgs, &r, w, fetched_at);
+    finish_item(w, fetched_at, r);
+    commit(w);
+  }
+
+  // Applies the rules that turn what an item produced into its final status.
+  void finish_item(ItemWork& w, const std::string& fetched_at, const FetchResult& r) {
+    if (!w.errors.empty()) {
+      w.record.status = ItemStatus::failed;
+      std::string joined;
+      for (const auto& e : w.errors) joined += (joined.empty() ? "" : "; ") + e;
+      w.record.error = joined;
+      w.output.observations.clear();
+      w.output.indicators.clear();
+      w.record.document.reset();
+      return;
+    }
+    if (w.documents > 0 && w.relevant_documents == 0 && w.output.observations.empty() &&
+        w.output.indicators.empty()) {
+      w.record.status = ItemStatus::skipped_filter;
+      w.record.error = "no convention against poverty found in the document";
+      return;
+    }
+    if (!w.output.observations.empty() && !w.record.document) {
+      w.record.document = DocumentRecord{r.final_url.empty() ? r.url : r.final_url,
+                                         w.record.content_hash, r.media_type, "", fetched_at};
+    }
+  }
+
+  void handle_messages(std::vector<sdk::Message>& msgs, const FetchResult* r, ItemWork& w,
+                       const std::string& fetched_at) {
+    for (sdk::Message& m : msgs) {
+      if (auto* req = std::get_if<sdk::Request>(&m)) {
+        const std::string method = upper(req->method.empty() ? "GET" : req->method);
+        std::string key = request_key(method, req->url, req->body);
+        if (method == "GET") {
+          w.output.enqueue.push_back(PendingRequest{std::move(key), sdk::to_json(*req), 0});
+        } else if (found_ < job_.max_items) {
+          ++found_;
+          memory_queue_.push_back(Job{std::move(*req), std::move(key), std::nullopt});
+        }
+      } else if (auto* doc = std::get_if<sdk::Document>(&m)) {
+        handle_document(*doc, r, w, fetched_at);
+      } else if (auto* obs = std::get_if<sdk::ObservationMessage>(&m)) {
+        auto parsed = parse_model(obs->json, observation_from_json, "observation");
+        if (!parsed) {
+          w.errors.push_back(parsed.error().message);
+          continue;
+        }
+        fill_source(parsed->source, r, fetched_at, "");
+        w.output.observations.push_back(std::move(*parsed));
+      } else if (auto* ind = std::get_if<sdk::IndicatorMessage>(&m)) {
+        auto parsed = parse_model(ind->json, indicator_from_json, "indicator");
+        if (!parsed) {
+          w.errors.push_back(parsed.error().message);
+          continue;
+        }
+        fill_source(parsed->source, r, fetched_at, "");
+        w.output.indicators.push_back(std::move(*parsed));
+      } else if (auto* err = std::get_if<sdk::ErrorMessage>(&m)) {
+        w.errors.push_back(err->url.empty() ? err->message : err->message + " (" + err->url + ")");
+      }
+    }
+  }
+
+  template <class Parse>
+  static auto parse_model(const std::string& text, Parse parse, const char* what)
+      -> decltype(parse(boost::json::value{})) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(text, ec);
+    if (ec) return Error::make("plugin", std::string("invalid ") + what + " JSON: " + ec.message());
+    auto parsed = parse(v);
+    if (!parsed) {
+      return Error::make("plugin", std::string("invalid ") + what + ": " + parsed.error().message);
+    }
+    return parsed;
+  }
+
+  void fill_source(Source& s, const FetchResult* r, const std::string& fetched_at,
+                   std::string_view rank) const {
+    if (s.url.empty() && r != nullptr) s.url = r->final_url.empty() ? r->url : r->final_url;
+    if (s.fetched_at.empty()) s.fetched_at = fetched_at;
+    if (s.connector.empty()) s.connector = plugin_.info().name;
+    if (s.connector_version.empty()) s.connector_version = plugin_.info().version;
+    if (s.rank == SourceRank::unknown) {
+      std::string_view rk = !rank.empty() ? rank : std::string_view(job_.rank);
+      if (auto parsed = source_rank_from_string(rk)) s.rank = *parsed;
+    }
+  }
+
+  void handle_document(const sdk::Document& doc, const FetchResult* r, ItemWork& w,
+                       const std::string& fetched_at) {
+    ++w.documents;
+    const std::string url = doc.url.empty() && r != nullptr ? r->final_url : doc.url;
+    auto extraction = extract_document(doc.body, doc.media_type, url);
+    if (!extraction) {
+      w.errors.push_back(extraction.error().message);
+      return;
+    }
+    const std::string hash = "sha256:" + hex_sha256(doc.body);
+    if (w.record.content_hash.empty()) w.record.content_hash = hash;
+    if (extraction->conventions.empty()) return;
+    ++w.relevant_documents;
+    const std::string title = doc.title.empty() ? extraction->document.title : doc.title;
+    if (!w.record.document) {
+      w.record.document =
+          DocumentRecord{url, hash, extraction->document.media_type, title, fetched_at};
+    }
+    for (ConventionFacts& facts : extraction->conventions) {
+      Observation o;
+      o.facts = std::move(facts);
+      o.source.url = url;
+      o.source.title = title;
+      o.source.media_type = extraction->document.media_type;
+      o.source.content_hash = hash;
+      o.source.extractor_version = std::string(kExtractorVersion);
+      fill_source(o.source, r, fetched_at, doc.rank);
+      o.warnings = extraction->warnings;
+      w.output.observations.push_back(std::move(o));
+    }
+  }
+
+  void commit(ItemWork& w) {
+    // Requests a failed item discovered are still followed; its data is not.
+    if (!w.output.enqueue.empty()) {
+      std::vector<PendingRequest> room;
+      for (auto& p : w.output.enqueue) {
+        if (found_ + room.size() >= job_.max_items) {
+          if (!warned_max_items_) {
+            warned_max_items_ = true;
+            log("max_items (" + std::to_string(job_.max_items) +
+                ") reached: further requests dropped");
+          }
+          break;
+        }
+        room.push_back(std::move(p));
+      }
+      w.output.enqueue = std::move(room);
+    }
+    if (Status s = store_.commit_item(run_, w.record, w.output); !s) {
+      errors_.push_back("store: " + s.error().message);
+      log("cannot commit " + w.record.url + ": " + s.error().message);
+      return;
+    }
+    // How many of the queued requests were new is not reported by commit_item: count them
+    // as found when they show up in the frontier (refill), approximately here.
+    found_ += w.output.enqueue.size();
+    ++done_;
+    if (options_.on_item) {
+      options_.on_item(ItemEvent{w.record.url, w.record.status, w.record.http_status, w.elapsed});
+    }
+    if (w.record.status == ItemStatus::failed) {
+      ++failed_;
+      log("failed: " + w.record.url + ": " + w.record.error);
+    }
+    progress();
+  }
+
+  const JobConfig& job_;
+  Store& store_;
+  PluginInstance plugin_;
+  const RunOptions& options_;
+  asio::io_context io_;
+  Fetcher fetcher_;
+  asio::steady_timer stop_timer_;
+  RunId run_ = 0;
+  std::deque<Job> memory_queue_;
+  std::deque<PendingRequest> batch_;
+  std::int64_t after_id_ = 0;
+  std::size_t in_flight_ = 0;
+  std::size_t found_ = 0;
+  std::size_t done_ = 0;
+  std::size_t failed_ = 0;
+  bool stopping_ = false;
+  bool interrupted_ = false;
+  bool finished_ = false;
+  bool warned_max_items_ = false;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+std::string request_key(std::string_view method, std::string_view url, std::string_view body) {
+  const std::string m = upper(std::string(method.empty() ? "GET" : method));
+  if (m == "GET") return std::string(url);
+  return m + " " + std::string(url) + " #" + hex_sha256(body).substr(0, 16);
+}
+
+Result<RunOutcome> run_job(const JobConfig& job, Store& store, const PluginRegistry& registry,
+                           const RunOptions& options) {
+  const PluginInfo* info = registry.find(job.connector);
+  if (info == nullptr) {
+    return Error::make("run", "job '" + job.name + "': no plugin named '" + job.connector + "'");
+  }
+  if (info->kind != PluginKind::source) {
+    return Error::make("run", "job '" + job.name + "': plugin '" + job.connector +
+                                  "' is not a source connector");
+  }
+  auto instance = registry.create_instance(job.connector, job.config);
+  if (!instance) {
+    return Error::make("run", "job '" + job.name + "': " + instance.error().message);
+  }
+  Runner runner(job, store, std::move(*instance), options);
+  return runner.run();
+}
+
+HostServices make_host_services(std::function<void(std::string_view line)> log) {
+  HostServices s;
+  if (log) {
+    s.log = [log](std::string_view plugin, sdk::LogLevel, std::string_view message) {
+      log(std::string(plugin) + ": " + std::string(message));
+    };
+  }
+  s.extract = [](std::string_view bytes, std::string_view media_type,
+                 std::string_view url) -> Result<std::string> {
+    auto e = extract_document(bytes, media_type, url);
+    if (!e) return e.error();
+    return boost::json::serialize(to_json(*e));
+  };
+  return s;
+}
+
+}  // namespace conventiond

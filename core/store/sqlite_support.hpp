@@ -1,0 +1,230 @@
+#pragma once
+// Internal to core/store: a thin layer over the SQLite C API (prepared statements with bound
+// values, transactions) and the helpers the SQLite store's source files share.
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include <conventiond/model/indicator.hpp>
+#include <conventiond/result.hpp>
+#include <conventiond/store/store.hpp>
+
+// SQL timestamp expression (RFC 3339 UTC); constant text, never a value.
+#define CONVENTIOND_NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+
+// Returns the error of a failed Status from the enclosing function.
+#define CONVENTIOND_TRY(expr)                     \
+  do {                                            \
+    Status try_status_ = (expr);                  \
+    if (!try_status_) return try_status_.error(); \
+  } while (false)
+
+namespace conventiond::sqlite_detail {
+
+inline Error store_error(sqlite3* db, std::string_view what) {
+  return Error::make("store",
+                     std::string("store: ") + std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+// The same error with a prefix naming what it was about ("commit_item 'https://...'").
+inline Error with_context(const Error& e, const std::string& context) {
+  std::string_view inner = e.message;
+  if (inner.substr(0, 7) == "store: ") inner.remove_prefix(7);
+  return Error::make(e.code, "store: " + context + ": " + std::string(inner));
+}
+
+// A LIMIT value: SQLite reads a negative LIMIT as "no limit", so huge sizes are clamped.
+inline std::int64_t sql_limit(std::size_t limit) noexcept {
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(limit > kMax ? kMax : limit);
+}
+
+// A prepared statement; bind errors are kept and reported by step().
+class Stmt {
+ public:
+  static Result<Stmt> prepare(sqlite3* db, std::string_view sql) {
+    sqlite3_stmt* s = nullptr;
+    const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &s, nullptr);
+    if (rc != SQLITE_OK || s == nullptr) {
+      if (s != nullptr) sqlite3_finalize(s);
+      return store_error(db, "prepare");
+    }
+    return Stmt(db, s);
+  }
+
+  Stmt& text(int i, std::string_view v) {
+    note(sqlite3_bind_text64(s_.get(), i, v.data(), static_cast<sqlite3_uint64>(v.size()),
+                             transient(), SQLITE_UTF8));
+    return *this;
+  }
+  Stmt& integer(int i, std::int64_t v) {
+    note(sqlite3_bind_int64(s_.get(), i, static_cast<sqlite3_int64>(v)));
+    return *this;
+  }
+  Stmt& real(int i, double v) {
+    note(sqlite3_bind_double(s_.get(), i, v));
+    return *this;
+  }
+  Stmt& null(int i) {
+    note(sqlite3_bind_null(s_.get(), i));
+    return *this;
+  }
+
+  // Binds ?1, ?2, ... in order, each by its type: text (std::string, std::string_view,
+  // const char*), integer (int, std::int64_t), real (double), NULL (nullptr, or an empty
+  // std::optional of any of those).
+  template <class... Args>
+  Stmt& bind(const Args&... args) {
+    int i = 0;
+    (bind_one(++i, args), ...);
+    return *this;
+  }
+
+  // Clears the bindings and rewinds the statement, to run it again.
+  Stmt& reset() {
+    sqlite3_reset(s_.get());
+    sqlite3_clear_bindings(s_.get());
+    bind_rc_ = SQLITE_OK;
+    return *this;
+  }
+
+  // true: a row is available; false: done.
+  Result<bool> step() {
+    if (bind_rc_ != SQLITE_OK)
+      return Error::make("store", std::string("store: bind: ") + sqlite3_errstr(bind_rc_));
+    const int rc = sqlite3_step(s_.get());
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return store_error(db_, "step");
+  }
+  Status run() {
+    auto r = step();
+    if (!r) return r.error();
+    return Status::success();
+  }
+  // Calls f() for each row (f reads the columns); stops at the first error f returns.
+  template <class F>
+  Status each(F&& f) {
+    for (;;) {
+      auto row = step();
+      if (!row) return row.error();
+      if (!*row) return Status::success();
+      if (Status s = f(); !s) return s;
+    }
+  }
+
+  // Rows changed by the last INSERT, UPDATE or DELETE of the connection.
+  std::int64_t changes() const noexcept { return sqlite3_changes64(db_); }
+
+  std::int64_t col_int(int i) { return sqlite3_column_int64(s_.get(), i); }
+  double col_real(int i) { return sqlite3_column_double(s_.get(), i); }
+  bool col_null(int i) { return sqlite3_column_type(s_.get(), i) == SQLITE_NULL; }
+  std::string col_text(int i) {
+    const unsigned char* p = sqlite3_column_text(s_.get(), i);
+    if (p == nullptr) return {};
+    const int n = sqlite3_column_bytes(s_.get(), i);
+    return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+  }
+
+ private:
+  struct Finalizer {
+    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+  };
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+
+  // sqlite3's SQLITE_TRANSIENT, without the old-style cast of its macro.
+  static sqlite3_destructor_type transient() noexcept {
+    return reinterpret_cast<sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
+  }
+
+  void bind_one(int i, std::string_view v) { text(i, v); }
+  void bind_one(int i, const std::string& v) { text(i, v); }
+  void bind_one(int i, const char* v) { text(i, v); }
+  void bind_one(int i, int v) { integer(i, v); }
+  void bind_one(int i, std::int64_t v) { integer(i, v); }
+  void bind_one(int i, double v) { real(i, v); }
+  void bind_one(int i, std::nullptr_t) { null(i); }
+  template <class T>
+  void bind_one(int i, const std::optional<T>& v) {
+    if (v)
+      bind_one(i, *v);
+    else
+      null(i);
+  }
+
+  void note(int rc) {
+    if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
+  sqlite3* db_;
+  std::unique_ptr<sqlite3_stmt, Finalizer> s_;
+  int bind_rc_ = SQLITE_OK;
+};
+
+inline Status exec(sqlite3* db, const char* sql, std::string_view what) {
+  char* msg = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
+  if (rc != SQLITE_OK) {
+    std::string m = msg != nullptr ? msg : sqlite3_errstr(rc);
+    sqlite3_free(msg);
+    return Error::make("store", std::string("store: ") + std::string(what) + ": " + m);
+  }
+  return Status::success();
+}
+
+// BEGIN IMMEDIATE ... COMMIT; rolled back on destruction unless committed.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction() {
+    if (active_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Status begin() {
+    Status s = exec(db_, "BEGIN IMMEDIATE", "begin transaction");
+    if (s) active_ = true;
+    return s;
+  }
+  Status commit() {
+    Status s = exec(db_, "COMMIT", "commit");
+    if (s) active_ = false;
+    return s;
+  }
+
+ private:
+  sqlite3* db_;
+  bool active_ = false;
+};
+
+// One row of one column, as an integer (nullopt when there is no row).
+template <class... Args>
+Result<std::optional<std::int64_t>> query_int(sqlite3* db, std::string_view sql,
+                                              const Args&... args) {
+  auto q = Stmt::prepare(db, sql);
+  if (!q) return q.error();
+  q->bind(args...);
+  auto row = q->step();
+  if (!row) return row.error();
+  if (!*row || q->col_null(0)) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>(q->col_int(0));
+}
+
+// The current time as the store writes it (RFC 3339 UTC, seconds).
+Result<std::string> now_text(sqlite3* db);
+
+// An indicator checked (département, name and period present, finite value) and in the
+// model's canonical form (the département code as the model's JSON reads it back); "invalid".
+Result<Indicator> checked_indicator(const Indicator& indicator);
+
+// save_indicator() inside the caller's transaction, for an indicator checked_indicator() gave.
+Result<bool> save_indicator_in_tx(sqlite3* db, const Indicator& indicator);
+
+}  // namespace conventiond::sqlite_detail

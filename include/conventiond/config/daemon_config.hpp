@@ -1,0 +1,86 @@
+#pragma once
+// The daemon's configuration file (TOML) and single-job files, validated as a whole: every
+// problem is reported at once, one line each, as "FILE:LINE:COLUMN: KEY: problem", and nothing
+// is started on an invalid config. docs/configuration.md is the reference of every key.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include <conventiond/config/schedule.hpp>
+#include <conventiond/fetch/fetcher.hpp>
+#include <conventiond/result.hpp>
+
+namespace conventiond {
+
+class PluginRegistry;
+
+struct JobConfig {
+  std::string name;       // [jobs.NAME]
+  std::string connector;  // plugin name
+  bool enabled = true;
+  Schedule schedule;
+  boost::json::object config;  // the plugin's config table, as JSON (validated by the plugin host)
+  FetchPolicy fetch;           // the [fetch] defaults with the job's [jobs.NAME.fetch] overrides
+  std::size_t max_items = 100'000;  // items (URLs) one run may touch
+  std::size_t max_in_flight = 16;   // requests the runner keeps in the fetcher at once
+  std::string rank;                 // default source rank of its documents ("" = connector's)
+  // Where the job was defined, for error messages.
+  std::string file;
+  int line = 0;
+};
+
+struct HttpConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0 = any free port (tests)
+  bool reads_public = true;   // GET routes without a token
+  std::vector<std::string> tokens;  // admin bearer tokens, read from tokens_env / tokens_file
+  std::string tokens_env;           // name of the environment variable holding the tokens
+  std::string tokens_file;          // file with one token per line
+  std::size_t max_body_bytes = 1u << 20;
+  std::chrono::seconds request_timeout{30};
+  std::size_t max_connections = 256;
+};
+
+struct DaemonConfig {
+  std::string file;  // the config file (absolute)
+  std::string store_url = "sqlite:conventiond.db";  // relative sqlite paths: from the file's dir
+  std::string plugin_dir;                           // "" = the build's plugin directory
+  HttpConfig http;
+  std::size_t workers = 2;                 // job runs at once
+  std::chrono::seconds shutdown_grace{30};  // SIGTERM: how long running items may finish
+  // Several daemons on one database: a run's lease lasts this long unless renewed; a daemon
+  // that dies has its runs taken over by another once their leases expire.
+  std::chrono::seconds lease_ttl{60};
+  std::chrono::seconds changes_retention{30 * 86400};
+  bool webhooks_allow_private = false;     // webhook URLs on loopback / private networks
+  FetchPolicy fetch;                       // defaults of every job
+  std::vector<JobConfig> jobs;             // in file order
+
+  const JobConfig* find_job(std::string_view name) const;
+};
+
+// Parses and validates a daemon config (error code "config", one line per problem).
+Result<DaemonConfig> load_daemon_config(const std::filesystem::path& file);
+Result<DaemonConfig> parse_daemon_config(std::string_view toml_text, std::string_view file_name,
+                                         const std::filesystem::path& base_dir);
+
+// A single-job file: the keys of one [jobs.NAME] table at the top level, plus `name`
+// (default: the file's stem). `defaults` gives the fetch policy the job's [fetch] overrides.
+Result<JobConfig> load_job_file(const std::filesystem::path& file, const FetchPolicy& defaults);
+Result<JobConfig> parse_job_file(std::string_view toml_text, std::string_view file_name,
+                                 const FetchPolicy& defaults);
+
+// Checks each job's connector exists and its config table passes the plugin's schema.
+// Returns the problems, one line each ("FILE:LINE: jobs.NAME.config: ..."), empty when fine.
+std::vector<std::string> check_jobs_against_plugins(const std::vector<JobConfig>& jobs,
+                                                    const PluginRegistry& registry);
+
+}  // namespace conventiond

@@ -1,0 +1,93 @@
+#pragma once
+// Runs one harvest job once: the connector plugin gives requests, the host's Fetcher fetches
+// them, every URL becomes an item of the run in the store's ledger, every document goes
+// through the core extraction, and what an item produced is committed with its status in one
+// transaction. See docs/harvesting.md.
+//
+// The run's frontier (its queue of GET requests) lives in the store, so memory does not grow
+// with the number of items and an interrupted run (crash, SIGKILL, shutdown) resumes where it
+// stopped: the next run_job() of the same job takes the interrupted run back, calls the
+// connector's start() again (GET requests already queued or done are ignored), and fetches
+// only what was not committed.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <conventiond/config/daemon_config.hpp>
+#include <conventiond/plugin_host/plugin_instance.hpp>
+#include <conventiond/result.hpp>
+#include <conventiond/store/store.hpp>
+
+namespace conventiond {
+
+class PluginRegistry;
+
+struct RunProgress {
+  RunId run = 0;
+  std::size_t found = 0;   // items known: committed + queued + in flight
+  std::size_t done = 0;    // items committed
+  std::size_t failed = 0;  // of which failed
+  std::size_t in_flight = 0;
+};
+
+// One committed item, for metrics.
+struct ItemEvent {
+  std::string_view key;
+  ItemStatus status = ItemStatus::new_item;
+  int http_status = 0;
+  std::chrono::milliseconds fetch_elapsed{0};  // fetch() to result, retries included
+};
+
+struct RunOptions {
+  // Called on the runner's thread after each committed item (and at the start).
+  std::function<void(const RunProgress&)> on_progress;
+  // Called on the runner's thread after each committed item.
+  std::function<void(const ItemEvent&)> on_item;
+  // Log lines of the run (and of the plugin), already prefixed with the job's name.
+  std::function<void(std::string_view line)> log;
+  // Set from any thread to stop: no new fetch starts, fetches in flight get `grace` to finish,
+  // then are cancelled; the run stays "running" (interrupted) and the next run resumes it.
+  const std::atomic<bool>* stop = nullptr;
+  std::chrono::milliseconds grace{30'000};
+  // A fresh run first queues the failed items of the job's previous run again.
+  bool retry_previous_failures = true;
+  // Run only the failed items of this earlier run of the job (POST /v1/runs/{id}/retry-failed),
+  // as a new run; the connector's start() is not called.
+  std::optional<RunId> retry_failed_of;
+  // A run the caller already started with Store::start_run() for this job (the daemon does,
+  // to answer a trigger with the run id at once); it is run as a fresh run.
+  std::optional<RunId> use_run;
+  // Called when every item is committed, before the run is finished (the daemon merges the
+  // touched conventions here). Its failure is logged and recorded in the outcome's errors.
+  std::function<Status(Store&, RunId)> finalize;
+};
+
+struct RunOutcome {
+  RunSummary summary;          // final, or as far as it went when interrupted
+  bool interrupted = false;    // stopped before the end: the run is left to be resumed
+  bool resumed = false;        // this call took an interrupted run back
+  std::vector<std::string> errors;  // run-level problems (connector start, store), not items'
+};
+
+// The key of a request in the ledger: the URL for a GET, "METHOD URL #<16 hex of the body's
+// SHA-256>" otherwise (POSTs to one endpoint with different bodies are different items).
+std::string request_key(std::string_view method, std::string_view url, std::string_view body);
+
+// Runs `job` to completion (or until stopped) on the calling thread, with its own io_context
+// and Fetcher. Errors (code "run") only when the run cannot start at all: unknown connector,
+// invalid config, store unusable. Item failures are in the ledger, not errors.
+Result<RunOutcome> run_job(const JobConfig& job, Store& store, const PluginRegistry& registry,
+                           const RunOptions& options = {});
+
+// The services the host gives plugins: the core extraction, and logging through `log`.
+HostServices make_host_services(std::function<void(std::string_view line)> log = {});
+
+}  // namespace conventiond

@@ -1,0 +1,448 @@
+// The daemon end to end: config -> plugins -> store -> HTTP API -> job runs, on loopback.
+#include <catch2/catch.hpp>
+
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include <conventiond/daemon/daemon.hpp>
+
+#include "../harvest/test_site.hpp"
+#include "pg_server.hpp"
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace conventiond;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Reply {
+  long status = 0;
+  std::string body;
+  std::string content_type;
+  json::value json() const {
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    INFO(body);
+    REQUIRE_FALSE(ec);
+    return v;
+  }
+};
+
+size_t collect(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+Reply call(const std::string& method, const std::string& url, const std::string& token = "",
+           const std::string& body = "") {
+  CURL* c = curl_easy_init();
+  Reply r;
+  curl_slist* headers = nullptr;
+  if (!token.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (method == "POST") curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  if (curl_easy_perform(c) == CURLE_OK) {
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    char* ct = nullptr;
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+    if (ct != nullptr) r.content_type = ct;
+  }
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(c);
+  return r;
+}
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("cvd-daemon-" + std::to_string(::getpid())) / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string site_job_toml(const test::TestSite& site, const std::string& name,
+                          const std::string& schedule = "") {
+  return "[jobs." + name + "]\nconnector = \"press_releases\"\n" + schedule +
+         "max_in_flight = 4\n"
+         "[jobs." + name + ".fetch]\nper_host_delay = \"0ms\"\nmax_concurrent_per_host = 4\n"
+         "timeout = \"1s\"\nmax_body_bytes = 500000\nmax_redirects = 3\nmax_attempts = 2\n"
+         "backoff = \"10ms\"\nmax_retry_after = \"5s\"\n"
+         "[jobs." + name + ".config]\nfeeds = [\"" + site.server.url("/rss.xml") + "\"]\n"
+         "listing_pages = [\"" + site.server.url("/actualites") + "\"]\n"
+         "include_linked_documents = true\n";
+}
+
+// A daemon on its own thread, stopped and joined at the end of the scope.
+struct RunningDaemon {
+  std::unique_ptr<Daemon> daemon;
+  std::thread thread;
+  std::promise<void> ready;
+  int exit_code = -1;
+  std::vector<std::string> logs;
+  std::mutex mu;
+
+  explicit RunningDaemon(const fs::path& config_file) {
+    auto cfg = load_daemon_config(config_file);
+    INFO((cfg ? std::string() : cfg.error().message));
+    REQUIRE(cfg.ok());
+    DaemonOptions o;
+    o.handle_signals = false;
+    o.log = [this](std::string_view l) {
+      std::lock_guard lock(mu);
+      logs.emplace_back(l);
+    };
+    o.on_ready = [this] { ready.set_value(); };
+    auto d = Daemon::create(std::move(*cfg), o);
+    INFO((d ? std::string() : d.error().message));
+    REQUIRE(d.ok());
+    daemon = std::move(*d);
+    auto f = ready.get_future();
+    thread = std::thread([this] { exit_code = daemon->run(); });
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  }
+  ~RunningDaemon() {
+    daemon->stop();
+    thread.join();
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(daemon->port()) + path;
+  }
+  bool logged(const std::string& what) {
+    std::lock_guard lock(mu);
+    for (const auto& l : logs) if (l.find(what) != std::string::npos) return true;
+    return false;
+  }
+};
+
+json::object wait_for_run(const RunningDaemon& d, std::int64_t id) {
+  for (int i = 0; i < 600; ++i) {
+    auto r = call("GET", d.url("/v1/runs/" + std::to_string(id)));
+    if (r.status == 200) {
+      auto v = r.json().as_object();
+      if (v.at("status").as_string() != "running") return v;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  FAIL("run " << id << " did not finish within 30 s");
+  return {};
+}
+
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
+
+}  // namespace
+
+TEST_CASE("the daemon serves health, metrics and its OpenAPI document", "[daemon]") {
+  const fs::path dir = temp_dir("health");
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
+  RunningDaemon d(dir / "c.toml");
+  CHECK(call("GET", d.url("/healthz")).status == 200);
+  auto ready = call("GET", d.url("/readyz"));
+  CHECK(ready.status == 200);
+  CHECK(ready.json().at("checks").at("store").as_string() == "ok");
+  auto metrics = call("GET", d.url("/metrics"));
+  CHECK(metrics.status == 200);
+  CHECK_THAT(metrics.content_type, Catch::StartsWith("text/plain"));
+  CHECK_THAT(metrics.body, Catch::Contains("# TYPE conventiond_runs_running gauge"));
+  auto spec = call("GET", d.url("/v1/openapi.json"));
+  REQUIRE(spec.status == 200);
+  const auto paths = spec.json().at("paths").as_object();
+  for (const char* p : {"/v1/conventions", "/v1/conventions/{id}", "/v1/departements/{code}",
+                        "/v1/jobs", "/v1/jobs/{name}/run", "/v1/runs/{id}",
+                        "/v1/runs/{id}/retry-failed", "/healthz", "/readyz", "/metrics"}) {
+    CHECK(paths.contains(p));
+  }
+  auto missing = call("GET", d.url("/v1/nothing"));
+  CHECK(missing.status == 404);
+  CHECK(missing.json().at("error").at("code").is_string());
+  CHECK(call("GET", d.url("/v1/metrics/../../etc/passwd")).status == 404);
+}
+
+namespace {
+
+// The operators' end-to-end scenario, on the store at `store_url`.
+void trigger_scenario(const std::string& store_url, const std::string& name) {
+  test::TestSite site;
+  const fs::path dir = temp_dir(name);
+  ::setenv("CVD_DAEMON_TEST_TOKENS", "s3cret", 1);
+  write(dir / "c.toml", "[store]\nurl = \"" + store_url + "\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+                        "tokens_env = \"CVD_DAEMON_TEST_TOKENS\"\n" + site_job_toml(site, "site"));
+  std::int64_t latest_seq = 0;
+  std::vector<std::string> revisions;
+  {
+  RunningDaemon d(dir / "c.toml");
+
+  // Writing needs the token.
+  CHECK(call("POST", d.url("/v1/jobs/site/run")).status == 401);
+  CHECK(call("POST", d.url("/v1/jobs/site/run"), "wrong").status == 401);
+  CHECK(call("POST", d.url("/v1/jobs/nope/run"), "s3cret").status == 404);
+  auto started = call("POST", d.url("/v1/jobs/site/run"), "s3cret");
+  REQUIRE(started.status == 202);
+  const auto run_id = started.json().at("run_id").as_int64();
+  // A second trigger while it runs is refused (never two runs of one job).
+  auto again = call("POST", d.url("/v1/jobs/site/run"), "s3cret");
+  CHECK(again.status == 409);
+
+  auto run = wait_for_run(d, run_id);
+  CHECK(run.at("status").as_string() == "done_with_errors");
+  CHECK(run.at("counts").at("failed").as_int64() == 4);
+  const json::array failed = run.at("failed_items").as_array();
+  REQUIRE(failed.size() == 4);
+  bool saw_404 = false;
+  for (const auto& f : failed) saw_404 = saw_404 || f.at("http_status").as_int64() == 404;
+  CHECK(saw_404);
+
+  auto list = call("GET", d.url("/v1/conventions"));
+  REQUIRE(list.status == 200);
+  CHECK(list.json().at("total").as_int64() >= 2);
+  auto one = call("GET", d.url("/v1/conventions?departement=31"));
+  REQUIRE(one.status == 200);
+  REQUIRE(one.json().at("items").as_array().size() == 1);
+  auto record = call("GET", d.url("/v1/conventions/pauvrete-2019:31"));
+  REQUIRE(record.status == 200);
+  const auto rec = record.json().as_object();
+  CHECK(rec.at("revision").as_int64() == 1);
+  CHECK_FALSE(rec.at("provenance").as_array().empty());
+  CHECK(rec.contains("indicators"));
+  auto dep = call("GET", d.url("/v1/departements/31"));
+  REQUIRE(dep.status == 200);
+  CHECK(dep.json().at("name").as_string() == "Haute-Garonne");
+  CHECK(dep.json().at("conventions").as_array().size() == 1);
+  CHECK(call("GET", d.url("/v1/conventions/pauvrete-2019:99")).status == 404);
+  CHECK(call("GET", d.url("/v1/departements/999")).status == 404);
+  auto bad = call("GET", d.url("/v1/conventions?limit=0"));
+  CHECK(bad.status == 400);
+  CHECK_THAT(std::string(bad.json().at("error").at("message").as_string()), Catch::Contains("limit"));
+  CHECK(call("GET", d.url("/v1/conventions?sort=bogus")).status == 400);
+
+  // Pagination: one item per page, the cursor leads through all of them once.
+  std::set<std::string> seen;
+  std::string cursor;
+  for (int i = 0; i < 10; ++i) {
+    auto page = call("GET", d.url("/v1/conventions?limit=1" + (cursor.empty() ? "" : "&cursor=" + cursor)));
+    REQUIRE(page.status == 200);
+    auto v = page.json().as_object();
+    for (const auto& item : v.at("items").as_array()) seen.insert(std::string(item.at("id").as_string()));
+    if (v.at("next_cursor").is_null()) break;
+    cursor = std::string(v.at("next_cursor").as_string());
+  }
+  CHECK(static_cast<std::int64_t>(seen.size()) == list.json().at("total").as_int64());
+
+  auto jobs = call("GET", d.url("/v1/jobs"));
+  REQUIRE(jobs.status == 200);
+  CHECK(jobs.json().at("items").as_array().at(0).at("last_run").at("id").as_int64() == run_id);
+
+  // Retry the failed items as a new run.
+  CHECK(call("POST", d.url("/v1/runs/" + std::to_string(run_id) + "/retry-failed")).status == 401);
+  auto retry = call("POST", d.url("/v1/runs/" + std::to_string(run_id) + "/retry-failed"), "s3cret");
+  REQUIRE(retry.status == 202);
+  const auto retry_id = retry.json().at("run_id").as_int64();
+  CHECK(retry_id != run_id);
+  auto retried = wait_for_run(d, retry_id);
+  CHECK(retried.at("counts").at("total").as_int64() == 4);
+  CHECK(call("GET", d.url("/v1/runs/abc")).status == 400);
+  CHECK(call("GET", d.url("/v1/runs/999999")).status == 404);
+
+  auto metrics = call("GET", d.url("/metrics"));
+  CHECK_THAT(metrics.body, Catch::Contains("conventiond_runs_total{job=\"site\",status=\"done_with_errors\"}"));
+  CHECK_THAT(metrics.body, Catch::Contains("conventiond_items_total{job=\"site\",status=\"failed\"}"));
+  CHECK_THAT(metrics.body, Catch::Contains("conventiond_fetch_duration_seconds_bucket"));
+  latest_seq = call("GET", d.url("/v1/changes?since=0&limit=1000")).json().at("next_cursor").as_int64();
+  const json::value listed = call("GET", d.url("/v1/conventions")).json();
+  for (const auto& c : listed.at("items").as_array()) {
+    revisions.push_back(std::string(c.at("id").as_string()) + "@" + std::to_string(c.at("revision").as_int64()));
+  }
+  }
+  // Restart the daemon on the same store and harvest the same site again: nothing is
+  // duplicated (same records and revisions, no new change event).
+  RunningDaemon again(dir / "c.toml");
+  auto rerun = call("POST", again.url("/v1/jobs/site/run"), "s3cret");
+  REQUIRE(rerun.status == 202);
+  auto second = wait_for_run(again, rerun.json().at("run_id").as_int64());
+  CHECK(second.at("counts").at("new").as_int64() == 0);
+  std::vector<std::string> after;
+  const json::value relisted = call("GET", again.url("/v1/conventions")).json();
+  for (const auto& c : relisted.at("items").as_array()) {
+    after.push_back(std::string(c.at("id").as_string()) + "@" + std::to_string(c.at("revision").as_int64()));
+  }
+  CHECK(after == revisions);
+  CHECK(call("GET", again.url("/v1/changes?since=0&limit=1000")).json().at("next_cursor").as_int64() == latest_seq);
+}
+
+}  // namespace
+
+TEST_CASE("operators trigger a run, follow it, and read the merged conventions (SQLite)", "[daemon]") {
+  trigger_scenario("sqlite:state.db", "trigger-sqlite");
+}
+
+TEST_CASE("operators trigger a run, follow it, and read the merged conventions (PostgreSQL)", "[daemon][postgres]") {
+  test::PgServer pg;
+  if (pg.url.empty()) {
+    std::cout << "SKIPPED: daemon PostgreSQL test: " << pg.reason << std::endl;
+    WARN("SKIPPED: daemon PostgreSQL test: " << pg.reason);
+    return;
+  }
+  trigger_scenario(pg.url, "trigger-pg");
+}
+
+TEST_CASE("a scheduled job never run before runs once at start", "[daemon]") {
+  test::TestSite site;
+  const fs::path dir = temp_dir("schedule");
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n" +
+                            site_job_toml(site, "hourly", "every = \"1h\"\n"));
+  RunningDaemon d(dir / "c.toml");
+  std::int64_t run_id = 0;
+  for (int i = 0; i < 200 && run_id == 0; ++i) {
+    auto jobs = call("GET", d.url("/v1/jobs/hourly"));
+    REQUIRE(jobs.status == 200);
+    const json::value v = jobs.json();
+    const auto& runs = v.at("runs").as_array();
+    if (!runs.empty()) run_id = runs.at(0).at("id").as_int64();
+    else std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(run_id != 0);
+  wait_for_run(d, run_id);
+  // Then the next one is an hour after that start, not now.
+  std::this_thread::sleep_for(200ms);
+  auto job = call("GET", d.url("/v1/jobs/hourly")).json();
+  CHECK(job.at("runs").as_array().size() == 1);
+  CHECK(job.at("next_run_at").is_string());
+}
+
+TEST_CASE("a reload keeps the old jobs when the new config is invalid", "[daemon]") {
+  test::TestSite site;
+  const fs::path dir = temp_dir("reload");
+  const std::string head = "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n";
+  write(dir / "c.toml", head + site_job_toml(site, "first"));
+  RunningDaemon d(dir / "c.toml");
+  write(dir / "c.toml", head + "[jobs.second]\nconnector = \"no_such_plugin\"\n");
+  d.daemon->reload();
+  for (int i = 0; i < 100 && !d.logged("old one is kept"); ++i) std::this_thread::sleep_for(20ms);
+  CHECK(d.logged("no_such_plugin"));
+  CHECK(call("GET", d.url("/v1/jobs/first")).status == 200);
+  write(dir / "c.toml", head + site_job_toml(site, "second"));
+  d.daemon->reload();
+  for (int i = 0; i < 100 && call("GET", d.url("/v1/jobs/second")).status != 200; ++i) std::this_thread::sleep_for(20ms);
+  CHECK(call("GET", d.url("/v1/jobs/second")).status == 200);
+  CHECK(call("GET", d.url("/v1/jobs/first")).status == 404);
+}
+
+TEST_CASE("an invalid config starts nothing and names every problem", "[daemon]") {
+  const fs::path dir = temp_dir("invalid");
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[jobs.a]\nconnector = \"nope\"\n"
+                        "[jobs.b]\nconnector = \"press_releases\"\n[jobs.b.config]\nfeedz = 1\n");
+  auto cfg = load_daemon_config(dir / "c.toml");
+  REQUIRE(cfg.ok());
+  auto d = Daemon::create(std::move(*cfg));
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.error().code == "config");
+  CHECK_THAT(d.error().message, Catch::Contains("jobs.a.connector: no plugin named 'nope'"));
+  CHECK_THAT(d.error().message, Catch::Contains("feedz"));
+  CHECK_FALSE(fs::exists(dir / "state.db"));
+}
+
+namespace {
+
+// Reads an SSE stream until `events` events arrived (or a timeout); returns the raw text.
+struct SseRead {
+  std::string text;
+  std::size_t events = 0;
+  std::size_t want = 0;
+};
+
+size_t sse_collect(char* data, size_t size, size_t n, void* p) {
+  auto* r = static_cast<SseRead*>(p);
+  r->text.append(data, size * n);
+  std::size_t count = 0;
+  for (std::size_t pos = 0; (pos = r->text.find("\nid: ", pos)) != std::string::npos; ++pos) ++count;
+  if (r->text.rfind("id: ", 0) == 0) ++count;
+  r->events = count;
+  return r->events >= r->want ? 0 : size * n;  // 0 aborts the transfer: enough read
+}
+
+SseRead read_sse(const std::string& url, std::size_t want, const std::string& last_event_id = "") {
+  SseRead r;
+  r.want = want;
+  CURL* c = curl_easy_init();
+  curl_slist* headers = nullptr;
+  if (!last_event_id.empty()) headers = curl_slist_append(headers, ("Last-Event-ID: " + last_event_id).c_str());
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sse_collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  curl_easy_perform(c);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(c);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("the change feed: pull, long poll and a resumable SSE stream", "[daemon]") {
+  test::TestSite site;
+  const fs::path dir = temp_dir("changes");
+  ::setenv("CVD_DAEMON_TEST_TOKENS", "s3cret", 1);
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+                        "tokens_env = \"CVD_DAEMON_TEST_TOKENS\"\n" + site_job_toml(site, "site"));
+  RunningDaemon d(dir / "c.toml");
+
+  // A long poll from seq 0 is answered as soon as the run's merge writes events.
+  auto poll = std::async(std::launch::async, [&] { return call("GET", d.url("/v1/changes?since=0&wait=30s")); });
+  std::this_thread::sleep_for(200ms);
+  auto started = call("POST", d.url("/v1/jobs/site/run"), "s3cret");
+  REQUIRE(started.status == 202);
+  auto first = poll.get();
+  REQUIRE(first.status == 200);
+  const json::value page = first.json();
+  const auto& events = page.at("events").as_array();
+  REQUIRE_FALSE(events.empty());
+  CHECK(events.at(0).at("seq").as_int64() == 1);
+  CHECK(events.at(0).at("kind").as_string() == "created");
+  CHECK(events.at(0).at("record").at("id").is_string());
+  wait_for_run(d, started.json().at("run_id").as_int64());
+
+  auto all = call("GET", d.url("/v1/changes?since=0&limit=1000")).json();
+  const auto total = all.at("events").as_array().size();
+  REQUIRE(total >= 2);
+  CHECK(all.at("next_cursor").as_int64() == static_cast<std::int64_t>(total));
+  auto limited = call("GET", d.url("/v1/changes?since=0&limit=1")).json();
+  CHECK(limited.at("events").as_array().size() == 1);
+  CHECK(limited.at("next_cursor").as_int64() == 1);
+  // Nothing new: a long poll times out with no events and the same cursor.
+  const auto t0 = std::chrono::steady_clock::now();
+  auto idle = call("GET", d.url("/v1/changes?since=" + std::to_string(total) + "&wait=1s"));
+  CHECK(std::chrono::steady_clock::now() - t0 >= 900ms);
+  CHECK(idle.json().at("events").as_array().empty());
+  CHECK(idle.json().at("next_cursor").as_int64() == static_cast<std::int64_t>(total));
+  CHECK(call("GET", d.url("/v1/changes?since=-1")).status == 400);
+  CHECK(call("GET", d.url("/v1/changes?wait=2h")).status == 400);
+
+  // SSE from the start, then resumed with Last-Event-ID: every event once, in order.
+  auto sse = read_sse(d.url("/v1/changes/stream"), total);
+  CHECK(sse.events == total);
+  CHECK_THAT(sse.text, Catch::StartsWith("retry: 5000"));
+  CHECK_THAT(sse.text, Catch::Contains("id: 1\nevent: created\ndata: {"));
+  auto resumed = read_sse(d.url("/v1/changes/stream"), total - 1, "1");
+  CHECK(resumed.events == total - 1);
+  CHECK(resumed.text.find("id: 1\n") == std::string::npos);
+  CHECK_THAT(resumed.text, Catch::Contains("id: 2\n"));
+  CHECK(call("GET", d.url("/v1/changes/stream?since=abc")).status == 400);
+}

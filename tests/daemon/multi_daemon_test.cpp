@@ -1,0 +1,249 @@
+// Several `conventiond serve` processes on one PostgreSQL (a private server started on
+// loopback by scripts/pg-test-server.sh): a run is done by one daemon, and when that daemon
+// is killed (SIGKILL) another takes the run over once its lease expires; each change is
+// written once. Skipped with a visible message when no PostgreSQL server can be started.
+#include <catch2/catch.hpp>
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "../harvest/test_site.hpp"
+#include "pg_server.hpp"
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+size_t collect(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+std::pair<long, json::value> get(const std::string& url) {
+  CURL* c = curl_easy_init();
+  std::string body;
+  long status = 0;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(c);
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  return {status, ec ? json::value() : v};
+}
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct DaemonProcess {
+  pid_t pid = -1;
+  fs::path log;
+  std::uint16_t port = 0;
+
+  DaemonProcess(const fs::path& config, fs::path log_file) : log(std::move(log_file)) {
+    const std::string exe = std::string(CONVENTIOND_BINARY_DIR) + "/conventiond";
+    pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 2);
+      ::dup2(fd, 1);
+      ::execl(exe.c_str(), exe.c_str(), "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
+    for (int i = 0; i < 200 && port == 0; ++i) {
+      std::smatch m;
+      const std::string text = read_all(log);
+      if (std::regex_search(text, m, listening)) port = static_cast<std::uint16_t>(std::stoi(m[1]));
+      else std::this_thread::sleep_for(50ms);
+    }
+    INFO(read_all(log));
+    REQUIRE(port != 0);
+  }
+  ~DaemonProcess() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port) + path;
+  }
+  int terminate() {
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  void kill9() {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    pid = -1;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("daemons on one PostgreSQL share runs and take over a killed one's run", "[daemon][postgres]") {
+  conventiond::test::PgServer pg;
+  if (pg.url.empty()) {
+    std::cout << "SKIPPED: multi-daemon PostgreSQL test: " << pg.reason << std::endl;
+    WARN("SKIPPED: multi-daemon PostgreSQL test: " << pg.reason);
+    return;
+  }
+  conventiond::test::TestSite site;
+  site.article_delay = 300ms;
+  const fs::path dir = fs::temp_directory_path() / ("cvd-multi-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    std::ofstream c(dir / "c.toml");
+    c << "[store]\nurl = \"" << pg.url << "\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+      << "[daemon]\nlease_ttl = \"2s\"\nshutdown_grace = \"2s\"\n"
+      << "[jobs.shared]\nconnector = \"press_releases\"\nevery = \"1h\"\nmax_in_flight = 1\n"
+      << "[jobs.shared.fetch]\nper_host_delay = \"0ms\"\ntimeout = \"1s\"\nmax_body_bytes = 500000\n"
+      << "max_redirects = 3\nmax_attempts = 2\nbackoff = \"10ms\"\nmax_retry_after = \"5s\"\n"
+      << "[jobs.shared.config]\nfeeds = [\"" << site.server.url("/rss.xml") << "\"]\n"
+      << "listing_pages = [\"" << site.server.url("/actualites") << "\"]\n"
+      << "include_linked_documents = true\n";
+  }
+  std::vector<std::unique_ptr<DaemonProcess>> daemons;
+  for (int i = 0; i < 3; ++i) {
+    daemons.push_back(std::make_unique<DaemonProcess>(dir / "c.toml", dir / ("d" + std::to_string(i) + ".log")));
+  }
+  // Exactly one of them starts the scheduled run.
+  std::int64_t run_id = 0;
+  for (int i = 0; i < 200 && run_id == 0; ++i) {
+    auto [status, v] = get(daemons[0]->url("/v1/jobs/shared"));
+    if (status == 200 && !v.at("runs").as_array().empty()) run_id = v.at("runs").as_array().at(0).at("id").as_int64();
+    else std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(run_id != 0);
+  std::size_t runner = daemons.size();
+  for (int i = 0; i < 100 && runner == daemons.size(); ++i) {
+    for (std::size_t d = 0; d < daemons.size(); ++d) {
+      if (read_all(daemons[d]->log).find("run " + std::to_string(run_id) + " of job 'shared' started") != std::string::npos) runner = d;
+    }
+    if (runner == daemons.size()) std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(runner < daemons.size());
+  // Kill it once a few items are committed.
+  for (int i = 0; i < 200; ++i) {
+    auto [status, v] = get(daemons[(runner + 1) % 3]->url("/v1/runs/" + std::to_string(run_id)));
+    if (status == 200 && v.at("counts").at("total").as_int64() >= 3) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  daemons[runner]->kill9();
+  // Another daemon takes the run over after the lease expires, and finishes it.
+  const auto& survivor = daemons[(runner + 1) % 3];
+  json::value run;
+  for (int i = 0; i < 600; ++i) {
+    auto [status, v] = get(survivor->url("/v1/runs/" + std::to_string(run_id)));
+    if (status == 200 && v.at("status").as_string() != "running") {
+      run = v;
+      break;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(run.is_object());
+  CHECK(run.at("status").as_string() == "done_with_errors");
+  CHECK(run.at("resumed").as_int64() >= 1);
+  CHECK(run.at("counts").at("failed").as_int64() == 4);
+  int takeovers = 0;
+  for (std::size_t d = 0; d < daemons.size(); ++d) {
+    if (d != runner && read_all(daemons[d]->log).find("took over interrupted run " + std::to_string(run_id)) != std::string::npos) ++takeovers;
+  }
+  CHECK(takeovers == 1);
+  // Still one run of the job: no daemon started a second.
+  auto [js, job] = get(survivor->url("/v1/jobs/shared"));
+  REQUIRE(js == 200);
+  CHECK(job.at("runs").as_array().size() == 1);
+  // Each convention created once in the change log, whichever daemon wrote it.
+  auto [cs, changes] = get(survivor->url("/v1/changes?since=0&limit=1000"));
+  REQUIRE(cs == 200);
+  std::map<std::string, int> created;
+  for (const auto& e : changes.at("events").as_array()) {
+    if (e.at("kind").as_string() == "created") ++created[std::string(e.at("convention_id").as_string())];
+  }
+  CHECK(created.size() >= 2);
+  for (const auto& [id, n] : created) {
+    INFO(id);
+    CHECK(n == 1);
+  }
+  for (std::size_t d = 0; d < daemons.size(); ++d) {
+    if (d != runner) CHECK(daemons[d]->terminate() == 0);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("serve: SIGHUP reloads the jobs, a bad config is refused, SIGTERM exits 0", "[daemon]") {
+  const fs::path dir = fs::temp_directory_path() / ("cvd-signals-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string head = "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n";
+  std::ofstream(dir / "c.toml") << head << "[jobs.one]\nconnector = \"template_connector\"\n"
+                                << "[jobs.one.config]\nstart_urls = [\"http://127.0.0.1:9/\"]\n";
+  DaemonProcess d(dir / "c.toml", dir / "d.log");
+  CHECK(get(d.url("/v1/jobs/one")).first == 200);
+  // An invalid new config: refused, the old jobs kept.
+  std::ofstream(dir / "c.toml") << head << "[jobs.two]\nconnector = 42\n";
+  ::kill(d.pid, SIGHUP);
+  for (int i = 0; i < 100 && read_all(d.log).find("old one is kept") == std::string::npos; ++i) std::this_thread::sleep_for(20ms);
+  CHECK_THAT(read_all(d.log), Catch::Contains("jobs.two.connector: expected a string"));
+  CHECK(get(d.url("/v1/jobs/one")).first == 200);
+  // A valid one: applied.
+  std::ofstream(dir / "c.toml") << head << "[jobs.two]\nconnector = \"template_connector\"\n"
+                                << "[jobs.two.config]\nstart_urls = [\"http://127.0.0.1:9/\"]\n";
+  ::kill(d.pid, SIGHUP);
+  for (int i = 0; i < 100 && get(d.url("/v1/jobs/two")).first != 200; ++i) std::this_thread::sleep_for(20ms);
+  CHECK(get(d.url("/v1/jobs/two")).first == 200);
+  CHECK(get(d.url("/v1/jobs/one")).first == 404);
+  CHECK(d.terminate() == 0);
+  CHECK_THAT(read_all(d.log), Catch::Contains("stopped"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("serve refuses an invalid config with status 2 and starts nothing", "[daemon]") {
+  const fs::path dir = fs::temp_directory_path() / ("cvd-badcfg-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "c.toml") << "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"nowhere\"\n"
+                                << "[jobs.a]\nevery = \"soon\"\n";
+  const std::string exe = std::string(CONVENTIOND_BINARY_DIR) + "/conventiond";
+  const std::string cmd = "'" + exe + "' serve --config '" + (dir / "c.toml").string() + "' 2>'" +
+                          (dir / "err.log").string() + "'";
+  const int status = std::system(cmd.c_str());
+  CHECK(WEXITSTATUS(status) == 2);
+  const std::string err = read_all(dir / "err.log");
+  CHECK_THAT(err, Catch::Contains("c.toml:4:10: http.listen"));
+  CHECK_THAT(err, Catch::Contains("jobs.a.every: bad duration 'soon'"));
+  CHECK_THAT(err, Catch::Contains("jobs.a.connector: missing"));
+  CHECK_FALSE(fs::exists(dir / "state.db"));
+  const std::string check = "'" + exe + "' check-config '" + (dir / "c.toml").string() + "' 2>/dev/null";
+  CHECK(WEXITSTATUS(std::system(check.c_str())) == 2);
+  fs::remove_all(dir);
+}

@@ -1,0 +1,501 @@
+// WebhookDispatcher against loopback receivers: signed, ordered deliveries; a receiver that is
+// down, slow, answers 500 or closes the connection; dead letters and replay; a restart; filters;
+// leases between two dispatchers; private targets refused.
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
+#include <conventiond/publish/change_event_json.hpp>
+#include <conventiond/publish/webhook_dispatcher.hpp>
+#include <conventiond/publish/webhook_signature.hpp>
+#include <conventiond/store/sqlite_store.hpp>
+
+#include "publish_test_support.hpp"
+#include "support/test_http_server.hpp"
+
+using namespace conventiond;
+using namespace conventiond::test;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+namespace {
+
+std::unique_ptr<SqliteStore> memory_store() {
+  auto s = SqliteStore::open(":memory:");
+  REQUIRE(s);
+  return std::move(*s);
+}
+
+WebhookOptions fast_options() {
+  WebhookOptions o;
+  o.timeout = 1500ms;
+  o.max_attempts = 10;
+  o.backoff_base = 10ms;
+  o.backoff_max = 40ms;
+  o.poll_interval = 50ms;
+  o.batch_size = 4;
+  o.allow_private_targets = true;
+  o.proxy = "";
+  return o;
+}
+
+Subscription subscribe(WebhookDispatcher& d, const std::string& url, std::int64_t from_seq = 0,
+                       const std::string& secret = "s3cret") {
+  NewSubscription n;
+  n.url = url;
+  n.secret = secret;
+  n.from_seq = from_seq;
+  auto s = d.subscribe(n);
+  if (!s) FAIL("subscribe: " << s.error().code << ": " << s.error().message);
+  return *s;
+}
+
+// The seq of every request the server received on `path`, in arrival order.
+std::vector<std::int64_t> received(const TestHttpServer& server, const std::string& path) {
+  std::vector<std::int64_t> out;
+  for (const TestRequest& r : server.requests())
+    if (r.path == path) out.push_back(seq_of(r.body));
+  return out;
+}
+
+Subscription row(Store& store, std::int64_t id) {
+  auto s = store.subscription(id);
+  REQUIRE(s);
+  REQUIRE(*s);
+  return **s;
+}
+
+// A receiver that refuses connections (bound, not listening) until up(); then answers 200 to
+// each request, one per connection.
+class LateReceiver {
+ public:
+  LateReceiver() : acceptor_(io_) {
+    acceptor_.open(asio::ip::tcp::v4());
+    acceptor_.bind({asio::ip::address_v4::loopback(), 0});
+    port_ = acceptor_.local_endpoint().port();
+  }
+  ~LateReceiver() {
+    stop_ = true;
+    if (thread_.joinable()) {
+      // Wakes the blocking accept.
+      asio::io_context io;
+      asio::ip::tcp::socket s(io);
+      boost::system::error_code ec;
+      s.connect({asio::ip::address_v4::loopback(), port_}, ec);
+      thread_.join();
+    }
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  void up() {
+    acceptor_.listen();
+    thread_ = std::thread([this] { serve(); });
+  }
+  std::vector<std::int64_t> seqs() const {
+    std::lock_guard lock(mu_);
+    return seqs_;
+  }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      asio::ip::tcp::socket s(io_);
+      boost::system::error_code ec;
+      acceptor_.accept(s, ec);
+      if (ec || stop_) return;
+      asio::streambuf buf;
+      const std::size_t head = asio::read_until(s, buf, "\r\n\r\n", ec);
+      if (ec) continue;
+      std::string data(asio::buffers_begin(buf.data()), asio::buffers_end(buf.data()));
+      std::string headers = data.substr(0, head);
+      std::string lower;
+      for (char c : headers) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::size_t length = 0;
+      if (auto p = lower.find("content-length:"); p != std::string::npos)
+        length = std::stoul(lower.substr(p + 15));
+      std::string body = data.substr(head);
+      if (body.size() < length) {
+        std::string rest(length - body.size(), '\0');
+        asio::read(s, asio::buffer(rest), ec);
+        body += rest;
+      }
+      {
+        std::lock_guard lock(mu_);
+        seqs_.push_back(seq_of(body));
+      }
+      const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      asio::write(s, asio::buffer(answer), ec);
+    }
+  }
+
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mu_;
+  std::vector<std::int64_t> seqs_;
+};
+
+}  // namespace
+
+TEST_CASE("webhooks: signed deliveries, every header, in order, cursor persisted", "[publish]") {
+  auto store = memory_store();
+  TestHttpServer server;
+  server.route("/hook", TestResponse{204, {}, ""});
+  const auto first = add_events(*store, 5);
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.poll_interval = 3600s;  // only notify() wakes it up
+  WebhookDispatcher d(io, *store, options);
+  const Subscription sub = subscribe(d, server.url("/hook"));
+  d.start();
+  REQUIRE(run_until(io, [&] { return server.hits("/hook") == 5; }));
+  check_in_order(received(server, "/hook"), first);
+
+  for (const TestRequest& r : server.requests()) {
+    CHECK(r.method == "POST");
+    CHECK(r.header("content-type") == "application/json");
+    const std::string ts = r.header("x-conventiond-timestamp");
+    CHECK(r.header("x-conventiond-event-id") == std::to_string(seq_of(r.body)));
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    CHECK(std::abs(std::stoll(ts) - now) < 60);
+    CHECK(verify_webhook_signature("s3cret", ts, r.body, r.header("x-conventiond-signature")));
+    CHECK_FALSE(verify_webhook_signature("other", ts, r.body, r.header("x-conventiond-signature")));
+    CHECK(r.header("expect").empty());
+  }
+  // The body is the event's JSON.
+  auto events = store->changes_since(0, 1);
+  REQUIRE(events);
+  CHECK(server.requests().front().body == change_event_json(events->front()));
+  CHECK(row(*store, sub.id).cursor == first.back());
+
+  // New events: notify() delivers them without waiting for the poll.
+  const auto more = add_events(*store, 3);
+  d.notify();
+  REQUIRE(run_until(io, [&] { return server.hits("/hook") == 8; }, 5s));
+  CHECK(row(*store, sub.id).cursor == more.back());
+  CHECK(d.metrics().delivered == 8);
+  CHECK(d.metrics().failed_attempts == 0);
+}
+
+TEST_CASE("webhooks: a failing receiver is retried until it succeeds, no gap, no reordering",
+          "[publish]") {
+  auto store = memory_store();
+  TestHttpServer server;
+  const auto seqs = add_events(*store, 6);
+  std::vector<TestResponse> faults;
+  SECTION("answers 500") {
+    faults = {TestResponse{500, {}, "boom"}, TestResponse{503, {}, ""}};
+  }
+  SECTION("slow: over the timeout") {
+    TestResponse slow{200, {}, ""};
+    slow.delay = 1000ms;
+    faults = {slow};
+  }
+  SECTION("closes the connection") {
+    TestResponse drop;
+    drop.drop = true;
+    faults = {drop, drop};
+  }
+  SECTION("all of them, between successes") {
+    TestResponse slow{200, {}, ""};
+    slow.delay = 1000ms;
+    TestResponse drop;
+    drop.drop = true;
+    faults = {TestResponse{200, {}, ""}, TestResponse{500, {}, ""}, slow,
+              TestResponse{200, {}, ""}, drop};
+  }
+  std::size_t failures = 0;
+  for (const auto& f : faults)
+    if (f.status != 200 || f.drop || f.delay.count() > 0) ++failures;
+  std::vector<TestResponse> sequence = faults;
+  sequence.push_back(TestResponse{200, {}, ""});
+  server.route_sequence("/hook", sequence);
+
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.timeout = 400ms;
+  WebhookDispatcher d(io, *store, options);
+  const Subscription sub = subscribe(d, server.url("/hook"));
+  d.start();
+  REQUIRE(run_until(io, [&] { return row(*store, sub.id).cursor == seqs.back(); }));
+  run_for(io, 100ms);  // nothing more comes
+  check_in_order(received(server, "/hook"), seqs);
+  CHECK(server.hits("/hook") == seqs.size() + failures);
+  CHECK(d.metrics().delivered == seqs.size());
+  CHECK(d.metrics().failed_attempts == failures);
+  const Subscription after = row(*store, sub.id);
+  CHECK(after.status == SubscriptionStatus::active);
+  CHECK(after.consecutive_failures == 0);
+  CHECK_FALSE(after.last_error.empty());  // the last failure stays visible
+}
+
+TEST_CASE("webhooks: a receiver that is down (connection refused) gets everything once up",
+          "[publish]") {
+  auto store = memory_store();
+  LateReceiver receiver;
+  const auto seqs = add_events(*store, 4);
+  asio::io_context io;
+  WebhookDispatcher d(io, *store, fast_options());
+  const Subscription sub = subscribe(d, receiver.url());
+  d.start();
+  REQUIRE(run_until(io, [&] { return d.metrics().failed_attempts >= 3; }));
+  const Subscription failing = row(*store, sub.id);
+  CHECK(failing.consecutive_failures >= 3);
+  CHECK(failing.last_error.find("connect") != std::string::npos);
+  CHECK(failing.cursor == 0);
+  receiver.up();
+  REQUIRE(run_until(io, [&] { return row(*store, sub.id).cursor == seqs.back(); }));
+  check_in_order(receiver.seqs(), seqs);
+  CHECK(receiver.seqs().size() == seqs.size());
+  CHECK(row(*store, sub.id).consecutive_failures == 0);
+}
+
+TEST_CASE("webhooks: max_attempts makes a dead letter and pauses, the others go on, replay",
+          "[publish]") {
+  auto store = memory_store();
+  TestHttpServer server;
+  server.route("/bad", TestResponse{500, {}, "no"});
+  server.route("/good", TestResponse{200, {}, ""});
+  const auto seqs = add_events(*store, 3);
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.max_attempts = 3;
+  WebhookDispatcher d(io, *store, options);
+  const Subscription bad = subscribe(d, server.url("/bad"));
+  const Subscription good = subscribe(d, server.url("/good"));
+  d.start();
+  REQUIRE(run_until(io, [&] {
+    return row(*store, bad.id).status == SubscriptionStatus::paused &&
+           row(*store, good.id).cursor == seqs.back();
+  }));
+  run_for(io, 150ms);  // a paused subscription gets nothing more
+  CHECK(server.hits("/bad") == 3);
+  CHECK(received(server, "/bad") == std::vector<std::int64_t>(3, seqs[0]));
+  check_in_order(received(server, "/good"), seqs);
+  const Subscription paused = row(*store, bad.id);
+  CHECK(paused.cursor == seqs[0]);
+  CHECK(paused.last_error.find("500") != std::string::npos);
+  CHECK(paused.consecutive_failures == 3);
+  auto letters = store->dead_letters(bad.id, 0, 10);
+  REQUIRE(letters);
+  REQUIRE(letters->size() == 1);
+  const DeadLetter letter = letters->front();
+  CHECK(letter.seq == seqs[0]);
+  CHECK(letter.attempts == 3);
+  CHECK(seq_of(letter.event_json) == seqs[0]);
+  CHECK(d.metrics().dead_lettered == 1);
+
+  // A replay while the receiver still fails keeps the dead letter.
+  std::optional<Status> outcome;
+  d.replay_dead_letter(letter.id, [&](Status st) { outcome = st; });
+  REQUIRE(run_until(io, [&] { return outcome.has_value(); }));
+  REQUIRE_FALSE(*outcome);
+  CHECK(outcome->error().code == "delivery");
+  CHECK(*store->dead_letter_count(bad.id) == 1);
+
+  // The receiver is fixed: the replay delivers the same body, signed anew.
+  server.route("/bad", TestResponse{200, {}, ""});
+  outcome.reset();
+  d.replay_dead_letter(letter.id, [&](Status st) { outcome = st; });
+  REQUIRE(run_until(io, [&] { return outcome.has_value(); }));
+  CHECK(*outcome);
+  CHECK(*store->dead_letter_count(bad.id) == 0);
+  auto last = server.last_request("/bad");
+  REQUIRE(last);
+  CHECK(last->body == letter.event_json);
+  CHECK(verify_webhook_signature("s3cret", last->header("x-conventiond-timestamp"), last->body,
+                                 last->header("x-conventiond-signature")));
+  CHECK(d.metrics().replayed == 1);
+  outcome.reset();
+  d.replay_dead_letter(letter.id, [&](Status st) { outcome = st; });
+  REQUIRE(run_until(io, [&] { return outcome.has_value(); }));
+  CHECK(outcome->error().code == "not_found");
+
+  // Resumed: the rest follows, in order.
+  REQUIRE(d.resume(bad.id));
+  REQUIRE(run_until(io, [&] { return row(*store, bad.id).cursor == seqs.back(); }));
+  const auto bad_seqs = received(server, "/bad");
+  CHECK(std::vector<std::int64_t>(bad_seqs.end() - 2, bad_seqs.end()) ==
+        std::vector<std::int64_t>{seqs[1], seqs[2]});
+}
+
+TEST_CASE("webhooks: after a restart deliveries resume from the cursor, each event at least once",
+          "[publish]") {
+  const TempPath db;
+  auto store = SqliteStore::open(db.path);
+  REQUIRE(store);
+  TestHttpServer server;
+  TestResponse slowish{200, {}, ""};
+  slowish.delay = 15ms;
+  server.route("/hook", slowish);
+  const auto seqs = add_events(**store, 20);
+  const std::int64_t id = [&] {
+    asio::io_context io;
+    WebhookDispatcher d(io, **store, fast_options());
+    const Subscription sub = subscribe(d, server.url("/hook"));
+    d.start();
+    REQUIRE(run_until(io, [&] { return server.hits("/hook") >= 7; }));
+    return sub.id;
+    // Destroyed mid-stream (a delivery may be in flight), with its io_context.
+  }();
+  const std::size_t before = server.hits("/hook");
+  CHECK(before < seqs.size());
+  // A new process: the store re-opened, a new dispatcher.
+  store->reset();
+  auto reopened = SqliteStore::open(db.path);
+  REQUIRE(reopened);
+  const std::int64_t cursor = row(**reopened, id).cursor;
+  CHECK(cursor >= seqs[before - 2]);
+  asio::io_context io;
+  WebhookDispatcher d(io, **reopened, fast_options());
+  d.start();
+  REQUIRE(run_until(io, [&] { return row(**reopened, id).cursor == seqs.back(); }));
+  const auto got = received(server, "/hook");
+  check_in_order(got, seqs);
+  CHECK(got.size() <= seqs.size() + 1);  // at most the event in flight comes twice
+}
+
+TEST_CASE("webhooks: filters by departement and kind skip events and move the cursor",
+          "[publish]") {
+  auto store = memory_store();
+  TestHttpServer server;
+  server.route("/hook", TestResponse{200, {}, ""});
+  add_event(*store, "67");                           // created 67
+  add_event(*store, "13");                           // created 13
+  const std::int64_t wanted = add_event(*store, "67");  // updated 67
+  add_event(*store, "13");                           // updated 13
+  Indicator ind;
+  ind.departement = "67";
+  ind.name = "caf.foyers_rsa";
+  ind.period = "2024-11";
+  ind.value = 12.0;
+  REQUIRE(store->save_indicator(ind));  // indicators_updated 67
+  for (int i = 0; i < 9; ++i) add_event(*store, "13");  // more batches to skip
+  auto latest = store->latest_seq();
+  REQUIRE(latest);
+  asio::io_context io;
+  WebhookDispatcher d(io, *store, fast_options());
+  NewSubscription n;
+  n.url = server.url("/hook");
+  n.from_seq = 0;
+  n.filter.departements = {"67"};
+  n.filter.kinds = {"updated"};
+  auto sub = d.subscribe(n);
+  REQUIRE(sub);
+  d.start();
+  REQUIRE(run_until(io, [&] { return row(*store, sub->id).cursor == *latest; }));
+  run_for(io, 100ms);
+  CHECK(received(server, "/hook") == std::vector<std::int64_t>{wanted});
+  CHECK(d.metrics().filtered == static_cast<std::uint64_t>(*latest - 1));
+}
+
+TEST_CASE("webhooks: with leases one dispatcher delivers, the other takes over when it stops",
+          "[publish]") {
+  auto store = memory_store();
+  TestHttpServer server;
+  server.route("/hook", TestResponse{200, {}, ""});
+  const auto seqs = add_events(*store, 6);
+  asio::io_context io;
+  WebhookOptions a_options = fast_options();
+  a_options.leases = LeaseOptions{"daemon-a", 60s};
+  WebhookOptions b_options = fast_options();
+  b_options.leases = LeaseOptions{"daemon-b", 60s};
+  auto a = std::make_unique<WebhookDispatcher>(io, *store, a_options);
+  WebhookDispatcher b(io, *store, b_options);
+  const Subscription sub = subscribe(*a, server.url("/hook"));
+  a->start();
+  b.start();
+  REQUIRE(run_until(io, [&] { return row(*store, sub.id).cursor == seqs.back(); }));
+  run_for(io, 150ms);
+  CHECK(server.hits("/hook") == seqs.size());  // one of them, never both
+  auto owner = store->lease_owner("webhook:" + std::to_string(sub.id));
+  REQUIRE(owner);
+  REQUIRE(*owner);
+  CHECK((**owner == "daemon-a" || **owner == "daemon-b"));
+  const bool a_owns = **owner == "daemon-a";
+
+  // The owner stops (releasing its lease): the other delivers what follows.
+  const auto more = add_events(*store, 3);
+  if (a_owns) a->stop(); else b.stop();
+  if (a_owns) b.notify(); else a->notify();
+  REQUIRE(run_until(io, [&] { return row(*store, sub.id).cursor == more.back(); }));
+  std::vector<std::int64_t> all = seqs;
+  all.insert(all.end(), more.begin(), more.end());
+  check_in_order(received(server, "/hook"), all);
+  owner = store->lease_owner("webhook:" + std::to_string(sub.id));
+  REQUIRE(owner);
+  REQUIRE(*owner);
+  CHECK(**owner == (a_owns ? "daemon-b" : "daemon-a"));
+}
+
+TEST_CASE("webhooks: private and non-http targets are refused at subscription", "[publish]") {
+  auto store = memory_store();
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.allow_private_targets = false;
+  WebhookDispatcher d(io, *store, options);
+  for (const char* url : {"http://127.0.0.1:8080/hook", "http://localhost/hook",
+                          "https://10.1.2.3/hook", "http://[::1]/hook",
+                          "http://169.254.169.254/latest/meta-data", "http://0.0.0.0/"}) {
+    NewSubscription n;
+    n.url = url;
+    auto r = d.subscribe(n);
+    INFO(url);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == "forbidden");
+  }
+  for (const char* url : {"ftp://example.org/x", "file:///etc/passwd", "not a url", ""}) {
+    NewSubscription n;
+    n.url = url;
+    auto r = d.subscribe(n);
+    INFO(url);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == "invalid");
+  }
+  auto none = store->subscriptions();
+  REQUIRE(none);
+  CHECK(none->empty());
+}
+
+TEST_CASE("webhooks: nothing is called after stop, destroying with deliveries in flight is safe",
+          "[publish]") {
+  auto store = memory_store();
+  TestHttpServer server;
+  TestResponse slow{200, {}, ""};
+  slow.delay = 200ms;
+  server.route("/hook", slow);
+  add_events(*store, 3);
+  asio::io_context io;
+  auto d = std::make_unique<WebhookDispatcher>(io, *store, fast_options());
+  const Subscription sub = subscribe(*d, server.url("/hook"));
+  d->start();
+  REQUIRE(run_until(io, [&] { return server.hits("/hook") == 1; }));
+  bool called = false;
+  auto letter = store->add_dead_letter(sub.id, 1, "{\"seq\":1}", "x", 1);
+  REQUIRE(letter);
+  d->replay_dead_letter(letter->id, [&](Status) { called = true; });
+  d->stop();
+  run_for(io, 400ms);
+  CHECK_FALSE(called);
+  CHECK(server.hits("/hook") <= 2);
+  d.reset();
+  run_for(io, 50ms);
+}
