@@ -63,12 +63,15 @@ import json, sys
 items = json.load(sys.stdin)["items"]
 print("%-18s %-5s %-11s %-9s %-34s %-8s %s" % ("id", "dép.", "signed_on", "period", "État funding", "sources", "measures"))
 for c in items:
-    p = c.get("period")
-    etat = [f for f in c.get("funding", []) if f["funder"] == "etat"]
-    money = ", ".join("%s%s %.2f M€" % (f.get("year") or "total", "~" if f.get("qualifier") == "about" else "", f["amount_eur"] / 1e6) for f in etat[:3])
+    f = c["facts"]
+    p = f.get("period")
+    etat = [l for l in f.get("funding", []) if l["funder"] == "etat"]
+    for a in f.get("amendments", []):
+        etat += [dict(l, year=l.get("year") or a.get("year")) for l in a.get("funding", []) if l["funder"] == "etat"]
+    money = ", ".join("%s%s %.2f M€" % (l.get("year") or "total", "~" if l.get("qualifier") == "about" else "", l["amount_eur"] / 1e6) for l in etat[:3])
     sources = {pv["chosen"]["url"] for pv in c.get("provenance", [])}
-    print("%-18s %-5s %-11s %-9s %-34s %-8d %s" % (c["id"], c["departement"], c.get("signed_on") or "-",
-          "%d-%d" % (p["start"], p["end"]) if p else "-", money or "-", len(sources), ",".join(c.get("measures", []))[:60]))
+    print("%-18s %-5s %-11s %-9s %-34s %-8d %s" % (c["id"], f["departement"], f.get("signed_on") or "-",
+          "%d-%d" % (p["start"], p["end"]) if p else "-", money or "-", len(sources), ",".join(f.get("measures", []))[:60]))
 if not items: print("(none)")'
 echo
 echo "Where to look:"
