@@ -139,6 +139,30 @@ void Daemon::Impl::io_started() {
   take_over_runs();
   schedule_all();
   schedule_lease_work();
+  prune_changes();
+}
+
+// Drops change-log events older than [changes] retention (the latest is always kept); hourly.
+void Daemon::Impl::prune_changes() {
+  if (stopping_) return;
+  const auto cutoff = std::chrono::floor<std::chrono::seconds>(Clock::now() - config_.changes_retention);
+  const std::time_t t = Clock::to_time_t(cutoff);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  auto pruned = store_->prune_changes(buf);
+  if (!pruned) {
+    store_errors_->inc({"prune_changes"});
+    log("store: pruning the change log: " + pruned.error().message);
+  } else if (*pruned > 0) {
+    log("change log: " + std::to_string(*pruned) + " event(s) older than " + buf + " pruned");
+  }
+  if (!prune_timer_) prune_timer_ = std::make_unique<asio::steady_timer>(io_);
+  prune_timer_->expires_after(std::chrono::hours(1));
+  prune_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !stopping_) prune_changes();
+  });
 }
 
 // Resumes the runs left "running" whose lease is free: ours from before a crash, or those of
@@ -376,6 +400,7 @@ void Daemon::Impl::stop() {
       if (job.timer) job.timer->cancel();
     }
     if (lease_timer_) lease_timer_->cancel();
+    if (prune_timer_) prune_timer_->cancel();
     // Queued runs never started: their store rows stay "running" and resume at the next start.
     queue_.clear();
     for (auto& run : running_) run->stop = true;
@@ -395,6 +420,7 @@ void Daemon::Impl::shutdown_step() {
   if (!stopping_ || !drained_ || !running_.empty()) return;
   for (auto& [name, job] : jobs_) job.timer.reset();
   lease_timer_.reset();
+  prune_timer_.reset();
   signals_.cancel();
   changes_.reset();
   io_.stop();

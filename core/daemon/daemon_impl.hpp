@@ -73,6 +73,7 @@ class Daemon::Impl {
   void io_started();
   void take_over_runs();
   void schedule_lease_work();
+  void prune_changes();
   std::chrono::milliseconds lease_ttl() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(config_.lease_ttl);
   }
@@ -97,6 +98,7 @@ class Daemon::Impl {
   bool drained_ = false;
   std::string owner_;  // this daemon's lease owner id: host:pid:random
   std::unique_ptr<boost::asio::steady_timer> lease_timer_;
+  std::unique_ptr<boost::asio::steady_timer> prune_timer_;
   std::set<RunId> warned_unconfigured_;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> retired_timers_;
   std::mt19937_64 rng_{std::random_device{}()};

@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 
 #include <conventiond/daemon/daemon.hpp>
+#include <conventiond/store/sqlite_store.hpp>
 
 #include "../harvest/test_site.hpp"
 #include "pg_server.hpp"
@@ -445,4 +446,30 @@ TEST_CASE("the change feed: pull, long poll and a resumable SSE stream", "[daemo
   CHECK(resumed.text.find("id: 1\n") == std::string::npos);
   CHECK_THAT(resumed.text, Catch::Contains("id: 2\n"));
   CHECK(call("GET", d.url("/v1/changes/stream?since=abc")).status == 400);
+}
+
+TEST_CASE("a cursor older than the retained change log gets 410 and where to resync", "[daemon]") {
+  const fs::path dir = temp_dir("retention");
+  {
+    auto store = SqliteStore::open((dir / "state.db").string());
+    REQUIRE(store.ok());
+    for (const char* dep : {"67", "68"}) {
+      Convention c;
+      c.id = Convention::make_id(kProgrammePauvrete, dep);
+      c.facts.departement = dep;
+      REQUIRE((*store)->save_convention(c).ok());
+    }
+  }
+  std::this_thread::sleep_for(2100ms);  // both events are now older than the retention
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+                        "[changes]\nretention = \"1s\"\n");
+  RunningDaemon d(dir / "c.toml");  // prunes at start, keeping the latest event
+  auto old = call("GET", d.url("/v1/changes?since=0"));
+  CHECK(old.status == 410);
+  CHECK(old.json().at("error").at("code").as_string() == "cursor_expired");
+  CHECK_THAT(std::string(old.json().at("error").at("message").as_string()), Catch::Contains("/v1/conventions"));
+  CHECK(call("GET", d.url("/v1/changes/stream?since=0")).status == 410);
+  auto fresh = call("GET", d.url("/v1/changes?since=1"));
+  CHECK(fresh.status == 200);
+  CHECK(fresh.json().at("events").as_array().size() == 1);
 }
