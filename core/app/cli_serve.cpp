@@ -58,10 +58,12 @@ int run_check_config_command(const std::vector<std::string>& args, std::ostream&
                                                      : config->plugin_dir;
   auto registry = PluginRegistry::load_directory(dir);
   auto problems = check_jobs_against_plugins(config->jobs, registry);
+  for (auto& p : check_sinks_against_plugins(config->sinks, registry)) problems.push_back(std::move(p));
   for (const auto& e : registry.errors()) err << "plugin " << e.line() << "\n";
   for (const auto& p : problems) err << p << "\n";
   if (!problems.empty()) return 2;
-  out << args[0] << ": valid (" << config->jobs.size() << " job(s), store "
+  out << args[0] << ": valid (" << config->jobs.size() << " job(s), " << config->sinks.size()
+      << " sink(s), store "
       << (config->store_url.rfind("sqlite:", 0) == 0 ? config->store_url : "postgresql") << ")\n";
   return 0;
 }

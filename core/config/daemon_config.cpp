@@ -271,7 +271,7 @@ Result<DaemonConfig> parse_daemon_config(std::string_view toml_text, std::string
   Checker c{std::string(file_name)};
   DaemonConfig cfg;
   cfg.file = std::string(file_name);
-  c.only(root, "", {"store", "http", "plugins", "daemon", "fetch", "changes", "webhooks", "jobs"});
+  c.only(root, "", {"store", "http", "plugins", "daemon", "fetch", "changes", "webhooks", "jobs", "sinks"});
 
   if (const toml::table* t = c.table(root, "", "store")) {
     c.only(*t, "store", {"url"});
@@ -386,6 +386,32 @@ Result<DaemonConfig> parse_daemon_config(std::string_view toml_text, std::string
     std::sort(cfg.jobs.begin(), cfg.jobs.end(),
               [](const JobConfig& a, const JobConfig& b) { return a.line < b.line; });
   }
+  if (const toml::table* sinks = c.table(root, "", "sinks")) {
+    for (const auto& [name, node] : *sinks) {
+      const std::string prefix = "sinks." + std::string(name.str());
+      const toml::table* st = node.as_table();
+      if (st == nullptr) {
+        c.problem(&node, prefix, "expected a table [" + prefix + "]");
+        continue;
+      }
+      SinkConfig sink;
+      sink.name = std::string(name.str());
+      sink.file = c.file();
+      sink.line = static_cast<int>(st->source().begin.line);
+      c.only(*st, prefix, {"plugin", "enabled", "batch", "config"});
+      if (!valid_job_name(sink.name)) {
+        c.problem(st, prefix, "sink name '" + sink.name + "' must be 1-64 characters of a-z, 0-9, '_' or '-'");
+      }
+      if (auto v = c.string(*st, prefix, "plugin")) sink.plugin = *v;
+      else if (st->get("plugin") == nullptr) c.problem(st, prefix + ".plugin", "missing (the sink plugin)");
+      if (auto v = c.boolean(*st, prefix, "enabled")) sink.enabled = *v;
+      if (auto v = c.integer(*st, prefix, "batch", 1, 10000)) sink.batch = static_cast<std::size_t>(*v);
+      if (const toml::table* cfgt = c.table(*st, prefix, "config")) sink.config = toml_to_json(*cfgt);
+      cfg.sinks.push_back(std::move(sink));
+    }
+    std::sort(cfg.sinks.begin(), cfg.sinks.end(),
+              [](const SinkConfig& a, const SinkConfig& b) { return a.line < b.line; });
+  }
   if (!c.ok()) return c.error();
   return cfg;
 }
@@ -431,6 +457,30 @@ std::vector<std::string> check_jobs_against_plugins(const std::vector<JobConfig>
       continue;
     }
     auto valid = validate_config(*info, job.config);
+    if (!valid) {
+      std::stringstream ss(valid.error().message);
+      std::string line;
+      while (std::getline(ss, line)) out.push_back(where + ".config: " + line);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> check_sinks_against_plugins(const std::vector<SinkConfig>& sinks,
+                                                     const PluginRegistry& registry) {
+  std::vector<std::string> out;
+  for (const SinkConfig& sink : sinks) {
+    const std::string where = sink.file + ":" + std::to_string(sink.line) + ": sinks." + sink.name;
+    const PluginInfo* info = registry.find(sink.plugin);
+    if (info == nullptr) {
+      out.push_back(where + ".plugin: no plugin named '" + sink.plugin + "'");
+      continue;
+    }
+    if (info->kind != PluginKind::sink) {
+      out.push_back(where + ".plugin: '" + sink.plugin + "' is a source connector, not a sink");
+      continue;
+    }
+    auto valid = validate_config(*info, sink.config);
     if (!valid) {
       std::stringstream ss(valid.error().message);
       std::string line;

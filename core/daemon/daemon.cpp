@@ -490,6 +490,9 @@ Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig config, DaemonOption
   for (const std::string& p : check_jobs_against_plugins(config.jobs, registry)) {
     problems += (problems.empty() ? "" : "\n") + p;
   }
+  for (const std::string& p : check_sinks_against_plugins(config.sinks, registry)) {
+    problems += (problems.empty() ? "" : "\n") + p;
+  }
   if (!problems.empty()) return Error::make("config", problems);
   auto store = open_store(config.store_url);
   if (!store) return Error::make("store", store.error().message);

@@ -132,3 +132,30 @@ feeds = ["file:///tmp/feed.xml"]
   REQUIRE_FALSE(bad.ok());
   CHECK_THAT(bad.error().message, Catch::Contains("j.toml:1:13: connector: expected a string"));
 }
+
+TEST_CASE("sinks are read with their plugin, batch and config", "[config]") {
+  auto cfg = parse_daemon_config(R"toml([sinks.events]
+plugin = "kafka"
+batch = 50
+[sinks.events.config]
+brokers = "127.0.0.1:9092"
+topic = "conventions"
+[sinks.archive]
+plugin = "jsonl_sink"
+enabled = false
+[sinks.archive.config]
+path = "/var/lib/conventiond/events.jsonl"
+)toml", "s.toml", "/tmp");
+  REQUIRE(cfg.ok());
+  REQUIRE(cfg->sinks.size() == 2);
+  CHECK(cfg->sinks[0].name == "events");
+  CHECK(cfg->sinks[0].plugin == "kafka");
+  CHECK(cfg->sinks[0].batch == 50);
+  CHECK(cfg->sinks[0].config.at("topic").as_string() == "conventions");
+  CHECK_FALSE(cfg->sinks[1].enabled);
+  auto bad = parse_daemon_config("[sinks.x]\nbatch = 0\nplugins = 1\n", "b.toml", "/tmp");
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message, Catch::Contains("sinks.x.plugin: missing"));
+  CHECK_THAT(bad.error().message, Catch::Contains("sinks.x.batch: 0 is out of range"));
+  CHECK_THAT(bad.error().message, Catch::Contains("sinks.x.plugins: unknown key"));
+}

@@ -37,6 +37,17 @@ struct JobConfig {
   int line = 0;
 };
 
+// A sink: a plugin of kind sink that receives every change-log event ([sinks.NAME]).
+struct SinkConfig {
+  std::string name;    // [sinks.NAME]; its cursor is the consumer "sink:NAME"
+  std::string plugin;  // the sink plugin ("kafka", "jsonl_sink", "postgres_table")
+  bool enabled = true;
+  std::size_t batch = 100;  // events per deliver() call
+  boost::json::object config;
+  std::string file;
+  int line = 0;
+};
+
 struct HttpConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 = any free port (tests)
@@ -63,6 +74,7 @@ struct DaemonConfig {
   bool webhooks_allow_private = false;     // webhook URLs on loopback / private networks
   FetchPolicy fetch;                       // defaults of every job
   std::vector<JobConfig> jobs;             // in file order
+  std::vector<SinkConfig> sinks;           // in file order
 
   const JobConfig* find_job(std::string_view name) const;
 };
@@ -82,5 +94,8 @@ Result<JobConfig> parse_job_file(std::string_view toml_text, std::string_view fi
 // Returns the problems, one line each ("FILE:LINE: jobs.NAME.config: ..."), empty when fine.
 std::vector<std::string> check_jobs_against_plugins(const std::vector<JobConfig>& jobs,
                                                     const PluginRegistry& registry);
+// The same for sinks: the plugin exists, is a sink, and its config passes its schema.
+std::vector<std::string> check_sinks_against_plugins(const std::vector<SinkConfig>& sinks,
+                                                     const PluginRegistry& registry);
 
 }  // namespace conventiond
