@@ -23,7 +23,7 @@ namespace conventiond {
 boost::json::value change_event_json(const ChangeEvent& e);
 
 struct ChangeHubOptions {
-  std::chrono::milliseconds poll{500};
+  std::chrono::milliseconds poll{100};  // how often the store's latest seq is read
   std::size_t stream_buffer_bytes = 1u << 20;  // a subscriber further behind is dropped
   std::size_t batch = 100;
 };

@@ -1,0 +1,185 @@
+// Change-log benchmarks (issue 7).
+//
+//   build/bench/changes_bench log [--events 5000]
+//       events/s appended to the change log: save_convention of a changed record, each in
+//       its own transaction (the record, its revision row and its event), on SQLite.
+//   build/bench/changes_bench sse [--subscribers 100] [--events 500] [--rate 200]
+//       an in-process daemon; N SSE subscribers (libcurl, one thread each) on
+//       /v1/changes/stream; a writer appends events at RATE/s; reports events delivered per
+//       second (all subscribers) and the delay from commit to arrival (p50, p99).
+
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <conventiond/config/daemon_config.hpp>
+#include <conventiond/daemon/daemon.hpp>
+#include <conventiond/store/sqlite_store.hpp>
+
+namespace fs = std::filesystem;
+using namespace conventiond;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+Convention record(int i) {
+  Convention c;
+  c.facts.departement = i % 2 == 0 ? "67" : "68";
+  c.id = Convention::make_id(kProgrammePauvrete, c.facts.departement);
+  c.facts.period = Period{2019, 2021};
+  c.facts.funding.push_back(FundingLine{Funder::etat, 2019, 1'000'000 + i, Qualifier::exact, false});
+  return c;
+}
+
+int log_bench(int events) {
+  const fs::path db = fs::temp_directory_path() / ("changes-bench-" + std::to_string(::getpid()) + ".db");
+  auto store = SqliteStore::open(db.string());
+  if (!store) return 1;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < events; ++i) {
+    auto r = (*store)->save_convention(record(i));
+    if (!r || !r->changed) {
+      std::fprintf(stderr, "save failed\n");
+      return 1;
+    }
+  }
+  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::printf("change log on SQLite: %d events in %.2f s, %.0f events/s\n", events, s, events / s);
+  auto t1 = Clock::now();
+  std::int64_t read = 0, since = 0;
+  for (;;) {
+    auto batch = (*store)->changes_since(since, 500);
+    if (!batch || batch->empty()) break;
+    read += static_cast<std::int64_t>(batch->size());
+    since = batch->back().seq;
+  }
+  const double rs = std::chrono::duration<double>(Clock::now() - t1).count();
+  std::printf("  read back in batches of 500: %lld events in %.2f s, %.0f events/s\n", static_cast<long long>(read), rs, static_cast<double>(read) / rs);
+  store->reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
+  return 0;
+}
+
+struct Subscriber {
+  std::string buffer;
+  std::vector<std::pair<std::int64_t, Clock::time_point>> arrivals;
+  std::int64_t want = 0;
+};
+
+size_t on_data(char* data, size_t size, size_t n, void* p) {
+  auto* s = static_cast<Subscriber*>(p);
+  s->buffer.append(data, size * n);
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t at = s->buffer.find("id: ", pos);
+    if (at == std::string::npos) break;
+    const std::size_t eol = s->buffer.find('\n', at);
+    if (eol == std::string::npos) break;
+    const std::int64_t seq = std::stoll(s->buffer.substr(at + 4, eol - at - 4));
+    s->arrivals.emplace_back(seq, Clock::now());
+    pos = eol;
+  }
+  s->buffer.erase(0, pos);
+  if (!s->arrivals.empty() && s->arrivals.back().first >= s->want) return 0;  // done
+  return size * n;
+}
+
+int sse_bench(int subscribers, int events, int rate) {
+  const fs::path dir = fs::temp_directory_path() / ("sse-bench-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string db = (dir / "bench.db").string();
+  auto writer = SqliteStore::open(db);
+  if (!writer) return 1;
+  auto cfg = parse_daemon_config("[store]\nurl = \"sqlite:" + db + "\"\n[http]\nlisten = \"127.0.0.1:0\"\nmax_connections = 1024\n",
+                                 "bench.toml", dir);
+  if (!cfg) return 1;
+  DaemonOptions o;
+  o.handle_signals = false;
+  o.log = [](std::string_view) {};
+  std::promise<void> ready;
+  o.on_ready = [&ready] { ready.set_value(); };
+  auto daemon = Daemon::create(std::move(*cfg), o);
+  if (!daemon) {
+    std::fprintf(stderr, "%s\n", daemon.error().message.c_str());
+    return 1;
+  }
+  std::thread server([&] { (*daemon)->run(); });
+  ready.get_future().wait();
+  const std::string url = "http://127.0.0.1:" + std::to_string((*daemon)->port()) + "/v1/changes/stream";
+  std::vector<Subscriber> subs(static_cast<std::size_t>(subscribers));
+  std::vector<std::thread> clients;
+  for (auto& s : subs) {
+    s.want = events;
+    clients.emplace_back([&s, &url] {
+      CURL* h = curl_easy_init();
+      curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+      curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+      curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+      curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+      curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+      curl_easy_perform(h);
+      curl_easy_cleanup(h);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // subscribers connected
+  std::vector<Clock::time_point> committed(static_cast<std::size_t>(events) + 1);
+  const auto t0 = Clock::now();
+  for (int i = 1; i <= events; ++i) {
+    auto r = (*writer)->save_convention(record(i));
+    if (!r) return 1;
+    committed[static_cast<std::size_t>(r->seq)] = Clock::now();
+    std::this_thread::sleep_until(t0 + std::chrono::microseconds(1'000'000LL * i / rate));
+  }
+  for (auto& t : clients) t.join();
+  const auto t1 = Clock::now();
+  (*daemon)->stop();
+  server.join();
+  std::vector<double> delays;
+  std::size_t delivered = 0;
+  bool ordered = true;
+  for (const auto& s : subs) {
+    std::int64_t last = 0;
+    for (const auto& [seq, at] : s.arrivals) {
+      if (seq != last + 1) ordered = false;
+      last = seq;
+      ++delivered;
+      if (seq >= 1 && seq <= events) delays.push_back(std::chrono::duration<double, std::milli>(at - committed[static_cast<std::size_t>(seq)]).count());
+    }
+  }
+  std::sort(delays.begin(), delays.end());
+  auto pct = [&](double p) { return delays.empty() ? 0.0 : delays[static_cast<std::size_t>(p * static_cast<double>(delays.size() - 1))]; };
+  const double secs = std::chrono::duration<double>(t1 - t0).count();
+  std::printf("SSE fan-out: %d subscribers, %d events written at %d/s\n", subscribers, events, rate);
+  std::printf("  %zu events delivered in %.2f s: %.0f events/s in all, every subscriber in order: %s\n",
+              delivered, secs, static_cast<double>(delivered) / secs, ordered ? "yes" : "NO");
+  std::printf("  delay commit -> subscriber: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", pct(0.5), pct(0.99), delays.empty() ? 0.0 : delays.back());
+  writer->reset();
+  fs::remove_all(dir);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  const std::string mode = argc > 1 ? argv[1] : "log";
+  int events = 0, subscribers = 100, rate = 200;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--events") events = std::stoi(argv[i + 1]);
+    else if (a == "--subscribers") subscribers = std::stoi(argv[i + 1]);
+    else if (a == "--rate") rate = std::stoi(argv[i + 1]);
+  }
+  if (mode == "sse") return sse_bench(subscribers, events > 0 ? events : 500, rate);
+  return log_bench(events > 0 ? events : 5000);
+}
