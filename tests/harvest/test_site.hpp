@@ -47,7 +47,7 @@ struct TestSite {
       body += "</body></html>";
       return TestResponse{200, {{"Content-Type", "text/html; charset=utf-8"}}, body};
     });
-    const std::string relevant = read_source_file("demo/documents/haute-garonne-communique.html");
+    const std::string relevant = read_source_file("demo/site/communiques/haute-garonne-signature.html");
     const std::string irrelevant =
         "<html><head><title>Fête de la musique</title></head><body><h1>Fête de la musique</h1>"
         "<p>" + read_source_file("demo/documents/annonce-sans-rapport.txt") + "</p></body></html>";
