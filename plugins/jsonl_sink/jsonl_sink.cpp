@@ -156,7 +156,8 @@ class JsonlSink final : public sdk::SinkConnector {
     std::vector<std::uint64_t> numbers = rotated_numbers();
     const std::uint64_t next = numbers.empty() ? 1 : numbers.back() + 1;
     const std::string target = path_ + "." + std::to_string(next);
-    if (std::rename(path_.c_str(), target.c_str()) != 0) fail("cannot rotate " + path_ + " to", target);
+    if (std::rename(path_.c_str(), target.c_str()) != 0)
+      fail("cannot rotate " + path_ + " to", target);
     sync_directory(dir_);
     numbers.push_back(next);
     if (max_files_ <= 0) return;

@@ -40,8 +40,7 @@ namespace {
 constexpr sdk::ConfigKey kConfig[] = {
     sdk::string_key("brokers", "Bootstrap brokers: host:port[,host:port...]").required(),
     sdk::string_key("topic", "Topic the events are produced to").required(),
-    sdk::string_key("client_id", "Kafka client.id of the producer")
-        .default_json("\"conventiond\""),
+    sdk::string_key("client_id", "Kafka client.id of the producer").default_json("\"conventiond\""),
     sdk::integer_key("delivery_timeout_ms",
                      "How long the brokers may take to acknowledge a message before deliver() "
                      "fails (librdkafka message.timeout.ms)")
@@ -89,8 +88,8 @@ bool is_secret_property(std::string_view name) {
 bool valid_topic(std::string_view topic) {
   if (topic.empty() || topic.size() > 249 || topic == "." || topic == "..") return false;
   return std::all_of(topic.begin(), topic.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -121,14 +120,15 @@ Settings read_settings(const sdk::Config& config) {
   }
 
   // Defaults an operator may change, then the operator's properties, then the guarantees.
-  s.properties = {{"partitioner", "murmur2_random"}};  // the Java client's; empty key: one partition
+  s.properties = {
+      {"partitioner", "murmur2_random"}};  // the Java client's; empty key: one partition
   if (const sdk::json::Value* extra = config.find("properties")) {
     if (!extra->is_object()) throw sdk::Failure("config key 'properties' is not a table");
     for (const sdk::json::Member& m : extra->as_object()) {
       for (const Reserved& r : kReserved) {
         if (m.key == r.property) {
-          throw sdk::Failure("config key 'properties': '" + m.key +
-                             "' is set by the sink; use " + std::string(r.instead));
+          throw sdk::Failure("config key 'properties': '" + m.key + "' is set by the sink; use " +
+                             std::string(r.instead));
         }
       }
       if (is_secret_property(m.key)) {
@@ -266,17 +266,14 @@ class Producer {
     for (std::size_t i = 0; i < produced; ++i) {
       if (reports_[i].done && reports_[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
       ++failed;
-      if (first.empty()) {
-        first = "seq " + std::to_string(events[i].seq) + ": " +
-                (reports_[i].done ? rd_kafka_err2str(reports_[i].err)
-                                  : "no delivery report within the timeout");
-      }
+      if (first.empty())
+        first = "seq " + std::to_string(events[i].seq) + ": " + reason(reports_[i]);
     }
     if (failed == 0 && produce_error.empty()) return;
     std::string message = "kafka topic '" + settings_.topic + "': ";
     if (!produce_error.empty()) {
-      message += "cannot produce seq " + std::to_string(events[produced].seq) + ": " +
-                 produce_error;
+      message +=
+          "cannot produce seq " + std::to_string(events[produced].seq) + ": " + produce_error;
       if (failed > 0) message += "; and ";
     }
     if (failed > 0) {
@@ -314,6 +311,18 @@ class Producer {
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
   };
 
+  // Why a message failed. Those the sink purged itself at its deadline (librdkafka had not
+  // timed them out yet) are reported as timed out too.
+  std::string reason(const Report& r) const {
+    const std::string timed_out =
+        "timed out after " + std::to_string(settings_.timeout.count()) + " ms";
+    if (!r.done) return timed_out + " (no delivery report)";
+    if (r.err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || r.err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+      return timed_out + " (" + rd_kafka_err2str(r.err) + ")";
+    }
+    return rd_kafka_err2str(r.err);
+  }
+
   // Enqueues one message (waiting while the local queue is full); "" or librdkafka's error.
   std::string produce(const Event& e, std::uint64_t ticket, Clock::time_point deadline) {
     const std::string seq_text = std::to_string(e.seq);
@@ -346,9 +355,9 @@ class Producer {
   }
 
   std::size_t pending(std::size_t produced) const {
-    return static_cast<std::size_t>(std::count_if(reports_.begin(), reports_.begin() +
-                                                                       static_cast<std::ptrdiff_t>(produced),
-                                                  [](const Report& r) { return !r.done; }));
+    return static_cast<std::size_t>(
+        std::count_if(reports_.begin(), reports_.begin() + static_cast<std::ptrdiff_t>(produced),
+                      [](const Report& r) { return !r.done; }));
   }
 
   // Serves delivery reports until each of the first `produced` messages has one or the
@@ -368,7 +377,8 @@ class Producer {
 
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
     auto* self = static_cast<Producer*>(opaque);
-    const auto ticket = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message->_private));
+    const auto ticket =
+        static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(message->_private));
     if (ticket < self->base_ || ticket - self->base_ >= self->reports_.size()) return;  // older
     Report& r = self->reports_[static_cast<std::size_t>(ticket - self->base_)];
     r.done = true;
@@ -378,8 +388,8 @@ class Producer {
   static void on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
     auto* self = static_cast<Producer*>(opaque);
     try {
-      self->last_error_ = std::string(rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))) +
-                          ": " + reason;
+      self->last_error_ =
+          std::string(rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))) + ": " + reason;
     } catch (...) {  // out of memory: the error is only context
     }
   }

@@ -34,8 +34,7 @@ namespace sdk = conventiond::sdk;
 namespace {
 
 constexpr sdk::ConfigKey kConfig[] = {
-    sdk::string_key("conninfo",
-                    "libpq connection URL or key=value string, without a password")
+    sdk::string_key("conninfo", "libpq connection URL or key=value string, without a password")
         .required(),
     sdk::string_key("password_env",
                     "Name of the environment variable holding the password (default: libpq's "
@@ -220,15 +219,14 @@ class PostgresTableSink final : public sdk::SinkConnector {
                              "period text NOT NULL, seq bigint NOT NULL, record jsonb NOT NULL, "
                              "updated_at timestamptz NOT NULL, "
                              "PRIMARY KEY (departement, name, period))";
-    upsert_sql_ =
-        "INSERT INTO " + table +
-        " AS t (convention_id, departement, revision, seq, kind, record, updated_at) "
-        "VALUES ($1, $2, $3::bigint, $4::bigint, $5, $6::jsonb, "
-        "COALESCE($7::timestamptz, now())) "
-        "ON CONFLICT (convention_id) DO UPDATE SET departement = EXCLUDED.departement, "
-        "revision = EXCLUDED.revision, seq = EXCLUDED.seq, kind = EXCLUDED.kind, "
-        "record = EXCLUDED.record, updated_at = EXCLUDED.updated_at "
-        "WHERE (t.revision, t.seq) < (EXCLUDED.revision, EXCLUDED.seq)";
+    upsert_sql_ = "INSERT INTO " + table +
+                  " AS t (convention_id, departement, revision, seq, kind, record, updated_at) "
+                  "VALUES ($1, $2, $3::bigint, $4::bigint, $5, $6::jsonb, "
+                  "COALESCE($7::timestamptz, now())) "
+                  "ON CONFLICT (convention_id) DO UPDATE SET departement = EXCLUDED.departement, "
+                  "revision = EXCLUDED.revision, seq = EXCLUDED.seq, kind = EXCLUDED.kind, "
+                  "record = EXCLUDED.record, updated_at = EXCLUDED.updated_at "
+                  "WHERE (t.revision, t.seq) < (EXCLUDED.revision, EXCLUDED.seq)";
     upsert_indicator_sql_ =
         "INSERT INTO " + indicators +
         " AS t (departement, name, period, seq, record, updated_at) "
@@ -281,7 +279,8 @@ class PostgresTableSink final : public sdk::SinkConnector {
     const char* primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
     const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     if (primary == nullptr) return first_line(PQresultErrorMessage(r));
-    return std::string(primary) + (state != nullptr ? " (SQLSTATE " + std::string(state) + ")" : "");
+    return std::string(primary) +
+           (state != nullptr ? " (SQLSTATE " + std::string(state) + ")" : "");
   }
 
   [[noreturn]] void fail_and_roll_back(const std::string& problem) {
@@ -310,7 +309,8 @@ class PostgresTableSink final : public sdk::SinkConnector {
       conn_.reset();
       throw sdk::Failure(failure_prefix() + "cannot connect: " + problem);
     }
-    PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_.get(), [](void*, const char*) {}, nullptr);
     prepared_upsert_ = false;
     prepared_indicator_ = false;
   }
@@ -319,8 +319,8 @@ class PostgresTableSink final : public sdk::SinkConnector {
   void prepare(const char* name, const std::string& sql) {
     ResultPtr r(PQprepare(conn_.get(), name, sql.c_str(), 0, nullptr));
     if (PQresultStatus(r.get()) == PGRES_COMMAND_OK) return;
-    fail_and_roll_back("cannot prepare the " + std::string(name) + " statement: " +
-                       result_error(r.get()));
+    fail_and_roll_back("cannot prepare the " + std::string(name) +
+                       " statement: " + result_error(r.get()));
   }
 
   // Starts the batch's transaction, connecting (once more if the connection was found broken)
@@ -330,21 +330,21 @@ class PostgresTableSink final : public sdk::SinkConnector {
     ResultPtr r(PQexec(conn_.get(), "BEGIN"));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
       if (PQstatus(conn_.get()) == CONNECTION_OK) {
-        throw sdk::Failure(failure_prefix() + "cannot begin a transaction: " +
-                           result_error(r.get()));
+        throw sdk::Failure(failure_prefix() +
+                           "cannot begin a transaction: " + result_error(r.get()));
       }
       ctx.log(sdk::LogLevel::warn,
               failure_prefix() + "connection lost (" + result_error(r.get()) + "), reconnecting");
       connect();
       r.reset(PQexec(conn_.get(), "BEGIN"));
       if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-        throw sdk::Failure(failure_prefix() + "cannot begin a transaction: " +
-                           result_error(r.get()));
+        throw sdk::Failure(failure_prefix() +
+                           "cannot begin a transaction: " + result_error(r.get()));
       }
     }
     if (!tables_ready_) {
-      exec_in_transaction("lock the tables' creation",
-                          "SELECT pg_advisory_xact_lock(hashtext($1))", {lock_key_});
+      exec_in_transaction("lock the tables' creation", "SELECT pg_advisory_xact_lock(hashtext($1))",
+                          {lock_key_});
       exec_in_transaction("create the table", create_sql_, {});
       if (indicators_) {
         exec_in_transaction("create the indicators table", create_indicators_sql_, {});
@@ -386,8 +386,8 @@ class PostgresTableSink final : public sdk::SinkConnector {
   std::string upsert_indicator_sql_;
   std::string lock_key_;
   std::unique_ptr<PGconn, ConnDeleter> conn_;
-  bool tables_ready_ = false;  // created (or found) on this connection
-  bool prepared_upsert_ = false;     // the statements prepared on this connection
+  bool tables_ready_ = false;     // created (or found) on this connection
+  bool prepared_upsert_ = false;  // the statements prepared on this connection
   bool prepared_indicator_ = false;
 };
 

@@ -80,8 +80,8 @@ TEST_CASE("jsonl_sink: a batch that fits is appended without rotating and max_fi
                     big_event(46) + "]")
               .ok());
   CHECK(names_in(dir.path()).size() == 15);
-  CHECK(read_file(path) == big_event(43) + "\n" + big_event(44) + "\n" + big_event(45) + "\n" +
-                               big_event(46) + "\n");
+  CHECK(read_file(path) ==
+        big_event(43) + "\n" + big_event(44) + "\n" + big_event(45) + "\n" + big_event(46) + "\n");
 }
 
 TEST_CASE("jsonl_sink: numbering goes on after a restart from the highest existing suffix") {
@@ -161,7 +161,8 @@ TEST_CASE("jsonl_sink: a malformed batch writes nothing and names the problem") 
        "plugin 'jsonl_sink': deliver failed: event 1 of the batch: \"seq\" is not an integer"},
       {R"([{"seq":2},"text"])",
        "plugin 'jsonl_sink': deliver failed: event 2 of the batch is not a JSON object"},
-      {R"({"seq":2})", "plugin 'jsonl_sink': deliver threw: invalid JSON at offset 0: expected '['"},
+      {R"({"seq":2})",
+       "plugin 'jsonl_sink': deliver threw: invalid JSON at offset 0: expected '['"},
       {R"([{"seq":2},{"seq":3)", "plugin 'jsonl_sink': deliver threw: invalid JSON at offset"},
       {"[{\"seq\":2,\"s\":\"\xff\"}]", "plugin 'jsonl_sink': deliver threw: invalid JSON"},
   };
@@ -190,8 +191,8 @@ TEST_CASE("jsonl_sink: unusable paths fail the delivery with the path and the re
     auto s = sink(config_for(path));
     auto r = s.deliver(R"([{"seq":1}])");
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().message ==
-          "plugin 'jsonl_sink': deliver failed: cannot stat " + path.string() + ": Not a directory");
+    CHECK(r.error().message == "plugin 'jsonl_sink': deliver failed: cannot stat " + path.string() +
+                                   ": Not a directory");
   }
   {
     auto s = sink(config_for("/dev/null"));

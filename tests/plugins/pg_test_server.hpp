@@ -31,7 +31,9 @@ namespace conventiond::test {
 class PgAdmin {
  public:
   explicit PgAdmin(const std::string& conninfo) : c_(PQconnectdb(conninfo.c_str())) {
-    if (c_ != nullptr) PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
+    if (c_ != nullptr)
+      PQsetNoticeProcessor(
+          c_, [](void*, const char*) {}, nullptr);
   }
   ~PgAdmin() { PQfinish(c_); }
   PgAdmin(const PgAdmin&) = delete;
@@ -89,8 +91,7 @@ class PgTestServer {
   // A new, empty schema (dropped at exit when the server is not ours).
   std::string new_schema() {
     static std::atomic<int> counter{0};
-    const std::string name =
-        "sink_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    const std::string name = "sink_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
     admin_->rows("CREATE SCHEMA " + name);
     schemas_.push_back(name);
     return name;
@@ -128,14 +129,13 @@ class PgTestServer {
       return;
     }
     const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    const std::string base = "conventiond-sink-pg-" + std::to_string(::getpid()) + "-" +
-                             std::to_string(stamp % 1000000);
+    const std::string base =
+        "conventiond-sink-pg-" + std::to_string(::getpid()) + "-" + std::to_string(stamp % 1000000);
     dir_ = fs::temp_directory_path() / base;
     const fs::path log = fs::temp_directory_path() / (base + ".log");
     // Bounded: the script waits at most ~30 s for the server; `timeout` caps the whole start.
-    const std::string cmd = "timeout 120 bash '" + script().string() + "' start '" +
-                            dir_.string() + "' " + std::to_string(::getpid()) + " 2>'" +
-                            log.string() + "'";
+    const std::string cmd = "timeout 120 bash '" + script().string() + "' start '" + dir_.string() +
+                            "' " + std::to_string(::getpid()) + " 2>'" + log.string() + "'";
     std::string out;
     if (FILE* p = ::popen(cmd.c_str(), "r")) {
       char buf[512];
@@ -147,8 +147,8 @@ class PgTestServer {
         while (!err.empty() && err.back() == '\n') err.pop_back();
         const auto nl = err.rfind('\n');
         reason_ = "scripts/pg-test-server.sh could not start a server (exit " +
-                  std::to_string(WIFEXITED(rc) ? WEXITSTATUS(rc) : rc) + "): " +
-                  (nl == std::string::npos ? err : err.substr(nl + 1));
+                  std::to_string(WIFEXITED(rc) ? WEXITSTATUS(rc) : rc) +
+                  "): " + (nl == std::string::npos ? err : err.substr(nl + 1));
       } else {
         own_ = true;
         connect(out, "the test server");
@@ -178,8 +178,8 @@ class PgTestServer {
     }
     admin_.reset();
     if (own_) {
-      const std::string cmd = "timeout 60 bash '" + script().string() + "' stop '" +
-                              dir_.string() + "' >/dev/null 2>&1";
+      const std::string cmd = "timeout 60 bash '" + script().string() + "' stop '" + dir_.string() +
+                              "' >/dev/null 2>&1";
       if (std::system(cmd.c_str()) != 0)
         std::cerr << "could not stop the test server in " << dir_ << "\n";
       own_ = false;

@@ -25,10 +25,10 @@ namespace {
 constexpr const char* kPluginFile = "postgres_table_sink.so";
 
 PluginInstance pg_sink(const std::string& schema, const std::string& more = "") {
-  return conventiond::test::make_sink(
-      kPluginFile, "postgres_table",
-      R"({"conninfo":")" + PgTestServer::get().url() + R"(","schema":")" + schema + "\"" +
-          (more.empty() ? "" : "," + more) + "}");
+  return conventiond::test::make_sink(kPluginFile, "postgres_table",
+                                      R"({"conninfo":")" + PgTestServer::get().url() +
+                                          R"(","schema":")" + schema + "\"" +
+                                          (more.empty() ? "" : "," + more) + "}");
 }
 
 TestEvent convention_event(std::int64_t seq, const std::string& id, std::int64_t revision,
@@ -51,8 +51,8 @@ TestEvent indicator_event(std::int64_t seq, const std::string& convention_id,
   e.convention_id = convention_id;
   e.departement = "13";
   e.revision = 1;
-  e.record_json = R"({"departement":"13","name":")" + name +
-                  R"(","period":"2024-12","value":)" + std::to_string(value) + "}";
+  e.record_json = R"({"departement":"13","name":")" + name + R"(","period":"2024-12","value":)" +
+                  std::to_string(value) + "}";
   return e;
 }
 
@@ -75,7 +75,8 @@ TEST_CASE("postgres_table: upserts the current record of each convention") {
   if (!conventiond::test::pg_server_or_skip()) return;
   const std::string schema = PgTestServer::get().new_schema();
   ::setenv("CONVENTIOND_TEST_PG_PASSWORD", "unused-with-trust", 1);
-  auto sink = pg_sink(schema, R"("table":"current_conventions","password_env":"CONVENTIOND_TEST_PG_PASSWORD")");
+  auto sink = pg_sink(
+      schema, R"("table":"current_conventions","password_env":"CONVENTIOND_TEST_PG_PASSWORD")");
   REQUIRE(sink.deliver(batch_json({convention_event(1, "c1", 1, "first", "created"),
                                    convention_event(2, "c2", 1, "other", "created")}))
               .ok());
@@ -92,7 +93,9 @@ TEST_CASE("postgres_table: upserts the current record of each convention") {
   REQUIRE(sink.deliver("[]").ok());
 }
 
-TEST_CASE("postgres_table: an older event never overwrites a newer record and redelivery changes nothing") {
+TEST_CASE(
+    "postgres_table: an older event never overwrites a newer record and redelivery changes "
+    "nothing") {
   if (!conventiond::test::pg_server_or_skip()) return;
   const std::string schema = PgTestServer::get().new_schema();
   auto sink = pg_sink(schema);
@@ -113,9 +116,8 @@ TEST_CASE("postgres_table: an older event never overwrites a newer record and re
   CHECK(conventions(schema) == expected);
   // The same revision published again later (higher seq) replaces the row.
   REQUIRE(sink.deliver(batch_json({convention_event(11, "c1", 2, "republished")})).ok());
-  CHECK(conventions(schema)[0] ==
-        std::vector<std::string>{"c1", "13", "2", "11", "updated", "republished",
-                                 "2024-05-01T10:00:00Z"});
+  CHECK(conventions(schema)[0] == std::vector<std::string>{"c1", "13", "2", "11", "updated",
+                                                           "republished", "2024-05-01T10:00:00Z"});
   // A second instance (another daemon, or after a restart) finds the table and goes on.
   auto again = pg_sink(schema);
   REQUIRE(again.deliver(batch_json(log)).ok());
@@ -205,21 +207,26 @@ TEST_CASE("postgres_table: a malformed batch fails before anything is written") 
       {"[" + good + R"(,{"seq":2,"kind":"deleted","record":{}}])",
        prefix + "event 2 of the batch (seq 2): unknown kind 'deleted' (this sink knows created, "
                 "updated and indicators_updated)"},
-      {"[" + good + R"(,{"seq":2,"kind":"updated","convention_id":"","departement":"13",)"
-                    R"("revision":1,"record":{}}])",
+      {"[" + good +
+           R"(,{"seq":2,"kind":"updated","convention_id":"","departement":"13",)"
+           R"("revision":1,"record":{}}])",
        prefix + "event 2 of the batch (seq 2): \"convention_id\" is not a non-empty string"},
-      {"[" + good + R"(,{"seq":2,"kind":"updated","convention_id":"c2","departement":"13",)"
-                    R"("revision":"1","record":{}}])",
+      {"[" + good +
+           R"(,{"seq":2,"kind":"updated","convention_id":"c2","departement":"13",)"
+           R"("revision":"1","record":{}}])",
        prefix + "event 2 of the batch (seq 2): \"revision\" is not an integer"},
-      {"[" + good + R"(,{"seq":2,"kind":"updated","convention_id":"c2","departement":"13",)"
-                    R"("revision":1,"record":"text"}])",
+      {"[" + good +
+           R"(,{"seq":2,"kind":"updated","convention_id":"c2","departement":"13",)"
+           R"("revision":1,"record":"text"}])",
        prefix + "event 2 of the batch (seq 2): \"record\" is not a JSON object"},
-      {"[" + good + R"(,{"seq":2,"kind":"indicators_updated","record":{"departement":"13",)"
-                    R"("period":"2024-12"}}])",
+      {"[" + good +
+           R"(,{"seq":2,"kind":"indicators_updated","record":{"departement":"13",)"
+           R"("period":"2024-12"}}])",
        prefix + "event 2 of the batch (seq 2): the indicator record: \"name\" is not a non-empty "
                 "string"},
-      {"[" + good + R"(,{"seq":2,"kind":"updated","convention_id":"c2","departement":"13",)"
-                    R"("revision":1,"record":{},"created_at":5}])",
+      {"[" + good +
+           R"(,{"seq":2,"kind":"updated","convention_id":"c2","departement":"13",)"
+           R"("revision":1,"record":{},"created_at":5}])",
        prefix + "event 2 of the batch (seq 2): \"created_at\" is not a non-empty string"},
       {good, "plugin 'postgres_table': deliver threw: invalid JSON at offset 0: expected '['"},
       {"[" + good, "plugin 'postgres_table': deliver threw: invalid JSON at offset"},
@@ -247,8 +254,9 @@ TEST_CASE("postgres_table: a connection the server closed is made again") {
 
 TEST_CASE("postgres_table: an unreachable server fails the delivery naming it") {
   // Port 1 of loopback: nothing listens there, the connection is refused at once.
-  auto sink = conventiond::test::make_sink(
-      kPluginFile, "postgres_table", R"({"conninfo":"postgresql://reader@127.0.0.1:1/downstream"})");
+  auto sink =
+      conventiond::test::make_sink(kPluginFile, "postgres_table",
+                                   R"({"conninfo":"postgresql://reader@127.0.0.1:1/downstream"})");
   auto r = sink.deliver(batch_json({convention_event(1, "c1", 1, "v1", "created")}));
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.error().message,
@@ -272,8 +280,9 @@ TEST_CASE("postgres_table: invalid configurations are refused when the instance 
              Catch::Contains("contains a password") && !Catch::Contains("hunter2"));
   CHECK_THAT(error(R"({"conninfo":"host=h","table":"Conventions"})"),
              Catch::Contains("config key 'table': 'Conventions' is not a lower-case identifier"));
-  CHECK_THAT(error(R"({"conninfo":"host=h","table":"a; DROP TABLE x"})"),
-             Catch::Contains("config key 'table': 'a; DROP TABLE x' is not a lower-case identifier"));
+  CHECK_THAT(
+      error(R"({"conninfo":"host=h","table":"a; DROP TABLE x"})"),
+      Catch::Contains("config key 'table': 'a; DROP TABLE x' is not a lower-case identifier"));
   CHECK_THAT(error(R"({"conninfo":"host=h","table":")" + std::string(53, 'a') + "\"}"),
              Catch::Contains("at most 52 bytes"));
   CHECK_THAT(error(R"({"conninfo":"host=h","schema":"9lives"})"),

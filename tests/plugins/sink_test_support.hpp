@@ -45,6 +45,12 @@ inline std::string sink_creation_error(const std::string& file_name, std::string
   return instance.error().message;
 }
 
+inline std::string json_quoted(std::string_view s) {
+  std::string out;
+  sdk::json::append_string(out, s);
+  return out;
+}
+
 // One change-log event as the daemon delivers it.
 struct TestEvent {
   std::int64_t seq = 0;
@@ -55,11 +61,13 @@ struct TestEvent {
   std::string record_json = "{}";
   std::string created_at = "2024-05-01T10:00:00Z";
 
+  // As the daemon writes it (core/publish): convention_id null when there is none.
   std::string json() const {
     return sdk::json::ObjectWriter()
         .field("seq", seq)
         .field("kind", kind)
-        .field("convention_id", convention_id)
+        .raw_field("convention_id",
+                   convention_id.empty() ? std::string("null") : json_quoted(convention_id))
         .field("departement", departement)
         .field("revision", revision)
         .field("created_at", created_at)
