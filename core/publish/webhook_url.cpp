@@ -72,7 +72,7 @@ Result<WebhookTarget> parse_webhook_url(std::string_view url) {
   if (url.empty()) return invalid("empty");
   if (url.size() > kMaxUrlBytes)
     return invalid("longer than " + std::to_string(kMaxUrlBytes) + " bytes");
-  auto parsed = boost::urls::parse_absolute_uri(url);
+  auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return invalid("not an absolute URL (" + parsed.error().message() + ")");
   const boost::urls::url_view& u = *parsed;
   WebhookTarget t;
@@ -84,14 +84,25 @@ Result<WebhookTarget> parse_webhook_url(std::string_view url) {
   if (host.empty() || host.find('\0') != std::string::npos) return invalid("no host");
   for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   t.host = std::move(host);
-  if (u.has_port()) {
-    const std::string port(u.port());
+  // After an authority the path is empty or absolute (Boost.URL 1.81 reads "host:8x/" as
+  // port "8" and path "x/").
+  if (!u.encoded_path().empty() && u.encoded_path().front() != '/')
+    return invalid("malformed authority (host and port)");
+  // The port as written in the authority (Boost.URL 1.81 reads "host:8x" as port "8").
+  std::string_view authority = u.encoded_authority();
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos)
+    authority.remove_prefix(at + 1);
+  std::string_view port;
+  const auto close = authority.rfind(']');
+  const auto colon = authority.rfind(':');
+  if (colon != std::string_view::npos && (close == std::string_view::npos || colon > close))
+    port = authority.substr(colon + 1);
+  if (!port.empty()) {
     unsigned value = 0;
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 ||
-        value > 65535)
-      return invalid("port '" + port.substr(0, 16) + "' is not 1-65535");
-    t.port = port;
+    if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
+      return invalid("port '" + std::string(port.substr(0, 16)) + "' is not 1-65535");
+    t.port = std::string(port);
   } else {
     t.port = t.scheme == "https" ? "443" : "80";
   }

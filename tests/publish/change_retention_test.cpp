@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <thread>
 
 #include <conventiond/publish/change_retention.hpp>
 #include <conventiond/store/sqlite_store.hpp>

@@ -666,3 +666,42 @@ TEST_CASE("PostgreSQL store: hostile values are errors, never crashes", "[store]
   REQUIRE(store->commit_item(*run, conformance::make_fetched("https://a.example/ok"),
                              ItemOutput{}));
 }
+
+TEST_CASE("PostgreSQL store: two daemons racing for a lease, one holds it", "[store][postgres]") {
+  if (!server_or_skip()) return;
+  TestServer& server = TestServer::get();
+  const std::string url = server.url_for(server.new_schema());
+  auto a = open_ok(url);
+  auto b = open_ok(url);
+  for (int round = 0; round < 20; ++round) {
+    const std::string lease = "webhook:" + std::to_string(round);
+    std::atomic<int> ready{0};
+    auto race = [&](PostgresStore& s, const char* owner) {
+      ++ready;
+      while (ready.load() < 2) std::this_thread::yield();
+      return s.try_lease(lease, owner, 60s);
+    };
+    auto ra = std::async(std::launch::async, [&] { return race(*a, "daemon-a"); });
+    auto rb = std::async(std::launch::async, [&] { return race(*b, "daemon-b"); });
+    REQUIRE(ra.wait_for(30s) == std::future_status::ready);
+    REQUIRE(rb.wait_for(30s) == std::future_status::ready);
+    auto x = ra.get();
+    auto y = rb.get();
+    REQUIRE(x);
+    REQUIRE(y);
+    INFO(lease);
+    CHECK(*x != *y);
+    auto owner = b->lease_owner(lease);
+    REQUIRE(owner);
+    REQUIRE(*owner);
+    CHECK(**owner == (*x ? "daemon-a" : "daemon-b"));
+  }
+  // The holder's clock does not matter: expiry is the server's.
+  auto short_lease = a->try_lease("sink:x", "daemon-a", 50ms);
+  REQUIRE(short_lease);
+  CHECK(*short_lease);
+  std::this_thread::sleep_for(150ms);
+  auto taken = b->try_lease("sink:x", "daemon-b", 60s);
+  REQUIRE(taken);
+  CHECK(*taken);
+}

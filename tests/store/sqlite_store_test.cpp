@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <sqlite3.h>
@@ -611,8 +612,9 @@ TEST_CASE("a version 1 file is migrated to version 2 with its data usable", "[st
   insert_obs(2, new_obs);
 
   auto store = open_ok(path);
-  CHECK(store->migrations_applied_at_open() == 1);
-  CHECK(store->schema_version() == 2);
+  // From version 1 to the latest (2, then 3 and later ones).
+  CHECK(store->migrations_applied_at_open() == static_cast<int>(sqlite_migrations().size()) - 1);
+  CHECK(store->schema_version() == static_cast<int>(sqlite_migrations().size()));
   // The latest document of each URL is its head; the run touched its conventions.
   auto obs = store->observations_for_convention(std::string(kProgrammePauvrete), "67");
   REQUIRE(obs);
@@ -779,5 +781,33 @@ TEST_CASE("prune_changes refuses what is not an RFC 3339 time", "[store]") {
     auto ok = store->prune_changes(good);
     REQUIRE(ok);
     CHECK(*ok == 0);
+  }
+}
+
+TEST_CASE("two connections on one file: one run per job, one holder per lease", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("daemons.db");
+  auto a = open_ok(path);
+  auto b = open_ok(path);
+  for (int round = 0; round < 20; ++round) {
+    const std::string job = "job-" + std::to_string(round);
+    const std::string lease = "run:" + std::to_string(round);
+    std::atomic<int> ready{0};
+    auto race = [&](SqliteStore* s, const char* owner) {
+      ++ready;
+      while (ready.load() < 2) std::this_thread::yield();
+      auto run = s->start_run(job);
+      auto held = s->try_lease(lease, owner, std::chrono::milliseconds(60000));
+      return std::pair{run.ok() ? 1 : (run.error().code == "conflict" ? 0 : -100),
+                       held && *held ? 1 : (held ? 0 : -100)};
+    };
+    std::pair<int, int> x{}, y{};
+    std::thread ta([&] { x = race(a.get(), "daemon-a"); });
+    std::thread tb([&] { y = race(b.get(), "daemon-b"); });
+    ta.join();
+    tb.join();
+    INFO(job);
+    CHECK(x.first + y.first == 1);    // one run, one conflict
+    CHECK(x.second + y.second == 1);  // one holder
   }
 }
