@@ -66,8 +66,5 @@ TEST_CASE("webhook url: check refuses internal targets unless allowed", "[publis
   CHECK(name.error().code == "forbidden");
   CHECK(name.error().message.find("resolves to") != std::string::npos);
   CHECK(check_webhook_url("https://8.8.8.8/hook", false));
-  auto unknown = check_webhook_url("https://no-such-host.invalid/hook", false);
-  REQUIRE_FALSE(unknown);
-  CHECK(unknown.error().code == "invalid");
   CHECK(check_webhook_url("ftp://8.8.8.8/", true).error().code == "invalid");
 }
