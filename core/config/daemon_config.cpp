@@ -366,7 +366,10 @@ Result<DaemonConfig> parse_daemon_config(std::string_view toml_text, std::string
     if (auto v = c.duration(*t, "changes", "retention")) cfg.changes_retention = *v;
   }
   if (const toml::table* t = c.table(root, "", "webhooks")) {
-    c.only(*t, "webhooks", {"allow_private_targets"});
+    c.only(*t, "webhooks", {"allow_private_targets", "max_attempts", "timeout", "backoff"});
+    if (auto v = c.integer(*t, "webhooks", "max_attempts", 1, 100)) cfg.webhooks_max_attempts = static_cast<int>(*v);
+    if (auto v = c.duration_ms(*t, "webhooks", "timeout")) cfg.webhooks_timeout = *v;
+    if (auto v = c.duration_ms(*t, "webhooks", "backoff")) cfg.webhooks_backoff = *v;
     if (auto v = c.boolean(*t, "webhooks", "allow_private_targets")) cfg.webhooks_allow_private = *v;
   }
   if (const toml::table* t = c.table(root, "", "fetch")) read_fetch(c, *t, "fetch", cfg.fetch);

@@ -115,6 +115,61 @@ std::optional<std::int64_t> seq_param(std::string_view v) {
   return *n;
 }
 
+json::object subscription_json(const Subscription& sub, std::optional<std::int64_t> dead_letters) {
+  json::array deps, kinds;
+  for (const auto& d : sub.filter.departements) deps.push_back(json::value(d));
+  for (const auto& k : sub.filter.kinds) kinds.push_back(json::value(k));
+  json::object o{{"id", sub.id},
+                 {"url", sub.url},
+                 {"has_secret", sub.has_secret},
+                 {"filter", json::object{{"departements", std::move(deps)}, {"kinds", std::move(kinds)}}},
+                 {"status", to_string(sub.status)},
+                 {"cursor", sub.cursor},
+                 {"consecutive_failures", sub.consecutive_failures},
+                 {"created_at", sub.created_at},
+                 {"updated_at", sub.updated_at}};
+  o["last_error"] = sub.last_error.empty() ? json::value(nullptr) : json::value(sub.last_error);
+  if (dead_letters) o["dead_letters"] = *dead_letters;
+  return o;
+}
+
+// The body of POST /v1/subscriptions.
+Result<NewSubscription> parse_new_subscription(std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) return Error::make("invalid", "the body is not JSON: " + ec.message());
+  const json::object* o = v.if_object();
+  if (o == nullptr) return Error::make("invalid", "the body must be a JSON object");
+  NewSubscription n;
+  for (const auto& [key, value] : *o) {
+    if (key == "url" && value.is_string()) {
+      n.url = std::string(value.as_string());
+    } else if (key == "secret" && value.is_string()) {
+      n.secret = std::string(value.as_string());
+    } else if ((key == "departements" || key == "kinds") && value.is_array()) {
+      for (const auto& item : value.as_array()) {
+        if (!item.is_string()) return Error::make("invalid", "'" + std::string(key) + "' must be a list of strings");
+        (key == "kinds" ? n.filter.kinds : n.filter.departements).emplace_back(item.as_string());
+      }
+    } else if (key == "from_seq" && value.is_int64() && value.as_int64() >= 0) {
+      n.from_seq = value.as_int64();
+    } else {
+      return Error::make("invalid", "unknown or mistyped member '" + std::string(key).substr(0, 40) +
+                                        "' (expected url, secret, departements, kinds, from_seq)");
+    }
+  }
+  if (n.url.empty()) return Error::make("invalid", "'url' is required");
+  return n;
+}
+
+int status_for(const Error& e) {
+  if (e.code == "not_found") return 404;
+  if (e.code == "invalid") return 400;
+  if (e.code == "forbidden") return 403;
+  if (e.code == "conflict") return 409;
+  return 503;
+}
+
 }  // namespace
 
 void Daemon::Impl::register_routes() {
@@ -153,6 +208,18 @@ void Daemon::Impl::register_routes() {
   }, http::Access::open);
 
   add("GET", "/metrics", [this](const Request&, Responder r) {
+    if (webhooks_) {
+      const WebhookMetrics m = webhooks_->metrics();
+      auto& g = metrics_.gauge("conventiond_webhook_events", "Webhook events since start, by outcome.", {"outcome"});
+      g.set({"delivered"}, static_cast<double>(m.delivered));
+      g.set({"failed_attempt"}, static_cast<double>(m.failed_attempts));
+      g.set({"dead_lettered"}, static_cast<double>(m.dead_lettered));
+      g.set({"replayed"}, static_cast<double>(m.replayed));
+    }
+    if (sinks_) {
+      auto& g = metrics_.gauge("conventiond_sink_cursor", "Last seq delivered to each sink.", {"sink"});
+      for (const SinkState& st : sinks_->states()) g.set({st.name}, static_cast<double>(st.cursor));
+    }
     if (auto latest = store_->latest_seq()) {
       metrics_.gauge("conventiond_change_log_seq", "Latest seq of the change log.").set(static_cast<double>(*latest));
     }
@@ -267,6 +334,109 @@ void Daemon::Impl::register_routes() {
     }
     if (auto expired = changes_->expired_cursor(since)) return (void)r.send(std::move(*expired));
     changes_->add_stream(since, heartbeat, r);
+  }, http::Access::read);
+
+  // --- Webhook subscriptions (admin: they hold receivers' addresses) ---------------------
+  add("POST", "/v1/subscriptions", [this](const Request& req, Responder r) {
+    auto n = parse_new_subscription(req.body);
+    if (!n) return (void)r.send(json_error(400, "invalid", n.error().message));
+    auto sub = webhooks_->subscribe(*n);
+    if (!sub) return (void)r.send(json_error(status_for(sub.error()), sub.error().code, sub.error().message));
+    http::Response resp = json_response(201, subscription_json(*sub, 0));
+    resp.headers.emplace_back("Location", "/v1/subscriptions/" + std::to_string(sub->id));
+    r.send(std::move(resp));
+  }, http::Access::admin);
+
+  add("GET", "/v1/subscriptions", [this, store_failed](const Request&, Responder r) {
+    auto subs = store_->subscriptions();
+    if (!subs) return store_failed(r, "subscriptions", subs.error());
+    json::array items;
+    for (const Subscription& s : *subs) {
+      auto n = store_->dead_letter_count(s.id);
+      items.push_back(subscription_json(s, n ? std::optional<std::int64_t>(*n) : std::nullopt));
+    }
+    r.send(json_response(200, json::object{{"items", std::move(items)}}));
+  }, http::Access::admin);
+
+  add("GET", "/v1/subscriptions/{id}", [this](const Request& req, Responder r) {
+    auto id = parse_id(req.param("id"));
+    if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
+    auto sub = store_->subscription(*id);
+    if (!sub) return (void)r.send(json_error(status_for(sub.error()), sub.error().code, sub.error().message));
+    if (!*sub) return (void)r.send(json_error(404, "not_found", "no subscription " + std::to_string(*id)));
+    auto n = store_->dead_letter_count(*id);
+    r.send(json_response(200, subscription_json(**sub, n ? std::optional<std::int64_t>(*n) : std::nullopt)));
+  }, http::Access::admin);
+
+  add("DELETE", "/v1/subscriptions/{id}", [this](const Request& req, Responder r) {
+    auto id = parse_id(req.param("id"));
+    if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
+    Status s = store_->delete_subscription(*id);
+    if (!s) return (void)r.send(json_error(status_for(s.error()), s.error().code, s.error().message));
+    http::Response resp;
+    resp.status = 204;
+    resp.content_type.clear();
+    r.send(std::move(resp));
+  }, http::Access::admin);
+
+  add("POST", "/v1/subscriptions/{id}/resume", [this](const Request& req, Responder r) {
+    auto id = parse_id(req.param("id"));
+    if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
+    Status s = webhooks_->resume(*id);
+    if (!s) return (void)r.send(json_error(status_for(s.error()), s.error().code, s.error().message));
+    auto sub = store_->subscription(*id);
+    if (!sub || !*sub) return (void)r.send(json_error(404, "not_found", "no subscription " + std::to_string(*id)));
+    r.send(json_response(200, subscription_json(**sub, std::nullopt)));
+  }, http::Access::admin);
+
+  add("GET", "/v1/subscriptions/{id}/dead-letters", [this](const Request& req, Responder r) {
+    auto id = parse_id(req.param("id"));
+    if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
+    std::int64_t after = 0;
+    if (auto v = req.query_param("after")) {
+      auto n = seq_param(*v);
+      if (!n) return (void)r.send(json_error(400, "bad_request", "query parameter 'after': expected a dead-letter id"));
+      after = *n;
+    }
+    auto letters = store_->dead_letters(*id, after, 100);
+    if (!letters) return (void)r.send(json_error(status_for(letters.error()), letters.error().code, letters.error().message));
+    json::array items;
+    for (const DeadLetter& d : *letters) {
+      boost::system::error_code ec;
+      json::value event = json::parse(d.event_json, ec);
+      items.push_back(json::object{{"id", d.id}, {"subscription_id", d.subscription_id}, {"seq", d.seq},
+                                   {"error", d.error}, {"attempts", d.attempts}, {"created_at", d.created_at},
+                                   {"event", ec ? json::value(d.event_json) : std::move(event)},
+                                   {"replay_url", "/v1/dead-letters/" + std::to_string(d.id) + "/replay"}});
+    }
+    r.send(json_response(200, json::object{{"items", std::move(items)}}));
+  }, http::Access::admin);
+
+  add("POST", "/v1/dead-letters/{id}/replay", [this](const Request& req, Responder r) {
+    auto id = parse_id(req.param("id"));
+    if (!id) return (void)r.send(json_error(400, "bad_request", "a dead-letter id is a positive integer"));
+    webhooks_->replay_dead_letter(*id, [r, id = *id](Status s) mutable {
+      if (s) {
+        r.send(json_response(200, json::object{{"replayed", id}, {"status", "delivered"}}));
+      } else {
+        const int status = s.error().code == "not_found" ? 404 : 502;
+        r.send(json_error(status, s.error().code, s.error().message));
+      }
+    });
+  }, http::Access::admin);
+
+  add("GET", "/v1/sinks", [this](const Request&, Responder r) {
+    json::array items;
+    if (sinks_) {
+      for (const SinkState& st : sinks_->states()) {
+        json::object o{{"name", st.name}, {"cursor", st.cursor}, {"delivered", st.delivered},
+                       {"batches", st.batches}, {"failures", st.failures},
+                       {"consecutive_failures", st.consecutive_failures}};
+        o["last_error"] = st.last_error.empty() ? json::value(nullptr) : json::value(st.last_error);
+        items.push_back(std::move(o));
+      }
+    }
+    r.send(json_response(200, json::object{{"items", std::move(items)}}));
   }, http::Access::read);
 
   auto job_json = [this](const JobState& j) {

@@ -209,7 +209,10 @@ void ChangeHub::pump(Subscriber& s) {
 void ChangeHub::tick() {
   if (stopped_) return;
   auto latest = store_.latest_seq();
-  if (latest) latest_ = *latest;
+  if (latest) {
+    if (*latest > latest_ && options_.on_new_events) options_.on_new_events();
+    latest_ = *latest;
+  }
   // Waiters with events now.
   for (auto it = waiters_.begin(); it != waiters_.end();) {
     auto w = *it;

@@ -26,6 +26,7 @@ struct ChangeHubOptions {
   std::chrono::milliseconds poll{100};  // how often the store's latest seq is read
   std::size_t stream_buffer_bytes = 1u << 20;  // a subscriber further behind is dropped
   std::size_t batch = 100;
+  std::function<void()> on_new_events;  // the latest seq moved (webhooks, sinks)
 };
 
 class ChangeHub {

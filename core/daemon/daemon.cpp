@@ -90,8 +90,46 @@ int Daemon::Impl::run() {
     http_seconds_->observe({route}, std::chrono::duration<double>(r.duration).count());
   };
   server_ = std::make_unique<http::HttpServer>(io_, so);
-  changes_ = std::make_unique<ChangeHub>(io_, *store_, ChangeHubOptions{},
+  ChangeHubOptions hub;
+  hub.on_new_events = [this] {
+    if (webhooks_) webhooks_->notify();
+    if (sinks_) sinks_->notify();
+  };
+  changes_ = std::make_unique<ChangeHub>(io_, *store_, hub,
                                          [this](std::string l) { log(std::move(l)); });
+  // Publication: webhooks and sinks, each under a lease so that several daemons on one
+  // database deliver every event once per consumer.
+  WebhookOptions wo;
+  wo.allow_private_targets = config_.webhooks_allow_private;
+  wo.max_attempts = config_.webhooks_max_attempts;
+  wo.timeout = config_.webhooks_timeout;
+  wo.backoff_base = config_.webhooks_backoff;
+  wo.poll_interval = std::chrono::milliseconds(1'000);
+  wo.leases = LeaseOptions{owner_, lease_ttl()};
+  wo.user_agent = config_.fetch.user_agent;
+  webhooks_ = std::make_unique<WebhookDispatcher>(io_, *store_, wo);
+  std::vector<SinkBinding> bindings;
+  for (const SinkConfig& sc : config_.sinks) {
+    if (!sc.enabled) continue;
+    auto instance = registry_.create_instance(sc.plugin, sc.config);
+    if (!instance) {
+      log("sink '" + sc.name + "': " + instance.error().message);
+      return 1;
+    }
+    bindings.push_back(SinkBinding{sc.name, std::move(*instance)});
+    sink_names_.push_back(sc.name);
+  }
+  if (!bindings.empty()) {
+    SinkOptions sopt;
+    sopt.batch_size = config_.sinks.empty() ? 100 : config_.sinks.front().batch;
+    sopt.poll_interval = std::chrono::milliseconds(1'000);
+    sopt.leases = LeaseOptions{owner_, lease_ttl()};
+    sopt.on_error = [this](std::string_view sink, const Error& e) {
+      store_errors_->inc({"sink:" + std::string(sink)});
+      log("sink '" + std::string(sink) + "': " + e.message);
+    };
+    sinks_ = std::make_unique<SinkDispatcher>(io_, *store_, std::move(bindings), sopt);
+  }
   register_routes();
   if (Status s = server_->listen(); !s) {
     log("cannot listen on " + config_.http.address + ":" + std::to_string(config_.http.port) +
@@ -136,6 +174,8 @@ int Daemon::Impl::run() {
 
 void Daemon::Impl::io_started() {
   changes_->start();
+  webhooks_->start();
+  if (sinks_) sinks_->start();
   take_over_runs();
   schedule_all();
   schedule_lease_work();
@@ -383,6 +423,8 @@ void Daemon::Impl::on_run_finished(const std::shared_ptr<ActiveRun>& run,
         " unchanged, " + std::to_string(s.counts.failed) + " failed)");
   }
   if (changes_) changes_->notify();
+  if (webhooks_) webhooks_->notify();
+  if (sinks_) sinks_->notify();
   auto it = jobs_.find(run->job);
   if (it != jobs_.end() && it->second.active == run) {
     it->second.active.reset();
@@ -405,6 +447,8 @@ void Daemon::Impl::stop() {
     queue_.clear();
     for (auto& run : running_) run->stop = true;
     if (changes_) changes_->stop();
+    if (webhooks_) webhooks_->stop();
+    if (sinks_) sinks_->stop();
     if (!running_.empty()) {
       log("waiting for " + std::to_string(running_.size()) + " run(s) to checkpoint (up to " +
           std::to_string(config_.shutdown_grace.count()) + " s)");
@@ -423,6 +467,8 @@ void Daemon::Impl::shutdown_step() {
   prune_timer_.reset();
   signals_.cancel();
   changes_.reset();
+  webhooks_.reset();
+  sinks_.reset();
   io_.stop();
 }
 

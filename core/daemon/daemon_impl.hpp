@@ -24,6 +24,8 @@
 #include <conventiond/http/responder.hpp>
 #include <conventiond/http/server.hpp>
 #include <conventiond/plugin_host/plugin_registry.hpp>
+#include <conventiond/publish/sink_dispatcher.hpp>
+#include <conventiond/publish/webhook_dispatcher.hpp>
 #include <conventiond/store/store.hpp>
 
 #include "change_hub.hpp"
@@ -88,6 +90,9 @@ class Daemon::Impl {
   boost::asio::io_context io_;
   std::unique_ptr<http::HttpServer> server_;
   std::unique_ptr<ChangeHub> changes_;
+  std::unique_ptr<WebhookDispatcher> webhooks_;
+  std::unique_ptr<SinkDispatcher> sinks_;
+  std::vector<std::string> sink_names_;
   http::MetricsRegistry metrics_;
   boost::asio::signal_set signals_;
   std::map<std::string, JobState> jobs_;

@@ -72,6 +72,9 @@ struct DaemonConfig {
   std::chrono::seconds lease_ttl{60};
   std::chrono::seconds changes_retention{30 * 86400};
   bool webhooks_allow_private = false;     // webhook URLs on loopback / private networks
+  int webhooks_max_attempts = 8;           // failed attempts of one event before a dead letter
+  std::chrono::milliseconds webhooks_timeout{10'000};
+  std::chrono::milliseconds webhooks_backoff{1'000};
   FetchPolicy fetch;                       // defaults of every job
   std::vector<JobConfig> jobs;             // in file order
   std::vector<SinkConfig> sinks;           // in file order
