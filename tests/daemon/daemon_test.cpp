@@ -166,7 +166,11 @@ TEST_CASE("the daemon serves health, metrics and its OpenAPI document", "[daemon
   const auto paths = spec.json().at("paths").as_object();
   for (const char* p : {"/v1/conventions", "/v1/conventions/{id}", "/v1/departements/{code}",
                         "/v1/jobs", "/v1/jobs/{name}/run", "/v1/runs/{id}",
-                        "/v1/runs/{id}/retry-failed", "/healthz", "/readyz", "/metrics"}) {
+                        "/v1/runs/{id}/retry-failed", "/healthz", "/readyz", "/metrics",
+                        "/v1/changes", "/v1/changes/stream", "/v1/subscriptions",
+                        "/v1/subscriptions/{id}", "/v1/subscriptions/{id}/resume",
+                        "/v1/subscriptions/{id}/dead-letters", "/v1/dead-letters/{id}/replay",
+                        "/v1/sinks", "/v1/conventions/{id}/revisions", "/v1/jobs/{name}"}) {
     CHECK(paths.contains(p));
   }
   auto missing = call("GET", d.url("/v1/nothing"));
