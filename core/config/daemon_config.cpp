@@ -362,7 +362,8 @@ Result<DaemonConfig> parse_daemon_config(std::string_view toml_text, std::string
     if (auto v = c.duration(*t, "daemon", "shutdown_grace")) cfg.shutdown_grace = *v;
   }
   if (const toml::table* t = c.table(root, "", "changes")) {
-    c.only(*t, "changes", {"retention"});
+    c.only(*t, "changes", {"retention", "stream_stall_timeout"});
+    if (auto v = c.duration_ms(*t, "changes", "stream_stall_timeout")) cfg.stream_stall_timeout = *v;
     if (auto v = c.duration(*t, "changes", "retention")) cfg.changes_retention = *v;
   }
   if (const toml::table* t = c.table(root, "", "webhooks")) {

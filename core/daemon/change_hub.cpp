@@ -34,6 +34,7 @@ struct ChangeHub::Subscriber {
   http::Stream stream;
   std::chrono::milliseconds heartbeat{15'000};
   std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> stalled_since;
   bool closed = false;
 };
 
@@ -175,20 +176,27 @@ void ChangeHub::add_stream(std::int64_t since, std::chrono::milliseconds heartbe
 
 void ChangeHub::pump(Subscriber& s) {
   if (s.closed || !s.stream.is_open()) return;
-  // Read the log in batches while the subscriber keeps up; a subscriber that lets half its
-  // buffer fill is told why and dropped, so it never slows the others or grows memory.
+  // Read the log in batches while the subscriber keeps up (its unread bytes stay under half
+  // the buffer). One that leaves them above that for stall_timeout is told why and dropped,
+  // so it never slows the others or grows memory.
   const std::size_t high_water = options_.stream_buffer_bytes / 2;
-  for (int round = 0; round < 10; ++round) {
-    if (s.stream.buffered_bytes() > high_water) {
+  const auto now = std::chrono::steady_clock::now();
+  if (s.stream.buffered_bytes() > high_water) {
+    if (!s.stalled_since) s.stalled_since = now;
+    if (now - *s.stalled_since >= options_.stall_timeout) {
       ++dropped_;
       s.stream.write("event: dropped\ndata: {\"reason\":\"slow subscriber: more than " +
-                     std::to_string(high_water) + " bytes unread; reconnect with Last-Event-ID " +
-                     std::to_string(s.cursor) + "\"}\n\n");
+                     std::to_string(high_water) + " bytes unread for " +
+                     std::to_string(options_.stall_timeout.count()) +
+                     " ms; reconnect with Last-Event-ID " + std::to_string(s.cursor) + "\"}\n\n");
       s.closed = true;
       s.stream.close();
       if (log_) log_("change stream dropped at seq " + std::to_string(s.cursor) + ": slow subscriber");
-      return;
     }
+    return;
+  }
+  s.stalled_since.reset();
+  for (int round = 0; round < 10 && s.stream.buffered_bytes() <= high_water; ++round) {
     auto events = store_.changes_since(s.cursor, options_.batch);
     if (!events || events->empty()) break;
     for (const ChangeEvent& e : *events) {
@@ -197,6 +205,7 @@ void ChangeHub::pump(Subscriber& s) {
       if (!s.stream.write(std::move(frame))) return;
       s.cursor = e.seq;
       s.last_write = std::chrono::steady_clock::now();
+      if (s.stream.buffered_bytes() > high_water) break;
     }
     if (events->size() < options_.batch) break;
   }

@@ -24,7 +24,9 @@ boost::json::value change_event_json(const ChangeEvent& e);
 
 struct ChangeHubOptions {
   std::chrono::milliseconds poll{100};  // how often the store's latest seq is read
-  std::size_t stream_buffer_bytes = 1u << 20;  // a subscriber further behind is dropped
+  std::size_t stream_buffer_bytes = 1u << 20;  // most bytes queued for one subscriber
+  // A subscriber that leaves more than half of that unread for this long is dropped.
+  std::chrono::milliseconds stall_timeout{10'000};
   std::size_t batch = 100;
   std::function<void()> on_new_events;  // the latest seq moved (webhooks, sinks)
 };

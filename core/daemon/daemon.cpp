@@ -91,6 +91,7 @@ int Daemon::Impl::run() {
   };
   server_ = std::make_unique<http::HttpServer>(io_, so);
   ChangeHubOptions hub;
+  hub.stall_timeout = config_.stream_stall_timeout;
   hub.on_new_events = [this] {
     if (webhooks_) webhooks_->notify();
     if (sinks_) sinks_->notify();

@@ -1,7 +1,10 @@
 // The daemon end to end: config -> plugins -> store -> HTTP API -> job runs, on loopback.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -391,7 +394,7 @@ SseRead read_sse(const std::string& url, std::size_t want, const std::string& la
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sse_collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
   curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_perform(c);
   curl_slist_free_all(headers);
@@ -476,4 +479,98 @@ TEST_CASE("a cursor older than the retained change log gets 410 and where to res
   auto fresh = call("GET", d.url("/v1/changes?since=1"));
   CHECK(fresh.status == 200);
   CHECK(fresh.json().at("events").as_array().size() == 1);
+}
+
+TEST_CASE("a configured sink receives every change in order, from its persisted cursor", "[daemon]") {
+  test::TestSite site;
+  const fs::path dir = temp_dir("sink");
+  ::setenv("CVD_DAEMON_TEST_TOKENS", "s3cret", 1);
+  const fs::path out = dir / "events.jsonl";
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+                        "tokens_env = \"CVD_DAEMON_TEST_TOKENS\"\n"
+                        "[sinks.archive]\nplugin = \"jsonl_sink\"\nbatch = 3\n[sinks.archive.config]\npath = \"" +
+                        out.string() + "\"\n" + site_job_toml(site, "site"));
+  std::int64_t latest = 0;
+  {
+    RunningDaemon d(dir / "c.toml");
+    auto started = call("POST", d.url("/v1/jobs/site/run"), "s3cret");
+    REQUIRE(started.status == 202);
+    wait_for_run(d, started.json().at("run_id").as_int64());
+    latest = call("GET", d.url("/v1/changes?since=0&limit=1000")).json().at("next_cursor").as_int64();
+    REQUIRE(latest >= 2);
+    for (int i = 0; i < 200; ++i) {
+      const json::value sinks = call("GET", d.url("/v1/sinks")).json();
+      if (sinks.at("items").as_array().at(0).at("cursor").as_int64() == latest) break;
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+  std::ifstream in(out);
+  std::string line;
+  std::int64_t expected = 1;
+  while (std::getline(in, line)) {
+    const json::value e = json::parse(line);
+    CHECK(e.at("seq").as_int64() == expected);
+    ++expected;
+  }
+  CHECK(expected == latest + 1);
+  // A restart does not deliver them again: the cursor was persisted.
+  {
+    RunningDaemon again(dir / "c.toml");
+    std::this_thread::sleep_for(1500ms);
+  }
+  std::ifstream again_in(out);
+  std::size_t lines = 0;
+  while (std::getline(again_in, line)) ++lines;
+  CHECK(static_cast<std::int64_t>(lines) == latest);
+}
+
+TEST_CASE("an SSE subscriber that does not read is dropped without slowing the others", "[daemon]") {
+  const fs::path dir = temp_dir("slow-sse");
+  std::int64_t events = 0;
+  {
+    auto store = SqliteStore::open((dir / "state.db").string());
+    REQUIRE(store.ok());
+    // About 8 MB of events: more than the kernel's socket buffers and what a subscriber may
+    // leave unread.
+    for (int i = 0; i < 1600; ++i) {
+      Convention c;
+      c.facts.departement = i % 2 == 0 ? "67" : "68";
+      c.id = Convention::make_id(kProgrammePauvrete, c.facts.departement);
+      for (int a = 0; a < 40; ++a) {
+        c.facts.actions.push_back(Action{std::to_string(i) + "-" + std::to_string(a),
+                                         "Action de lutte contre la pauvreté numéro " + std::to_string(a) +
+                                             " : accompagnement renforcé des allocataires du RSA",
+                                         {}});
+      }
+      auto saved = (*store)->save_convention(c);
+      REQUIRE(saved.ok());
+      events = saved->seq;
+    }
+  }
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+                        "[changes]\nstream_stall_timeout = \"1s\"\n");
+  RunningDaemon d(dir / "c.toml");
+  // A client with a tiny receive buffer that never reads.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(d.daemon->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  const std::string request = "GET /v1/changes/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+  // A reading subscriber gets everything meanwhile.
+  auto sse = read_sse(d.url("/v1/changes/stream"), static_cast<std::size_t>(events));
+  CHECK(static_cast<std::int64_t>(sse.events) == events);
+  bool dropped = false;
+  for (int i = 0; i < 200 && !dropped; ++i) {
+    dropped = d.logged("change stream dropped");
+    if (!dropped) std::this_thread::sleep_for(50ms);
+  }
+  CHECK(dropped);
+  CHECK(call("GET", d.url("/healthz")).status == 200);
+  ::close(fd);
 }

@@ -71,6 +71,7 @@ struct DaemonConfig {
   // that dies has its runs taken over by another once their leases expire.
   std::chrono::seconds lease_ttl{60};
   std::chrono::seconds changes_retention{30 * 86400};
+  std::chrono::milliseconds stream_stall_timeout{10'000};  // SSE: a non-reading subscriber is dropped
   bool webhooks_allow_private = false;     // webhook URLs on loopback / private networks
   int webhooks_max_attempts = 8;           // failed attempts of one event before a dead letter
   std::chrono::milliseconds webhooks_timeout{10'000};
