@@ -78,7 +78,7 @@ Result<WebhookTarget> parse_webhook_url(std::string_view url) {
   WebhookTarget t;
   for (char c : u.scheme()) t.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (t.scheme != "http" && t.scheme != "https")
-    return invalid("scheme '" + t.scheme + "' is not http or https");
+    return invalid("scheme '" + t.scheme.substr(0, 16) + (t.scheme.size() > 16 ? "..." : "") + "' is not http or https");
   if (!u.has_authority() || u.encoded_host().empty()) return invalid("no host");
   std::string host = u.host_address();  // IPv6 without brackets, percent-decoded
   if (host.empty() || host.find('\0') != std::string::npos) return invalid("no host");
