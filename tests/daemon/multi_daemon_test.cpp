@@ -112,7 +112,35 @@ struct DaemonProcess {
 
 }  // namespace
 
+namespace {
+
+std::pair<long, json::value> send(const std::string& method, const std::string& url,
+                                  const std::string& token, const std::string& body) {
+  CURL* c = curl_easy_init();
+  std::string out;
+  long status = 0;
+  curl_slist* headers = curl_slist_append(nullptr, ("Authorization: Bearer " + token).c_str());
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(c);
+  boost::system::error_code ec;
+  json::value v = json::parse(out, ec);
+  return {status, ec ? json::value() : v};
+}
+
+}  // namespace
+
 TEST_CASE("daemons on one PostgreSQL share runs and take over a killed one's run", "[daemon][postgres]") {
+  ::setenv("CVD_MULTI_TEST_TOKENS", "tok", 1);
   conventiond::test::PgServer pg;
   if (pg.url.empty()) {
     std::cout << "SKIPPED: multi-daemon PostgreSQL test: " << pg.reason << std::endl;
@@ -126,8 +154,9 @@ TEST_CASE("daemons on one PostgreSQL share runs and take over a killed one's run
   fs::create_directories(dir);
   {
     std::ofstream c(dir / "c.toml");
-    c << "[store]\nurl = \"" << pg.url << "\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+    c << "[store]\nurl = \"" << pg.url << "\"\n[http]\nlisten = \"127.0.0.1:0\"\ntokens_env = \"CVD_MULTI_TEST_TOKENS\"\n"
       << "[daemon]\nlease_ttl = \"2s\"\nshutdown_grace = \"2s\"\n"
+      << "[webhooks]\nallow_private_targets = true\nbackoff = \"50ms\"\n"
       << "[jobs.shared]\nconnector = \"press_releases\"\nevery = \"1h\"\nmax_in_flight = 1\n"
       << "[jobs.shared.fetch]\nper_host_delay = \"0ms\"\ntimeout = \"1s\"\nmax_body_bytes = 500000\n"
       << "max_redirects = 3\nmax_attempts = 2\nbackoff = \"10ms\"\nmax_retry_after = \"5s\"\n"
@@ -139,6 +168,19 @@ TEST_CASE("daemons on one PostgreSQL share runs and take over a killed one's run
   for (int i = 0; i < 3; ++i) {
     daemons.push_back(std::make_unique<DaemonProcess>(dir / "c.toml", dir / ("d" + std::to_string(i) + ".log")));
   }
+  // A webhook subscription, from the start of the log: whichever daemon writes a change and
+  // whichever holds the subscription's lease, the receiver gets every event.
+  std::mutex mu;
+  std::vector<std::int64_t> received;
+  conventiond::test::TestHttpServer receiver;
+  receiver.route("/hook", [&](const conventiond::test::TestRequest& r) {
+    std::lock_guard lock(mu);
+    received.push_back(std::stoll(r.header("x-conventiond-event-id")));
+    return conventiond::test::TestResponse{204, {}, ""};
+  });
+  auto [sub_status, sub] = send("POST", daemons[1]->url("/v1/subscriptions"), "tok",
+                                "{\"url\": \"" + receiver.url("/hook") + "\", \"from_seq\": 0}");
+  REQUIRE(sub_status == 201);
   // Exactly one of them starts the scheduled run.
   std::int64_t run_id = 0;
   for (int i = 0; i < 200 && run_id == 0; ++i) {
@@ -198,6 +240,28 @@ TEST_CASE("daemons on one PostgreSQL share runs and take over a killed one's run
     INFO(id);
     CHECK(n == 1);
   }
+  // Every event reached the webhook receiver, in order, once (a duplicate is allowed only
+  // right after the killed daemon's last delivery).
+  const std::int64_t latest = changes.at("next_cursor").as_int64();
+  for (int i = 0; i < 300; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (!received.empty() && received.back() >= latest) break;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  {
+    std::lock_guard lock(mu);
+    std::int64_t next = 1;
+    std::size_t duplicates = 0;
+    for (std::int64_t seq : received) {
+      CHECK(seq <= next);
+      if (seq == next) ++next;
+      else ++duplicates;
+    }
+    CHECK(next == latest + 1);
+    CHECK(duplicates <= 1);
+  }
   for (std::size_t d = 0; d < daemons.size(); ++d) {
     if (d != runner) CHECK(daemons[d]->terminate() == 0);
   }
@@ -252,32 +316,6 @@ TEST_CASE("serve refuses an invalid config with status 2 and starts nothing", "[
   fs::remove_all(dir);
 }
 
-namespace {
-
-std::pair<long, json::value> send(const std::string& method, const std::string& url,
-                                  const std::string& token, const std::string& body) {
-  CURL* c = curl_easy_init();
-  std::string out;
-  long status = 0;
-  curl_slist* headers = curl_slist_append(nullptr, ("Authorization: Bearer " + token).c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(c);
-  boost::system::error_code ec;
-  json::value v = json::parse(out, ec);
-  return {status, ec ? json::value() : v};
-}
-
-}  // namespace
 
 TEST_CASE("webhooks: a daemon killed before delivering delivers every event after a restart",
           "[daemon][webhooks]") {
