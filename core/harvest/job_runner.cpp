@@ -153,6 +153,18 @@ class Runner {
         errors_.push_back(first.error().message);
         log(first.error().message);
       } else {
+        // Items are answers to requests: a document emitted by start() has no item to belong
+        // to (connectors request file:// or http(s) URLs instead; see local_files).
+        const auto docs = std::erase_if(*first, [](const sdk::Message& m) {
+          return std::holds_alternative<sdk::Document>(m);
+        });
+        if (docs > 0) {
+          const std::string why = "connector '" + plugin_.info().name + "' emitted " +
+                                  std::to_string(docs) +
+                                  " document(s) from start(): ignored (documents answer requests)";
+          errors_.push_back(why);
+          log(why);
+        }
         ItemWork none;
         handle_messages(*first, nullptr, none, "start");
         if (!none.output.enqueue.empty()) enqueue(none.output.enqueue);
