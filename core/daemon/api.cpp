@@ -9,6 +9,7 @@
 #include <conventiond/http/response.hpp>
 #include <conventiond/http/router.hpp>
 #include <conventiond/model/model_json.hpp>
+#include <conventiond/model/timestamp.hpp>
 
 #include "daemon_impl.hpp"
 
@@ -23,16 +24,6 @@ using http::json_error;
 using http::json_response;
 using http::Request;
 using http::Responder;
-
-std::string iso(std::optional<std::chrono::system_clock::time_point> t) {
-  if (!t) return "";
-  const std::time_t tt = std::chrono::system_clock::to_time_t(*t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::optional<RunId> parse_id(std::string_view s) {
   RunId v = 0;
@@ -444,7 +435,7 @@ void Daemon::Impl::register_routes() {
                    {"connector", j.config.connector},
                    {"enabled", j.config.enabled},
                    {"schedule", j.config.schedule.describe()}};
-    o["next_run_at"] = j.next_run ? json::value(iso(j.next_run)) : json::value(nullptr);
+    o["next_run_at"] = j.next_run ? json::value(format_rfc3339(*j.next_run)) : json::value(nullptr);
     o["current_run"] = j.active ? json::value(j.active->id) : json::value(nullptr);
     if (auto last = store_->runs(j.config.name, 1); last && !last->empty()) {
       o["last_run"] = run_json(last->front());

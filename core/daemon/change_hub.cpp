@@ -3,23 +3,11 @@
 #include <boost/json.hpp>
 
 #include <conventiond/http/response.hpp>
+#include <conventiond/publish/change_event_json.hpp>
 
 namespace conventiond {
 
 namespace json = boost::json;
-
-json::value change_event_json(const ChangeEvent& e) {
-  json::object o{{"seq", e.seq},
-                 {"kind", e.kind},
-                 {"departement", e.departement},
-                 {"revision", e.revision},
-                 {"created_at", e.created_at}};
-  o["convention_id"] = e.convention_id.empty() ? json::value(nullptr) : json::value(e.convention_id);
-  boost::system::error_code ec;
-  json::value record = json::parse(e.payload_json, ec);
-  o["record"] = ec ? json::value(e.payload_json) : std::move(record);
-  return o;
-}
 
 struct ChangeHub::Waiter {
   std::int64_t since = 0;
@@ -99,14 +87,12 @@ void ChangeHub::answer(Waiter& w, std::vector<ChangeEvent> events) {
   if (w.done) return;
   w.done = true;
   if (w.timer) w.timer->cancel();
-  json::array out;
-  std::int64_t next = w.since;
-  for (const ChangeEvent& e : events) {
-    out.push_back(change_event_json(e));
-    next = e.seq;
-  }
-  w.responder.send(http::json_response(
-      200, json::object{{"events", std::move(out)}, {"next_cursor", next}, {"latest_seq", std::max(latest_, next)}}));
+  // The events as every publisher writes them (change_event_json), the record verbatim.
+  const std::int64_t next = events.empty() ? w.since : events.back().seq;
+  http::Response r;
+  r.body = "{\"events\":" + change_events_json_array(events) + ",\"next_cursor\":" +
+           std::to_string(next) + ",\"latest_seq\":" + std::to_string(std::max(latest_, next)) + "}";
+  w.responder.send(std::move(r));
 }
 
 void ChangeHub::wait_for_changes(std::int64_t since, std::size_t limit,
@@ -201,7 +187,7 @@ void ChangeHub::pump(Subscriber& s) {
     if (!events || events->empty()) break;
     for (const ChangeEvent& e : *events) {
       std::string frame = "id: " + std::to_string(e.seq) + "\nevent: " + e.kind + "\ndata: " +
-                          json::serialize(change_event_json(e)) + "\n\n";
+                          change_event_json(e) + "\n\n";
       if (!s.stream.write(std::move(frame))) return;
       s.cursor = e.seq;
       s.last_write = std::chrono::steady_clock::now();

@@ -12,15 +12,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/json/value.hpp>
 
 #include <conventiond/http/responder.hpp>
 #include <conventiond/store/store.hpp>
 
 namespace conventiond {
-
-// One change-log event as every consumer receives it.
-boost::json::value change_event_json(const ChangeEvent& e);
 
 struct ChangeHubOptions {
   std::chrono::milliseconds poll{100};  // how often the store's latest seq is read

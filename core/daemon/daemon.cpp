@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 
 #include <conventiond/harvest/conventions.hpp>
+#include <conventiond/model/timestamp.hpp>
 #include <conventiond/store/open_store.hpp>
 
 #include "daemon_impl.hpp"
@@ -19,22 +20,6 @@ namespace {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::system_clock;
-
-std::string timestamp() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-// "2026-11-25T14:18:08Z" -> time point; nullopt when malformed.
-std::optional<Clock::time_point> parse_rfc3339(const std::string& s) {
-  std::tm tm{};
-  if (s.size() < 19 || strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) return std::nullopt;
-  return Clock::from_time_t(timegm(&tm));
-}
 
 }  // namespace
 
@@ -69,7 +54,7 @@ Daemon::Impl::Impl(DaemonConfig config, DaemonOptions options, std::unique_ptr<S
 }
 
 void Daemon::Impl::log(std::string line) const {
-  line = timestamp() + " " + line;
+  line = now_rfc3339() + " " + line;
   if (options_.log) options_.log(line);
   else std::cerr << line << "\n";
 }
@@ -186,18 +171,13 @@ void Daemon::Impl::io_started() {
 // Drops change-log events older than [changes] retention (the latest is always kept); hourly.
 void Daemon::Impl::prune_changes() {
   if (stopping_) return;
-  const auto cutoff = std::chrono::floor<std::chrono::seconds>(Clock::now() - config_.changes_retention);
-  const std::time_t t = Clock::to_time_t(cutoff);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  auto pruned = store_->prune_changes(buf);
+  const std::string cutoff = format_rfc3339(Clock::now() - config_.changes_retention);
+  auto pruned = store_->prune_changes(cutoff);
   if (!pruned) {
     store_errors_->inc({"prune_changes"});
     log("store: pruning the change log: " + pruned.error().message);
   } else if (*pruned > 0) {
-    log("change log: " + std::to_string(*pruned) + " event(s) older than " + buf + " pruned");
+    log("change log: " + std::to_string(*pruned) + " event(s) older than " + cutoff + " pruned");
   }
   if (!prune_timer_) prune_timer_ = std::make_unique<asio::steady_timer>(io_);
   prune_timer_->expires_after(std::chrono::hours(1));

@@ -1,6 +1,5 @@
 #include <conventiond/harvest/job_runner.hpp>
 
-#include <ctime>
 #include <deque>
 #include <iostream>
 
@@ -14,6 +13,7 @@
 #include <conventiond/extract/extractor.hpp>
 #include <conventiond/fetch/fetcher.hpp>
 #include <conventiond/model/model_json.hpp>
+#include <conventiond/model/timestamp.hpp>
 #include <conventiond/plugin_host/plugin_registry.hpp>
 #include <conventiond/sdk/messages.hpp>
 
@@ -36,15 +36,6 @@ std::string hex_sha256(std::string_view bytes) {
     out.push_back(kHex[digest[i] & 15]);
   }
   return out;
-}
-
-std::string now_rfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string upper(std::string s) {
@@ -167,7 +158,7 @@ class Runner {
         }
         ItemWork none;
         handle_messages(*first, nullptr, none, "start");
-        if (!none.output.enqueue.empty()) enqueue(none.output.enqueue);
+        if (!none.output.enqueue.empty()) enqueue(std::move(none.output.enqueue));
         for (auto& e : none.errors) {
           errors_.push_back(e);
           log("connector: " + e);
@@ -253,20 +244,23 @@ class Runner {
     io_.stop();
   }
 
-  void enqueue(const std::vector<PendingRequest>& requests) {
-    std::vector<PendingRequest> room;
-    for (const auto& r : requests) {
-      if (found_ + room.size() >= job_.max_items) {
-        if (!warned_max_items_) {
-          warned_max_items_ = true;
-          log("max_items (" + std::to_string(job_.max_items) + ") reached: further requests dropped");
-        }
-        break;
+  // Keeps the requests that fit under max_items (found so far + these), warning once.
+  std::vector<PendingRequest> within_max_items(std::vector<PendingRequest> requests) {
+    const std::size_t room = found_ >= job_.max_items ? 0 : job_.max_items - found_;
+    if (requests.size() > room) {
+      requests.resize(room);
+      if (!warned_max_items_) {
+        warned_max_items_ = true;
+        log("max_items (" + std::to_string(job_.max_items) + ") reached: further requests dropped");
       }
-      room.push_back(r);
     }
-    if (room.empty()) return;
-    auto added = store_.enqueue(run_, room);
+    return requests;
+  }
+
+  void enqueue(std::vector<PendingRequest> requests) {
+    requests = within_max_items(std::move(requests));
+    if (requests.empty()) return;
+    auto added = store_.enqueue(run_, requests);
     if (!added) {
       errors_.push_back("store: " + added.error().message);
       log("cannot queue requests: " + added.error().message);
@@ -515,7 +509,7 @@ class Runner {
       w.errors.push_back(extraction.error().message);
       return;
     }
-    const std::string hash = "sha256:" + hex_sha256(doc.body);
+    const std::string& hash = extraction->document.content_hash;  // of doc.body
     if (w.record.content_hash.empty()) w.record.content_hash = hash;
     if (extraction->conventions.empty()) return;
     ++w.relevant_documents;
@@ -540,21 +534,7 @@ class Runner {
 
   void commit(ItemWork& w) {
     // Requests a failed item discovered are still followed; its data is not.
-    if (!w.output.enqueue.empty()) {
-      std::vector<PendingRequest> room;
-      for (auto& p : w.output.enqueue) {
-        if (found_ + room.size() >= job_.max_items) {
-          if (!warned_max_items_) {
-            warned_max_items_ = true;
-            log("max_items (" + std::to_string(job_.max_items) +
-                ") reached: further requests dropped");
-          }
-          break;
-        }
-        room.push_back(std::move(p));
-      }
-      w.output.enqueue = std::move(room);
-    }
+    w.output.enqueue = within_max_items(std::move(w.output.enqueue));
     if (Status s = store_.commit_item(run_, w.record, w.output); !s) {
       errors_.push_back("store: " + s.error().message);
       log("cannot commit " + w.record.url + ": " + s.error().message);

@@ -21,7 +21,8 @@ std::string change_event_json(const ChangeEvent& e) {
   out += ",\"kind\":";
   append_string(out, e.kind);
   out += ",\"convention_id\":";
-  append_string(out, e.convention_id);
+  if (e.convention_id.empty()) out += "null";  // an indicator of a département without one
+  else append_string(out, e.convention_id);
   out += ",\"departement\":";
   append_string(out, e.departement);
   out += ",\"revision\":";

@@ -10,7 +10,7 @@
 
 namespace conventiond {
 
-// The event as one line of compact JSON; `record` is the event's payload_json as stored (the
+// The event as one line of compact JSON (convention_id null when empty); `record` is the event's payload_json as stored (the
 // store guarantees it is JSON), spliced verbatim.
 std::string change_event_json(const ChangeEvent& event);
 
