@@ -1,6 +1,6 @@
 // Extraction benchmark: a generated corpus of press-release pages and multi-page convention
 // PDFs, extracted on one thread. Prints documents/s, per-document time and peak RSS.
-//   build-release/bench/extract_bench [--pages N] [--pdfs N] [--pdf-pages N]
+//   build/bench/extract_bench [--pages N] [--pdfs N] [--pdf-pages N]
 #include <sys/resource.h>
 
 #include <chrono>

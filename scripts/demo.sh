@@ -30,23 +30,48 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo; echo "stopping (SIGTERM to the daemon)..."; exit 0' INT TERM
 
+# Both ports must be free: a demo site or daemon left from an earlier run would answer instead.
+for port in 18765 8080; do
+  if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
+    echo "demo: port $port on 127.0.0.1 is already in use (an earlier demo still running?); stop it first" >&2
+    exit 1
+  fi
+done
 python3 -m http.server 18765 --bind 127.0.0.1 --directory demo/site >var/demo-site.log 2>&1 &
 site_pid=$!
+# The daemon's first runs start at once: the site must answer before it starts, or robots.txt
+# is unreachable and every item waits for it.
+site_up=0
+for _ in $(seq 1 150); do
+  if curl -sf -o /dev/null --max-time 2 http://127.0.0.1:18765/robots.txt; then site_up=1; break; fi
+  kill -0 "$site_pid" 2>/dev/null || break
+  sleep 0.2
+done
+if [ "$site_up" != 1 ]; then
+  echo "demo: the demo site did not answer on http://127.0.0.1:18765/robots.txt:" >&2
+  cat var/demo-site.log >&2
+  exit 1
+fi
 "$bin" serve --config config/demo.toml 2>var/demo-daemon.log &
 daemon_pid=$!
 
 # Wait for the API, then for the first run of every job.
 for _ in $(seq 1 100); do curl -sf "$api/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -sf "$api/readyz" >/dev/null || { echo "the daemon did not start:"; cat var/demo-daemon.log; exit 1; }
-for _ in $(seq 1 300); do
+runs_done=0
+for _ in $(seq 1 900); do
   if curl -sf "$api/v1/jobs" | python3 -c '
 import json, sys
 jobs = json.load(sys.stdin)["items"]
 sys.exit(0 if all(j["last_run"] and j["last_run"]["status"] != "running" and j["current_run"] is None for j in jobs) else 1)'; then
-    break
+    runs_done=1; break
   fi
   sleep 0.2
 done
+if [ "$runs_done" != 1 ]; then
+  echo "demo: the first runs of the demo jobs did not finish within 3 minutes; see var/demo-daemon.log" >&2
+  exit 1
+fi
 
 echo
 echo "== runs"
@@ -73,6 +98,31 @@ for c in items:
     print("%-18s %-5s %-11s %-9s %-34s %-8d %s" % (c["id"], f["departement"], f.get("signed_on") or "-",
           "%d-%d" % (p["start"], p["end"]) if p else "-", money or "-", len(sources), ",".join(f.get("measures", []))[:60]))
 if not items: print("(none)")'
+
+# A demo that found nothing is a failure, not a success: say why and exit non-zero.
+problems=$(curl -sf "$api/v1/jobs" | python3 -c '
+import json, sys
+for j in json.load(sys.stdin)["items"]:
+    r = j["last_run"]
+    if r is None or r["status"] != "done":
+        st = r["status"] if r else "never ran"
+        err = (r or {}).get("error") or ""
+        print("job %s: %s %s" % (j["name"], st, err))')
+count=$(curl -sf "$api/v1/conventions?limit=500" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
+if [ "$count" = 0 ] || [ -n "$problems" ]; then
+  echo >&2
+  echo "demo: FAILED: $count conventions found" >&2
+  [ -n "$problems" ] && echo "$problems" >&2
+  for id in $(curl -sf "$api/v1/jobs" | python3 -c 'import json,sys; [print(j["last_run"]["id"]) for j in json.load(sys.stdin)["items"] if j["last_run"]]'); do
+    curl -sf "$api/v1/runs/$id" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+for it in r.get("failed_items", [])[:10]:
+    print("  run %s failed item %s: %s" % (r["id"], it.get("url"), it.get("error")))' >&2 || true
+  done
+  echo "daemon log: var/demo-daemon.log" >&2
+  exit 1
+fi
 echo
 echo "Where to look:"
 echo "  $api/v1/conventions                      every convention (filters: ?departement=31&year=2019&measure=...)"
