@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include <conventiond/extract/dates.hpp>
+
 #include "facts/folded_text.hpp"
 
 namespace conventiond::extract_detail {
@@ -25,7 +27,8 @@ constexpr std::array<Noun, 16> kNouns = {{
 }};
 
 // Complements that make "convention" / "contrat" another instrument.
-constexpr std::array<std::string_view, 24> kOtherQualifiers = {
+constexpr std::array<std::string_view, 28> kOtherQualifiers = {
+    " local des solidarites", " locaux des solidarites", " departemental des solidarites", " des solidarites",
     " de ville",        " de gestion",        " de partenariat",    " d'objectifs",
     " pluriannuelle",   " territoriale globale", " de mandat",      " de service",
     " de delegation",   " d'occupation",      " de mise a disposition", " local de sante",
@@ -50,7 +53,12 @@ AgreementKind signed_agreement(std::string_view f, std::size_t sign_pos) {
   for (const Noun& n : kNouns) {
     if (n.kind == AgreementKind::none) continue;
     for (std::size_t p = find_word(f, n.word); p != std::string_view::npos; p = find_word(f, n.word, p + 1)) {
-      const AgreementKind k = agreement_noun_kind(f, p, n.word);
+      AgreementKind k = agreement_noun_kind(f, p, n.word);
+      // "l'avenant à la convention ... signée le 5 juillet 2019": the feminine participle agrees
+      // with the convention, not with the (masculine) avenant
+      if (k == AgreementKind::amendment && n.word.starts_with("convention") && p < sign_pos &&
+          f.substr(sign_pos).starts_with("signee"))
+        k = AgreementKind::ours;
       if (p < sign_pos && (!has_before || p > before_pos)) {
         before = k;
         before_pos = p;
@@ -70,6 +78,46 @@ AgreementKind agreement_noun_kind(std::string_view f, std::size_t pos, std::stri
   AgreementKind kind = AgreementKind::none;
   for (const Noun& n : kNouns)
     if (n.word == noun) kind = n.kind;
+  if (kind == AgreementKind::amendment) {
+    // "l'avenant au contrat de ville", "avenant n°2 à la convention de gestion": the avenant of
+    // another agreement is that other agreement's
+    const std::string_view rest = f.substr(pos + noun.size(), 40);
+    for (std::string_view head : {"convention", "contrat"}) {
+      const std::size_t h = find_word(rest, head);
+      if (h == std::string_view::npos || h > 22) continue;
+      const std::string_view link = rest.substr(0, h);
+      if (link.find(',') != std::string_view::npos || link.find('.') != std::string_view::npos) continue;
+      if (agreement_noun_kind(f, pos + noun.size() + h, head) == AgreementKind::other) return AgreementKind::other;
+    }
+    return kind;
+  }
+  if (kind == AgreementKind::ours) {
+    // "un avenant à la convention", "l'avenant n°1 de la convention": the avenant is the head
+    const std::string_view b = f.substr(pos >= 30 ? pos - 30 : 0, pos >= 30 ? 30 : pos);
+    const std::size_t a = b.rfind("avenant");
+    if (a != std::string_view::npos) {
+      std::string_view link = b.substr(a + 7);
+      if (link.starts_with("s")) link.remove_prefix(1);
+      const bool only_link = link.find(',') == std::string_view::npos && link.find('.') == std::string_view::npos &&
+                             link.size() <= 18 &&
+                             (link.ends_with(" a la ") || link.ends_with(" au ") || link.ends_with(" de la ") ||
+                              link.ends_with(" du ") || link.ends_with(" a ") || link.ends_with(" de "));
+      if (only_link && agreement_kind_of_complement(f, pos, noun) != AgreementKind::other) return AgreementKind::amendment;
+    }
+  }
+  return agreement_kind_of_complement(f, pos, noun);
+}
+
+AgreementKind agreement_kind_of_complement(std::string_view f, std::size_t pos, std::string_view noun) {
+  AgreementKind kind = AgreementKind::none;
+  for (const Noun& n : kNouns)
+    if (n.word == noun) kind = n.kind;
+  // "l'État et le Département ont scellé leur partenariat": the parties' own partnership, not a
+  // named agreement ("convention de partenariat", "partenariat avec la CAF")
+  if (noun == "partenariat" && pos >= 5 && f.substr(pos - 5, 5) == "leur ") {
+    const std::string_view rest = f.substr(pos + noun.size(), 30);
+    if (!rest.starts_with(" avec") && !rest.starts_with(" pour la") && !rest.starts_with(" sur")) return AgreementKind::none;
+  }
   if (kind != AgreementKind::ours) return kind;
   const std::string_view rest = f.substr(pos + noun.size(), 60);
   for (std::string_view q : kOtherQualifiers)
@@ -87,17 +135,40 @@ AgreementKind agreement_noun_kind(std::string_view f, std::size_t pos, std::stri
   return kind;
 }
 
+bool names_other_programme(std::string_view f) {
+  static constexpr std::array<std::string_view, 14> kOthers = {
+      "pacte des solidarites",        "pacte local des solidarites", "pactes locaux des solidarites",
+      "contrat local des solidarites", "contrats locaux des solidarites", "france relance",
+      "plan de relance",              "contrat de ville",            "contrats de ville",
+      "grand froid",                  "convention territoriale globale", "conventions territoriales globales",
+      "securite routiere",            "plan hiver"};
+  return std::any_of(kOthers.begin(), kOthers.end(), [&](std::string_view o) { return f.find(o) != std::string_view::npos; });
+}
+
+// The convention of this programme named in full: no other programme's agreement is meant.
+bool names_our_programme(std::string_view f) {
+  return f.find("convention d'appui") != std::string_view::npos ||
+         f.find("convention departementale d'appui") != std::string_view::npos ||
+         f.find("pauvrete et d'acces a l'emploi") != std::string_view::npos ||
+         find_word(f, "calpae") != std::string_view::npos || find_word(f, "calpe") != std::string_view::npos;
+}
+
 std::vector<Signing> signings(std::string_view f) {
   std::vector<Signing> out;
-  if (f.find("sign") == std::string_view::npos && f.find("paraphe") == std::string_view::npos) return out;
+  if (f.find("sign") == std::string_view::npos && f.find("paraphe") == std::string_view::npos &&
+      f.find("officialis") == std::string_view::npos && f.find("scell") == std::string_view::npos)
+    return out;
   // "sera signée le 15 juillet prochain", "d'ici la fin juin", "signera": a future signing
   if (find_any_word(f, {"signera", "signeront", "signerons", "d'ici", "devrait", "devraient",
                         "prochainement"}) != std::string_view::npos ||
       f.find("sera signe") != std::string_view::npos || f.find("seront signe") != std::string_view::npos ||
       f.find("doit etre signe") != std::string_view::npos || f.find("doivent etre signe") != std::string_view::npos)
     return out;
-  static constexpr std::array<std::string_view, 10> kWords = {
-      "signe", "signee", "signes", "signees", "signent", "signature", "signataire", "signataires", "signons", "paraphe"};
+  // "ont officialisé ce vendredi le déploiement du plan", "ont scellé leur partenariat": the act
+  // that binds the parties, whatever its verb
+  static constexpr std::array<std::string_view, 17> kWords = {
+      "signe", "signee", "signes", "signees", "signent", "signature", "signataire", "signataires", "signons", "paraphe",
+      "officialise", "officialisee", "officialisent", "officialisation", "scelle", "scellee", "scellent"};
   for (std::string_view w : kWords)
     for (std::size_t p = find_word(f, w); p != std::string_view::npos; p = find_word(f, w, p + 1))
       out.push_back({p, signed_agreement(f, p)});
@@ -152,9 +223,57 @@ bool is_relevant(const std::vector<Sentence>& sentences, std::string_view folded
         last_named = AgreementKind::other;
     return found;
   };
-  if (ours_in(folded_title) && poverty_heading) return true;
+  // The title names the convention; unless the body signs another agreement and none of ours
+  // ("la convention ... entre l'État et la Métropole de Lyon").
+  if (ours_in(folded_title) && poverty_heading) {
+    bool other_signing = false;
+    bool our_signing = false;
+    for (const Sentence& s : sentences) {
+      if (s.kind == BlockKind::title) continue;  // the title itself
+      const std::vector<Signing> signs = signings(s.folded);
+      if (signs.empty()) continue;
+      if (is_signing_sentence(s)) our_signing = true;
+      else other_signing = true;
+    }
+    if (!other_signing || our_signing) return true;
+  }
+  // No agreement named, but the State and the département bind themselves on the poverty plan:
+  // "le préfet de X et le président du Département ont officialisé le déploiement du plan
+  // pauvreté", "l'État et le Département ont scellé leur partenariat" (not when the act is of
+  // another, named agreement: a pacte, a protocole, a contrat de ville).
+  if (poverty_heading)
+    for (const Sentence& s : sentences) {
+      const std::vector<Signing> signs = signings(s.folded);
+      if (signs.empty() || !std::all_of(signs.begin(), signs.end(), [](const Signing& g) {
+            return g.agreement == AgreementKind::none;
+          }))
+        continue;
+      const bool state = find_word(s.folded, "etat") != std::string_view::npos ||
+                         find_word(s.folded, "prefet") != std::string_view::npos ||
+                         find_word(s.folded, "prefete") != std::string_view::npos;
+      const bool departement = find_word(s.folded, "departement") != std::string_view::npos ||
+                               s.folded.find("conseil departemental") != std::string_view::npos;
+      if (state && departement && names_other_programme(s.folded) == false) return true;
+    }
+  // A dated signing of this programme's agreement ("ont signé le 2 juillet 2019 la convention"),
+  // not in a sentence about another programme.
+  auto dated_signing_of_ours = [&] {
+    return std::any_of(sentences.begin(), sentences.end(), [](const Sentence& s) {
+      return is_signing_sentence(s) && !(names_other_programme(s.folded) && !names_our_programme(s.folded)) &&
+             !find_dates(s.text).empty();
+    });
+  };
+  // A title naming another programme ("Contrat local des solidarités", "Plan grand froid")
+  // speaks of it: this programme named in passing ("qui succède à la convention d'appui", "le
+  // Département, signataire de la convention") does not make it about this one.
+  if (names_other_programme(folded_title) && !names_our_programme(folded_title) && !dated_signing_of_ours())
+    return false;
   for (std::size_t i = 0; i < sentences.size(); ++i) {
+    if (sentences[i].kind == BlockKind::title) continue;  // read by the title's rule above
     if (!ours_in(sentences[i].folded)) continue;
+    // "Dans le cadre de France Relance, ... une convention pour soutenir la lutte contre la
+    // pauvreté": a convention of another programme
+    if (names_other_programme(sentences[i].folded) && !names_our_programme(sentences[i].folded)) continue;
     const bool near = about_poverty(sentences[i].folded) ||
                       (i > 0 && about_poverty(sentences[i - 1].folded)) ||
                       (i + 1 < sentences.size() && about_poverty(sentences[i + 1].folded));

@@ -23,6 +23,10 @@ struct Signing {
 // "contrat de ville", "convention de gestion", "contrats aidés" are other agreements.
 AgreementKind agreement_noun_kind(std::string_view folded, std::size_t pos, std::string_view noun);
 
+// The same, from the noun's complement only ("convention de gestion", "contrat de ville"),
+// without looking at an avenant that governs it.
+AgreementKind agreement_kind_of_complement(std::string_view folded, std::size_t pos, std::string_view noun);
+
 // Every past or present signing in a sentence; none when it speaks of a future signing.
 std::vector<Signing> signings(std::string_view folded);
 
@@ -31,6 +35,14 @@ bool is_signing_sentence(const Sentence& s);
 
 // A party clause of a convention text: "Le Département du Bas-Rhin, représenté par ...".
 bool is_party_clause(const Sentence& s);
+
+// Another programme named: pacte / contrat local des solidarités, France Relance, contrat de
+// ville, convention territoriale globale, plan grand froid ...
+bool names_other_programme(std::string_view folded);
+
+// This programme's convention named in full ("convention d'appui", "... pauvreté et d'accès à
+// l'emploi").
+bool names_our_programme(std::string_view folded);
 
 // The document speaks of poverty and of one of our agreements (not only of other ones).
 bool is_relevant(const std::vector<Sentence>& sentences, std::string_view folded_title);

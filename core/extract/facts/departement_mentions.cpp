@@ -170,8 +170,9 @@ std::vector<DepartementMention> find_departement_mentions(std::string_view text)
     std::string_view folded;
     std::array<std::string_view, 2> codes;
   };
-  static constexpr std::array<Collectivity, 3> kCollectivities = {{
+  static constexpr std::array<Collectivity, 4> kCollectivities = {{
       {"collectivite de corse", {"2A", "2B"}},
+      {"corse", {"2A", "2B"}},
       {"collectivite europeenne d'alsace", {"67", "68"}},
       {"ville de paris", {"75", ""}},
   }};
@@ -179,10 +180,20 @@ std::vector<DepartementMention> find_departement_mentions(std::string_view text)
     for (std::size_t pos = t.find(c.folded); pos != std::string::npos; pos = t.find(c.folded, pos + 1)) {
       if (!ft.is_upper_at(pos) && !ft.is_upper_at(pos + c.folded.rfind(' ') + 1)) continue;
       const std::size_t end = pos + c.folded.size();
+      // "Corse" alone (the préfet de Corse, the conseil exécutif de Corse): the collectivité, not
+      // inside "Corse-du-Sud" / "Haute-Corse", nor the word in "la Collectivité de Corse" again
+      if (c.folded == "corse") {
+        if (!boundary_ok(t, pos, c.folded.size()) || taken[pos]) continue;
+        const std::string_view prev = previous_word(t, pos);
+        if (prev != "de" && prev != "en" && prev != "la") continue;
+        if (std::string_view(t).substr(0, pos).ends_with("collectivite de ")) continue;
+      }
+      const bool inst = c.folded != "corse" || institutional_before(t, pos) ||
+                        std::string_view(t).substr(0, pos).ends_with("executif de ");
       for (std::string_view code : c.codes)
         if (!code.empty())
           out.push_back({std::string(code), ft.original_offset(pos),
-                         end < t.size() ? ft.original_offset(end) : text.size(), true});
+                         end < t.size() ? ft.original_offset(end) : text.size(), inst});
     }
   }
   std::sort(out.begin(), out.end(),

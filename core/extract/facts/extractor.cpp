@@ -85,7 +85,8 @@ std::optional<Date> reference_date(const TextDocument& doc) {
       if (!d.year_stated || d.month_only) continue;
       const std::string prefix = fold(std::string_view(t).substr(0, d.begin));
       if (doc.blocks[b].kind == BlockKind::dateline || prefix.ends_with(", le ") || prefix.ends_with(",le ") ||
-          prefix.ends_with(", ") || prefix.empty())
+          prefix.ends_with(", ") || prefix.empty() || prefix.ends_with("communique de presse du ") ||
+          prefix.ends_with("communique du ") || prefix.ends_with("communique de presse - "))
         return d.date;
     }
   }
@@ -104,6 +105,22 @@ std::set<std::string> codes_in(std::string_view text) {
 // Corse-du-Sud and Haute-Corse named together (the Collectivité de Corse) are one party.
 bool is_corsica_pair(const std::set<std::string>& named) {
   return named.size() == 2 && named.count("2A") && named.count("2B");
+}
+
+// The département a publisher speaks for: "Les services de l'État dans le Var", "Préfecture de
+// la Creuse", "Conseil départemental de la Mayenne", "Département du Lot". A news site naming
+// a place ("France Bleu Gironde") is not a publisher of either party.
+std::optional<std::string> publisher_departement(std::string_view site_name) {
+  const std::vector<DepartementMention> site = find_departement_mentions(site_name);
+  std::set<std::string> named;
+  for (const DepartementMention& m : site) named.insert(m.code);
+  if (named.size() != 1 && !is_corsica_pair(named)) return std::nullopt;
+  const std::string f = fold(site_name);
+  const bool party = site.front().institutional || f.find("services de l'etat") != std::string::npos ||
+                     contains_any(f, {"prefecture", "prefet", "prefete", "departement", "conseil departemental",
+                                      "collectivite", "conseil general"});
+  if (!party) return std::nullopt;
+  return site.front().code;
 }
 
 struct Subjects {
@@ -137,10 +154,10 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
     return out;
   }
   for (const std::string& c : in_title) add(c);
-  // "... - Conseil départemental de la Mayenne": the publisher is the département
+  // "... - Conseil départemental de la Mayenne", "Les services de l'État dans le Var",
+  // "Préfecture de la Creuse": the publisher is the département or its préfecture
   if (out.codes.empty()) {
-    const std::vector<DepartementMention> site = find_departement_mentions(doc.site_name);
-    if (site.size() == 1 && site.front().institutional) add(site.front().code);
+    if (auto code = publisher_departement(doc.site_name)) add(*code);
   }
   if (out.codes.empty()) {
     // The département most often named as an institution.
@@ -197,6 +214,27 @@ void assign_sections(std::vector<Sentence>& sentences, const Subjects& subjects)
 // A sentence that names this département among several subjects (for facts that carry their
 // own département, like "préfet des Yvelines" or "1,3 M€ aux Yvelines").
 bool names(const Sentence& s, const std::string& code) { return s.departements.count(code) > 0; }
+
+// A national review ("des conventions signées avec 99 départements", "tous les départements
+// ont signé"): a document about the programme as a whole, whose mentions of one département
+// (a former président's signature) are examples, not that département's convention. Not when
+// the title or the publisher names one département.
+bool is_national_review(const std::vector<Sentence>& sentences, const TextDocument& doc) {
+  if (!codes_in(doc.title).empty() || publisher_departement(doc.site_name)) return false;
+  for (const Sentence& s : sentences) {
+    const std::string& f = s.folded;
+    if (f.find("tous les departements") != std::string::npos) return true;
+    for (std::size_t p = f.find(" departements"); p != std::string::npos; p = f.find(" departements", p + 1)) {
+      std::size_t b = p;
+      while (b > 0 && f[b - 1] >= '0' && f[b - 1] <= '9') --b;
+      if (p - b < 2 || p - b > 3) continue;
+      int n = 0;
+      for (std::size_t k = b; k < p; ++k) n = n * 10 + (f[k] - '0');
+      if (n >= 10) return true;
+    }
+  }
+  return false;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Signature date
@@ -275,13 +313,17 @@ std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const
       std::optional<Date> best;
       std::size_t best_dist = std::string::npos;
       for (const DateMention& d : dates) {
-        if (d.month_only || d.date.year < 2018) continue;
+        // the programme's conventions and avenants were signed from 2018 to 2023; a signature of
+        // 2024 or later is of its successor (the pactes locaux des solidarités)
+        if (d.month_only || d.date.year < 2018 || d.date.year > 2023) continue;
         if (ref_is_estimate && d.relative) continue;  // "aujourd'hui" needs a real date
         if (ref && d.date > *ref) continue;  // a signature is not after its own announcement
         const std::string prefix = fold(std::string_view(s.text).substr(d.begin >= 25 ? d.begin - 25 : 0,
                                                                         d.begin >= 25 ? 25 : d.begin));
+        // "selon un communiqué commun du 1er avril", "par courrier du": the date of another act
         if (contains_any(prefix, {"annonce", "annoncee", "presentee", "presente", "lancee", "lance", "avant",
-                                  "jusqu'au", "depuis", "seance", "deliberation"}))
+                                  "jusqu'au", "depuis", "seance", "deliberation", "communique", "courrier", "lettre",
+                                  "arrete", "decret", "circulaire", "article", "publie", "publiee"}))
           continue;
         // The date must not sit closer to another signing word of another agreement.
         const std::size_t dist = d.begin > sign_orig ? d.begin - sign_orig : sign_orig - d.end;
@@ -307,11 +349,96 @@ std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const
   return std::nullopt;
 }
 
+// The convention's period: the first stated, not one of another programme ("le pacte local
+// des solidarités 2024-2027") nor one starting after the programme's last year (2023).
 std::optional<Period> document_period(const std::vector<Sentence>& sentences) {
   for (const Sentence& s : sentences) {
-    const auto ps = find_periods(s.text);
-    if (!ps.empty()) return ps.front().period;
+    if (extract_detail::names_other_programme(s.folded) && !extract_detail::names_our_programme(s.folded)) continue;
+    for (const PeriodMention& p : find_periods(s.text))
+      if (p.period.end <= 2023) return p.period;
   }
+  // "la convention d'appui ... prolongée pour l'année 2023": a convention for one year (not an
+  // avenant's year, nor the year of an amount: "Pour l'année 2019, l'État apporte ...")
+  for (const Sentence& s : sentences) {
+    if (s.in_annex || contains(s.folded, "avenant") || contains(s.folded, "avenants")) continue;
+    for (std::string_view lead : {"pour l'annee ", "au titre de l'annee ", "sur l'annee "}) {
+      const std::size_t at = s.folded.find(lead);
+      if (at == std::string::npos) continue;
+      const std::size_t conv = s.folded.rfind("convention", at);
+      if (conv == std::string::npos || at - conv > 120) continue;
+      const std::string_view y = std::string_view(s.folded).substr(at + lead.size(), 5);
+      if (y.size() < 4 || !std::all_of(y.begin(), y.begin() + 4, [](char c) { return c >= '0' && c <= '9'; })) continue;
+      if (y.size() == 5 && y[4] >= '0' && y[4] <= '9') continue;
+      const int year = (y[0] - '0') * 1000 + (y[1] - '0') * 100 + (y[2] - '0') * 10 + (y[3] - '0');
+      if (year >= 2019 && year <= 2023) return Period{year, year};
+    }
+  }
+  return std::nullopt;
+}
+
+// A line of a register's table of contents: "Arrêté portant ... ........ 27" (a run of leader
+// dots, or a page number after a long gap, at the end).
+bool is_contents_entry(std::string_view text) {
+  std::size_t e = text.size();
+  while (e > 0 && text[e - 1] == ' ') --e;
+  const std::size_t digits_end = e;
+  while (e > 0 && text[e - 1] >= '0' && text[e - 1] <= '9') --e;
+  if (e == digits_end || digits_end - e > 4) return false;
+  std::size_t dots = 0;
+  std::size_t k = e;
+  while (k > 0 && (text[k - 1] == '.' || text[k - 1] == ' ' || text[k - 1] == '\t')) {
+    if (text[k - 1] == '.') ++dots;
+    --k;
+  }
+  // "…" (U+2026) leaders
+  while (k >= 3 && static_cast<unsigned char>(text[k - 3]) == 0xE2 && static_cast<unsigned char>(text[k - 2]) == 0x80 &&
+         static_cast<unsigned char>(text[k - 1]) == 0xA6) {
+    dots += 3;
+    k -= 3;
+    while (k > 0 && text[k - 1] == ' ') --k;
+  }
+  return dots >= 4;
+}
+
+// A register of administrative acts lists many decisions with their pages; only the entries
+// naming this programme's convention are about it: the dates and signers of the other acts
+// (arrêtés, délégations) are not the convention's.
+void drop_other_contents_entries(std::vector<Sentence>& sentences, const TextDocument& doc) {
+  std::vector<char> entry(doc.blocks.size(), 0);
+  std::size_t entries = 0;
+  for (std::size_t b = 0; b < doc.blocks.size(); ++b)
+    if (doc.blocks[b].kind != BlockKind::table_row && is_contents_entry(doc.blocks[b].text)) {
+      entry[b] = 1;
+      ++entries;
+    }
+  if (entries < 3) return;
+  std::vector<char> ours(doc.blocks.size(), 0);
+  for (const Sentence& s : sentences)
+    if (entry[s.block] && (extract_detail::names_our_programme(s.folded) || contains(s.folded, "pauvrete")))
+      ours[s.block] = 1;
+  sentences.erase(std::remove_if(sentences.begin(), sentences.end(),
+                                 [&](const Sentence& s) { return entry[s.block] && !ours[s.block]; }),
+                  sentences.end());
+}
+
+// The one year (2018..2023) a text names, when it names exactly one.
+std::optional<int> only_year(const std::vector<Sentence>& sentences) {
+  std::set<int> years;
+  for (const Sentence& s : sentences) {
+    const std::string& f = s.folded;
+    for (std::size_t i = 0; i + 4 <= f.size(); ++i) {
+      if (!std::all_of(f.begin() + static_cast<std::ptrdiff_t>(i), f.begin() + static_cast<std::ptrdiff_t>(i + 4),
+                       [](char c) { return c >= '0' && c <= '9'; }))
+        continue;
+      const bool alone = (i == 0 || !(f[i - 1] >= '0' && f[i - 1] <= '9')) &&
+                         (i + 4 == f.size() || !(f[i + 4] >= '0' && f[i + 4] <= '9'));
+      if (!alone) continue;
+      const int y = (f[i] - '0') * 1000 + (f[i + 1] - '0') * 100 + (f[i + 2] - '0') * 10 + (f[i + 3] - '0');
+      if (y >= 1990 && y <= 2100) years.insert(y);
+      i += 3;
+    }
+  }
+  if (years.size() == 1 && *years.begin() >= 2018 && *years.begin() <= 2023) return *years.begin();
   return std::nullopt;
 }
 
@@ -364,9 +491,28 @@ bool is_witness(std::string_view text, const PersonMention& p) {
     return true;
   std::string a = fold(text.substr(p.end, 60));
   while (!a.empty() && (a.front() == ' ' || a.front() == ',')) a.erase(a.begin());
+  // "X, secrétaire d'État, s'est rendue à Lille à l'occasion de la signature, par ... ": a visit
   for (std::string_view w : {"a assiste", "assistait", "etait present", "avait fait le deplacement",
-                             "a fait le deplacement", "est venu", "est venue", "pour assister"})
+                             "a fait le deplacement", "est venu", "est venue", "pour assister", "s'est rendu",
+                             "s'est rendue", "se sont rendus", "s'est deplace", "s'est deplacee", "a participe",
+                             "participait", "etait presente", "etaient presents", "a rejoint"})
     if (a.starts_with(w)) return true;
+  return false;
+}
+
+// "X, Y et Z signeront la convention vendredi": those who will sign are its signatories (the
+// date of a future signing is not its signature date).
+bool is_future_signing(const Sentence& s) {
+  if (s.folded.find("sign") == std::string::npos) return false;
+  if (!contains_any(s.folded, {"signera", "signeront", "signer", "viendra signer", "viendront signer"}) &&
+      s.folded.find("sera signee") == std::string::npos && s.folded.find("sera signe ") == std::string::npos)
+    return false;
+  // the agreement to sign is ours: "convention", "contrat" not qualified as another one
+  for (std::string_view noun : {"convention", "contrat", "contractualisation", "avenant"})
+    for (std::size_t p = find_word(s.folded, noun); p != std::string_view::npos; p = find_word(s.folded, noun, p + 1)) {
+      const AgreementKind k = extract_detail::agreement_noun_kind(s.folded, p, noun);
+      if (k == AgreementKind::ours || k == AgreementKind::amendment) return true;
+    }
   return false;
 }
 
@@ -407,7 +553,7 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
       continue;
     }
     if (s.in_annex) continue;
-    if (!(is_signing_sentence(s) || is_party_clause(s))) {
+    if (!(is_signing_sentence(s) || is_party_clause(s) || is_future_signing(s))) {
       // "Jean-René Lecerf, président du Département, s'en est félicité": in a document about
       // one convention, its préfet and its président named elsewhere are its signatories.
       if (subjects.codes.size() == 1) local_parties.append(s.text).append("\n");
@@ -418,8 +564,16 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
   }
   if (!block_text.empty() && (subjects.codes.size() == 1 || code == subjects.primary)) take(block_text, false);
   if (!local_parties.empty()) {
+    // One préfet and one président sign a convention: when the signing sentences name them, a
+    // préfet or a président named elsewhere (quoted later, at a visit) is not another signatory.
+    auto has_role = [&](Role r) {
+      return std::any_of(out.begin(), out.end(), [&](const Signatory& g) { return g.role == r; });
+    };
+    const bool had_prefet = has_role(Role::prefet);
+    const bool had_president = has_role(Role::president_departement);
     for (const PersonMention& p : find_people(local_parties)) {
       if (p.role != Role::prefet && p.role != Role::president_departement) continue;
+      if ((p.role == Role::prefet && had_prefet) || (p.role == Role::president_departement && had_president)) continue;
       if (is_witness(local_parties, p)) continue;
       const std::set<std::string> role_codes =
           codes_in(std::string_view(local_parties).substr(p.begin, p.end - p.begin));
@@ -459,11 +613,22 @@ std::vector<FundingLine> funding(const std::vector<Sentence>& sentences, const s
     if (!own && !names(s, code)) continue;
     const SentenceFunding sf = funding_in_sentence(sentences, i, ctx);
     ctx.previous_year = sf.year;  // the next sentence's counterpart amount
+    // "1,3 M€ aux Yvelines et 1,1 M€ aux Hauts-de-Seine": the département after each amount;
+    // "l'Aude recevra 1,9 M€ et le Gard 2,6 M€": before it, when the first amount has one before.
+    bool places_before = false;
+    if (!own && !sf.lines.empty()) {
+      const LocatedFunding& first = sf.lines.front();
+      for (const std::string& c : codes_in(std::string_view(s.text).substr(first.lead_begin, first.lead_end - first.lead_begin)))
+        if (std::find(subjects.codes.begin(), subjects.codes.end(), c) != subjects.codes.end()) places_before = true;
+    }
     for (const LocatedFunding& l : sf.lines) {
       if (!own) {
-        // "1,3 M€ aux Yvelines et 1,1 M€ aux Hauts-de-Seine": the département after the amount
-        if (!codes_in(std::string_view(s.text).substr(l.stretch_begin, l.stretch_end - l.stretch_begin)).count(code))
-          continue;
+        const std::size_t b = places_before ? l.lead_begin : l.stretch_begin;
+        const std::size_t e = places_before ? l.lead_end : l.stretch_end;
+        const std::set<std::string> place = codes_in(std::string_view(s.text).substr(b, e - b));
+        if (!place.count(code)) continue;
+        // with one place per amount, an amount naming several is not this one's alone
+        if (places_before && place.size() > 1) continue;
       }
       add_unique(out, l.line);
     }
@@ -488,8 +653,13 @@ Extraction extract_conventions(TextDocument document) {
   ex.document = std::move(document);
   const TextDocument& doc = ex.document;
   std::vector<Sentence> sentences = extract_detail::document_sentences(doc);
+  drop_other_contents_entries(sentences, doc);
   ex.relevant = is_relevant(sentences, fold(doc.title));
   if (!ex.relevant) return ex;
+  if (is_national_review(sentences, doc)) {
+    ex.warnings.push_back("a national review of the conventions: no département's convention is read from it");
+    return ex;
+  }
   const Subjects subjects = subject_departements(sentences, doc);
   if (subjects.codes.empty()) {
     ex.warnings.push_back("the document speaks of a convention but names no département");
@@ -498,8 +668,18 @@ Extraction extract_conventions(TextDocument document) {
   if (subjects.codes.size() > 1) assign_sections(sentences, subjects);
   const std::optional<Period> period = document_period(sentences);
   std::optional<Date> ref = reference_date(doc);
-  const bool ref_is_estimate = !ref && period;
-  if (ref_is_estimate) ref = Date{period->start, 12, 31};  // completes "le 28 juin" only
+  // The programme was announced on 13 September 2018: a document published before it (a
+  // position paper, an earlier plan) cannot speak of its conventions.
+  if (ref && *ref < Date{2018, 9, 13}) {
+    ex.relevant = false;
+    ex.warnings.push_back("the document was published before the strategy (13 September 2018): no convention");
+    return ex;
+  }
+  // Without a reference date, the year the document is about completes "ce vendredi 28 juin":
+  // the period's first year, else the only year the text names ("dès 2019").
+  std::optional<int> estimate_year = period ? std::optional<int>(period->start) : only_year(sentences);
+  const bool ref_is_estimate = !ref && estimate_year;
+  if (ref_is_estimate) ref = Date{*estimate_year, 12, 31};  // completes "le 28 juin" only
   const bool amendment_doc = is_amendment_document(sentences, doc);
   const std::optional<int> avenant_year = amendment_year(sentences);
   const std::vector<Measure> measures = find_measures(doc.plain_text());

@@ -24,6 +24,8 @@ struct LocatedFunding {
   FundingLine line;
   std::size_t stretch_begin = 0;  // original offsets of the text that follows the amount up to
   std::size_t stretch_end = 0;    // the next amount ("1,3 M€ aux Yvelines")
+  std::size_t lead_begin = 0;     // original offsets of the text between the previous amount (or
+  std::size_t lead_end = 0;       // the sentence's start) and this one ("l'Aude recevra 1,9 M€")
 };
 
 struct SentenceFunding {

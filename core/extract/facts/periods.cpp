@@ -24,6 +24,26 @@ std::size_t skip_spaces(std::string_view t, std::size_t i) {
   return i;
 }
 
+constexpr std::string_view kMonths[] = {"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout",
+                                        "septembre", "octobre", "novembre", "decembre"};
+
+// Length of a month name (and its trailing space) at t[i], else 0: "juin 2023".
+std::size_t month_at(std::string_view t, std::size_t i) {
+  for (std::string_view m : kMonths)
+    if (t.compare(i, m.size(), m) == 0 && i + m.size() < t.size() && t[i + m.size()] == ' ') return m.size() + 1;
+  return 0;
+}
+
+// "de juillet 2022 " before a year: the text ends with "de " + a month name.
+bool ends_with_de_month(std::string_view before) {
+  for (std::string_view m : kMonths) {
+    const std::string de = "de " + std::string(m) + " ";
+    const std::string d = "d'" + std::string(m) + " ";
+    if (before.ends_with(de) || before.ends_with(d)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<PeriodMention> find_periods(std::string_view text) {
@@ -39,8 +59,11 @@ std::vector<PeriodMention> find_periods(std::string_view text) {
     bool chained = false;
     // "2019-2021", "2019 / 2020 / 2021", "de 2019 à 2021", "les années 2019 à 2021",
     // "entre 2019 et 2021", "2019, 2020 et 2021"
-    const std::string_view before = std::string_view(t).substr(i >= 12 ? i - 12 : 0, i >= 12 ? 12 : i);
-    const bool range_word = before.ends_with("de ") || before.ends_with("annees ") || before.ends_with("periode ");
+    const std::string_view before = std::string_view(t).substr(i >= 14 ? i - 14 : 0, i >= 14 ? 14 : i);
+    // "de juillet 2022 à juin 2023": months around the years
+    const bool month_range = ends_with_de_month(before);
+    const bool range_word =
+        before.ends_with("de ") || before.ends_with("annees ") || before.ends_with("periode ") || month_range;
     const bool between = before.ends_with("entre ");
     while (j < t.size()) {
       std::size_t k = j;
@@ -61,6 +84,7 @@ std::vector<PeriodMention> find_periods(std::string_view text) {
         break;
       }
       k = skip_spaces(t, k);
+      if (month_range && !chained) k += month_at(t, k);
       const std::optional<int> next = year_at(t, k, true);
       if (!next || *next <= last || (consecutive_only && *next != last + 1)) break;
       last = *next;

@@ -349,7 +349,20 @@ std::vector<PersonMention> find_people(std::string_view text) {
     const std::size_t ce = complement_end(t, i);
     const std::size_t nb = skip_honorific(t, ce);
     const std::size_t ne = name_from(t, nb);
-    if (ne > nb && add(nb, ne, *role, r, ne) && i + 1 < t.size() && role_at(t, i + 1)) role_done[i + 1] = 1;
+    if (ne <= nb) continue;
+    if (add(nb, ne, *role, r, ne)) {
+      if (i + 1 < t.size() && role_at(t, i + 1)) role_done[i + 1] = 1;
+      continue;
+    }
+    // "La ministre ... et sa secrétaire d'État, Agnès Buzyn et Christelle Dubos": two roles then
+    // two names; the first name went to the first role, the second role takes the next name.
+    std::size_t k = ne;
+    while (k < t.size() && used[k]) ++k;  // past the names already taken
+    if (k + 1 < t.size() && t[k].folded == "et" && !strong_sep(t[k - 1].sep_after)) {
+      const std::size_t nb2 = skip_honorific(t, k + 1);
+      const std::size_t ne2 = name_from(t, nb2);
+      if (ne2 > nb2) add(nb2, ne2, *role, r, ne2);
+    }
   }
   std::sort(out.begin(), out.end(), [](const PersonMention& a, const PersonMention& b) { return a.begin < b.begin; });
   return out;

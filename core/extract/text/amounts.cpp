@@ -52,6 +52,7 @@ constexpr auto kQualifiers = std::to_array<Phrase>({
     {{"quasiment"}, 1, Qualifier::about},
     {{"un", "peu", "plus", "de"}, 4, Qualifier::more_than},
     {{"plus", "de"}, 2, Qualifier::more_than},
+    {{"de", "plus"}, 2, Qualifier::more_than},  // "un soutien de plus 4,2 millions": "de plus de"
     {{"plus", "d", "'"}, 3, Qualifier::more_than},
     {{"au", "moins"}, 2, Qualifier::more_than},
     {{"au", "dela", "de"}, 3, Qualifier::more_than},
@@ -384,6 +385,13 @@ class AmountScanner {
         currency = true;  // "€ 200", "EUR 1 000"
         first = n.first - 1;
       }
+    }
+    // "près de 10 millions d'euros (9,6 millions précisément)", "3 M€, soit 1 million par an": a
+    // restatement of the amount just before, whose currency it keeps
+    if (!currency && s.multiplier && !out_.empty() && out_.back().has_currency && floor_ > 0 && n.first >= floor_ &&
+        n.first - floor_ <= 6) {
+      for (std::size_t k = floor_; k < n.first; ++k)
+        if (t_[k].is_punct('(') || t_[k].is_word("soit") || t_[k].is_word("dont")) currency = true;
     }
     if (!cell_ && !currency) return next;
     if (cell_ && n.words && !currency && !s.multiplier) return next;

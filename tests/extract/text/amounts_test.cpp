@@ -139,6 +139,8 @@ TEST_CASE("amounts: qualifiers", "[amounts]") {
       {"au titre de l’année 2019 un peu plus de 570 000 €.",
        {{570000, "un peu plus de 570 000 €", kMore}}},
       {"au moins 1 000 €", {{1000, "au moins 1 000 €", kMore}}},
+      // "de plus de" written without its second "de"
+      {"un soutien de plus 4,2 millions d’euros", {{4200000, "de plus 4,2 millions d’euros", kMore}}},
       {"au-delà de 5 000 €", {{5000, "au-delà de 5 000 €", kMore}}},
       {"supérieur à 10 000 €", {{10000, "supérieur à 10 000 €", kMore}}},
       {"moins de 1 000 €", {{1000, "moins de 1 000 €", kLess}}},
@@ -153,7 +155,7 @@ TEST_CASE("amounts: qualifiers", "[amounts]") {
       {"pas moins de 1 000 €, pas plus de 2 000 €",
        {{1000, "pas moins de 1 000 €", kMore}, {2000, "pas plus de 2 000 €", kLess}}},
   };
-  CHECK(check_rows(rows) == 23);
+  CHECK(check_rows(rows) == 24);
 }
 
 TEST_CASE("amounts: per year", "[amounts]") {
@@ -199,6 +201,18 @@ TEST_CASE("amounts: corpus sentences", "[amounts]") {
       {"2019\t155 000 €\t155 000 €", {{155000, "155 000 €"}, {155000, "155 000 €"}}},
   };
   CHECK(check_rows(rows) == 10);
+}
+
+TEST_CASE("amounts: a restatement in millions keeps the currency of the amount just before", "[amounts]") {
+  const std::vector<Row> rows = {
+      {"près de 10 millions d’euros sur trois ans (9,6 millions précisément)",
+       {{10000000, "près de 10 millions d’euros", kAbout}, {9600000, "9,6 millions", kExact}}},
+      {"3 M€ sur trois ans, soit 1 million par an",
+       {{3000000, "3 M€", kExact}, {1000000, "1 million", kExact, true}}},
+  };
+  CHECK(check_rows(rows) == 2);
+  // alone, or far from a currency, "millions" are not money
+  CHECK(find_amounts("3 M€ pour les actions engagées auprès de près de 3,2 millions de personnes").size() == 1);
 }
 
 TEST_CASE("amounts: things that are not money", "[amounts]") {
