@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libboost-program-options1.81-dev libboost-filesystem1.81-dev
+  libboost-program-options1.81-dev libboost-filesystem1.81-dev libboost-regex1.81-dev
   libcurl4-openssl-dev libssl-dev
   libpugixml-dev libgumbo-dev libpoppler-cpp-dev
   libsqlite3-dev libpq-dev postgresql

@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -17,6 +16,8 @@
 
 #include <conventiond/sdk/connector.hpp>
 #include <conventiond/sdk/url.hpp>
+
+#include "../common/pattern.hpp"
 
 #include "html_links.hpp"
 #include "link_rules.hpp"
@@ -53,15 +54,15 @@ constexpr std::size_t kMaxLinksPerPage = 20000;
   throw sdk::Failure("config key '" + std::string(key) + "' " + problem);
 }
 
-std::optional<std::regex> compile(const sdk::Config& config, std::string_view key) {
+std::optional<boost::regex> compile(const sdk::Config& config, std::string_view key) {
   const auto pattern = config.optional_string(key);
   if (!pattern) return std::nullopt;
-  try {
-    return std::regex(*pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    config_error(key, "is not a valid regular expression: " + std::string(e.what()));
-  }
+  auto compiled = conventiond::connectors::compile_pattern(*pattern);
+  if (!compiled.regex) config_error(key, compiled.problem);
+  return std::move(compiled.regex);
 }
+
+constexpr const char* kNoUrl = "config needs at least one URL in 'documents' or 'pages'";
 
 std::vector<std::string> urls(const sdk::Config& config, std::string_view key) {
   std::vector<std::string> out = config.string_list(key);
@@ -84,6 +85,17 @@ std::string rank(const sdk::Config& config) {
 
 class ConventionDocuments final : public sdk::SourceConnector {
  public:
+  // Every problem of a config, each key checked on its own (check-config's dry run).
+  static void validate(const sdk::Config& config, sdk::ConfigProblems& problems) {
+    bool any_url = false;
+    for (const char* key : {"documents", "pages"}) {
+      problems.check([&] { any_url = !urls(config, key).empty() || any_url; });
+    }
+    problems.check([&] { compile(config, "link_pattern"); });
+    problems.check([&] { rank(config); });
+    if (!any_url && problems.empty()) problems.add(kNoUrl);
+  }
+
   explicit ConventionDocuments(const sdk::Config& config)
       : documents_(urls(config, "documents")),
         pages_(urls(config, "pages")),
@@ -93,7 +105,7 @@ class ConventionDocuments final : public sdk::SourceConnector {
         same_host_only_(config.boolean("same_host_only")),
         user_agent_note_(config.optional_string("user_agent_note").value_or("")) {
     if (documents_.empty() && pages_.empty()) {
-      throw sdk::Failure("config needs at least one URL in 'documents' or 'pages'");
+      throw sdk::Failure(kNoUrl);
     }
   }
 
@@ -143,8 +155,16 @@ class ConventionDocuments final : public sdk::SourceConnector {
       const auto url = harvest::resolve_link(base, link.href);
       if (!url || *url == response.url) continue;
       if (same_host_only_ && sdk::url::host(*url) != sdk::url::host(response.url)) continue;
-      const bool wanted = harvest::looks_like_document_link(link, *url) ||
-                          (link_pattern_ && std::regex_search(*url, *link_pattern_));
+      bool wanted = harvest::looks_like_document_link(link, *url);
+      if (!wanted && link_pattern_) {
+        const auto m = conventiond::connectors::search(*link_pattern_, *url);
+        if (m == conventiond::connectors::Match::too_complex) {
+          ctx.error("link_pattern is too complex to match against this URL (simplify the "
+                    "pattern); the link is not followed",
+                    *url);
+        }
+        wanted = m == conventiond::connectors::Match::yes;
+      }
       if (!wanted) continue;
       ++found;
       request_document(*url, ctx);
@@ -187,7 +207,7 @@ class ConventionDocuments final : public sdk::SourceConnector {
 
   std::vector<std::string> documents_;
   std::vector<std::string> pages_;
-  std::optional<std::regex> link_pattern_;
+  std::optional<boost::regex> link_pattern_;
   std::string rank_;
   std::int64_t max_documents_;
   bool same_host_only_;

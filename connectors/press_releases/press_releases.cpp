@@ -12,7 +12,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -21,6 +20,7 @@
 #include <conventiond/sdk/connector.hpp>
 #include <conventiond/sdk/url.hpp>
 
+#include "../common/pattern.hpp"
 #include "feed_parser.hpp"
 #include "html_links.hpp"
 #include "link_rules.hpp"
@@ -86,14 +86,12 @@ constexpr std::size_t kMaxFeedEntries = 100000;
   throw sdk::Failure("config key '" + std::string(key) + "' " + problem);
 }
 
-std::optional<std::regex> compile(const sdk::Config& config, std::string_view key) {
+std::optional<boost::regex> compile(const sdk::Config& config, std::string_view key) {
   const auto pattern = config.optional_string(key);
   if (!pattern) return std::nullopt;
-  try {
-    return std::regex(*pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    config_error(key, "is not a valid regular expression: " + std::string(e.what()));
-  }
+  auto compiled = conventiond::connectors::compile_pattern(*pattern);
+  if (!compiled.regex) config_error(key, compiled.problem);
+  return std::move(compiled.regex);
 }
 
 std::vector<std::string> urls(const sdk::Config& config, std::string_view key) {
@@ -115,6 +113,9 @@ std::string rank(const sdk::Config& config, std::string_view key) {
   return r;
 }
 
+constexpr const char* kNoUrl =
+    "config needs at least one URL in 'feeds', 'sitemaps' or 'listing_pages'";
+
 std::string since(const sdk::Config& config) {
   const auto s = config.optional_string("since");
   if (!s) return {};
@@ -126,6 +127,20 @@ std::string since(const sdk::Config& config) {
 
 class PressReleases final : public sdk::SourceConnector {
  public:
+  // Every problem of a config, each key checked on its own (check-config's dry run).
+  static void validate(const sdk::Config& config, sdk::ConfigProblems& problems) {
+    bool any_url = false;
+    for (const char* key : {"feeds", "sitemaps", "listing_pages"}) {
+      problems.check([&] { any_url = !urls(config, key).empty() || any_url; });
+    }
+    for (const char* key : {"link_pattern", "next_page_pattern"}) {
+      problems.check([&] { compile(config, key); });
+    }
+    problems.check([&] { since(config); });
+    for (const char* key : {"rank", "document_rank"}) problems.check([&] { rank(config, key); });
+    if (!any_url && problems.empty()) problems.add(kNoUrl);
+  }
+
   explicit PressReleases(const sdk::Config& config)
       : feeds_(urls(config, "feeds")),
         sitemaps_(urls(config, "sitemaps")),
@@ -142,7 +157,7 @@ class PressReleases final : public sdk::SourceConnector {
         document_rank_(rank(config, "document_rank")),
         user_agent_note_(config.optional_string("user_agent_note").value_or("")) {
     if (feeds_.empty() && sitemaps_.empty() && listing_pages_.empty()) {
-      throw sdk::Failure("config needs at least one URL in 'feeds', 'sitemaps' or 'listing_pages'");
+      throw sdk::Failure(kNoUrl);
     }
     for (const auto* list : {&feeds_, &sitemaps_, &listing_pages_}) {
       for (const std::string& u : *list) configured_hosts_.insert(sdk::url::host(u));
@@ -197,7 +212,7 @@ class PressReleases final : public sdk::SourceConnector {
       if (!url || !host_allowed(*url, response.url)) continue;
       if (feed->kind == harvest::FeedKind::sitemap_index) {
         request_page(*url, "sitemap", ctx);
-      } else if (matches(link_pattern_, *url)) {
+      } else if (matches(link_pattern_, "link_pattern", *url, ctx)) {
         request_article(*url, ctx);
       }
     }
@@ -231,7 +246,8 @@ class PressReleases final : public sdk::SourceConnector {
       const auto url = harvest::resolve_link(base, link.href);
       if (!url || *url == response.url || !host_allowed(*url, response.url)) continue;
       if (harvest::says_next_page(link) ||
-          (link.anchor && next_page_pattern_ && matches(next_page_pattern_, *url))) {
+          (link.anchor && next_page_pattern_ &&
+           matches(next_page_pattern_, "next_page_pattern", *url, ctx))) {
         next_pages.push_back(*url);
         continue;
       }
@@ -244,7 +260,9 @@ class PressReleases final : public sdk::SourceConnector {
         }
         continue;
       }
-      if (listings_.count(*url) == 0 && matches(link_pattern_, *url)) request_article(*url, ctx);
+      if (listings_.count(*url) == 0 && matches(link_pattern_, "link_pattern", *url, ctx)) {
+        request_article(*url, ctx);
+      }
     }
     if (next_pages.empty() && numbered_next) next_pages.push_back(numbered_next->second);
     for (const std::string& next : next_pages) request_listing(next, ctx);
@@ -288,8 +306,23 @@ class PressReleases final : public sdk::SourceConnector {
     return host == sdk::url::host(found_on) || configured_hosts_.count(host) != 0;
   }
 
-  static bool matches(const std::optional<std::regex>& pattern, const std::string& url) {
-    return !pattern || std::regex_search(url, *pattern);
+  // Whether url matches pattern (no pattern: everything does). A match too complex for the
+  // regex engine is an error on this URL, which is then not followed.
+  static bool matches(const std::optional<boost::regex>& pattern, const char* key,
+                      const std::string& url, sdk::Context& ctx) {
+    if (!pattern) return true;
+    switch (conventiond::connectors::search(*pattern, url)) {
+      case conventiond::connectors::Match::yes:
+        return true;
+      case conventiond::connectors::Match::no:
+        return false;
+      case conventiond::connectors::Match::too_complex:
+        break;
+    }
+    ctx.error(std::string(key) + " is too complex to match against this URL (simplify the "
+                                 "pattern); the link is not followed",
+              url);
+    return false;
   }
 
   void request_article(const std::string& url, sdk::Context& ctx) {
@@ -338,8 +371,8 @@ class PressReleases final : public sdk::SourceConnector {
   std::vector<std::string> feeds_;
   std::vector<std::string> sitemaps_;
   std::vector<std::string> listing_pages_;
-  std::optional<std::regex> link_pattern_;
-  std::optional<std::regex> next_page_pattern_;
+  std::optional<boost::regex> link_pattern_;
+  std::optional<boost::regex> next_page_pattern_;
   std::int64_t max_pages_;
   std::int64_t max_articles_;
   std::int64_t max_documents_;

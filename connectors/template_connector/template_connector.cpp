@@ -11,7 +11,6 @@
 #include <cctype>
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -19,6 +18,8 @@
 
 #include <conventiond/sdk/connector.hpp>
 #include <conventiond/sdk/url.hpp>
+
+#include "../common/pattern.hpp"
 
 namespace sdk = conventiond::sdk;
 
@@ -97,15 +98,14 @@ std::vector<std::string> find_links(std::string_view html) {
   return links;
 }
 
-std::optional<std::regex> compile_pattern(const std::optional<std::string>& pattern) {
+// Boost.Regex, not std::regex (see connectors/common/pattern.hpp): a bad pattern is a config
+// problem, never an abort.
+std::optional<boost::regex> compile_link_pattern(const std::optional<std::string>& pattern) {
   if (!pattern) return std::nullopt;
-  try {
-    return std::regex(*pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    // A Failure becomes the message of the host's "create failed" error.
-    throw sdk::Failure("config key 'link_pattern' is not a valid regular expression: " +
-                       std::string(e.what()));
-  }
+  auto compiled = conventiond::connectors::compile_pattern(*pattern);
+  // A Failure becomes the message of the host's "create failed" error.
+  if (!compiled.regex) throw sdk::Failure("config key 'link_pattern' " + compiled.problem);
+  return std::move(compiled.regex);
 }
 
 class TemplateConnector final : public sdk::SourceConnector {
@@ -115,7 +115,13 @@ class TemplateConnector final : public sdk::SourceConnector {
       : start_urls_(config.string_list("start_urls")),
         max_pages_(config.integer("max_pages")),
         user_agent_note_(config.optional_string("user_agent_note").value_or("")),
-        link_pattern_(compile_pattern(config.optional_string("link_pattern"))) {}
+        link_pattern_(compile_link_pattern(config.optional_string("link_pattern"))) {}
+
+  // What `conventiond check-config` calls (ABI 2): every problem of a config, without
+  // creating the connector. Without it, the SDK would construct one (fine for a source).
+  static void validate(const sdk::Config& config, sdk::ConfigProblems& problems) {
+    problems.check([&] { compile_link_pattern(config.optional_string("link_pattern")); });
+  }
 
   // The first requests of a run.
   void start(sdk::Context& ctx) override {
@@ -138,12 +144,17 @@ class TemplateConnector final : public sdk::SourceConnector {
     const std::string host = sdk::url::host(page.url);
     for (const std::string& href : find_links(page.body)) {
       const auto target = sdk::url::resolve(page.url, href);
-      if (target && sdk::url::host(*target) == host && wanted(*target)) request(*target, ctx);
+      if (target && sdk::url::host(*target) == host && wanted(*target, ctx)) request(*target, ctx);
     }
   }
 
-  bool wanted(const std::string& url) const {
-    return !link_pattern_ || std::regex_search(url, *link_pattern_);
+  bool wanted(const std::string& url, sdk::Context& ctx) const {
+    if (!link_pattern_) return true;
+    const auto m = conventiond::connectors::search(*link_pattern_, url);
+    if (m == conventiond::connectors::Match::too_complex) {
+      ctx.error("link_pattern is too complex to match against this URL", url);
+    }
+    return m == conventiond::connectors::Match::yes;
   }
 
   // Requests url once per run, within max_pages.
@@ -159,7 +170,7 @@ class TemplateConnector final : public sdk::SourceConnector {
   std::vector<std::string> start_urls_;
   std::int64_t max_pages_;
   std::string user_agent_note_;
-  std::optional<std::regex> link_pattern_;
+  std::optional<boost::regex> link_pattern_;
   std::set<std::string> seen_;  // one instance serves one run
   std::int64_t requested_ = 0;
 };

@@ -21,7 +21,7 @@ constexpr const char* kUsage =
     "usage: conventiond COMMAND [ARGS]\n"
     "  extract PATH_OR_URL [--text]        facts of one document as JSON\n"
     "  serve [--config FILE]               the daemon: API and scheduled jobs\n"
-    "  check-config FILE                   validate a config file and its jobs\n"
+    "  check-config FILE [--plugin-dir D]  validate a config or job file: every problem\n"
     "  run JOB_FILE_OR_NAME [--config F]   harvest one job once (progress, summary)\n"
     "  plugins list [--plugin-dir DIR]      the plugins found, with load errors\n"
     "  plugins describe NAME                a plugin's config keys\n"

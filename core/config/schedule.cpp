@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <limits>
 
 namespace conventiond {
 namespace {
@@ -107,18 +108,28 @@ Status parse_field(std::string_view field, const FieldSpec& spec, std::vector<bo
 
 }  // namespace
 
-Result<std::chrono::seconds> parse_duration(std::string_view text) {
-  const std::string original(text);
+Result<std::chrono::milliseconds> parse_duration_ms(std::string_view text) {
+  const std::string shown = text.size() > 64 ? std::string(text.substr(0, 64)) + "..." : std::string(text);
   const auto bad = [&] {
-    return config_error("bad duration '" + original +
+    return config_error("bad duration '" + shown +
                         "': expected a number and a unit, e.g. \"90s\", \"15m\", \"6h\", \"1h30m\", \"2d\"");
   };
+  const auto too_large = [&] {
+    return config_error("duration '" + shown + "' is too large (at most " +
+                        duration_text(kMaxDuration) + ")");
+  };
   if (text.empty() || text.size() > 64) return bad();
+  // Each term is checked against what kMaxDuration leaves before it is multiplied and
+  // added: nothing here can overflow.
+  const std::int64_t max_ms = kMaxDuration.count();
   std::int64_t total_ms = 0;
   while (!text.empty()) {
+    if (std::isdigit(static_cast<unsigned char>(text[0])) == 0) return bad();
     std::int64_t n = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || n < 0 || n > 1'000'000'000) return bad();
+    if (ec == std::errc::result_out_of_range) return too_large();
+    if (ec != std::errc() || n < 0) return bad();
+    if (n > 1'000'000'000'000) return too_large();
     text.remove_prefix(static_cast<std::size_t>(ptr - text.data()));
     std::size_t unit_len = 0;
     while (unit_len < text.size() && std::isalpha(static_cast<unsigned char>(text[unit_len])) != 0)
@@ -132,10 +143,35 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
     else if (unit == "h") factor = 3'600'000;
     else if (unit == "d") factor = 86'400'000;
     else return bad();
+    if (n > (max_ms - total_ms) / factor) return too_large();
     total_ms += n * factor;
   }
-  if (total_ms <= 0) return bad();
-  return std::chrono::seconds((total_ms + 999) / 1000);
+  return std::chrono::milliseconds(total_ms);
+}
+
+Result<std::chrono::seconds> parse_duration(std::string_view text) {
+  auto ms = parse_duration_ms(text);
+  if (!ms) return std::move(ms).error();
+  if (ms->count() <= 0) {
+    return config_error("bad duration '" + std::string(text.substr(0, 64)) +
+                        "': must be more than 0");
+  }
+  return std::chrono::seconds((ms->count() + 999) / 1000);
+}
+
+std::string duration_text(std::chrono::milliseconds d) {
+  std::int64_t ms = d.count();
+  if (ms == 0) return "0s";
+  std::string sign;
+  if (ms < 0) {
+    sign = "-";
+    ms = ms == std::numeric_limits<std::int64_t>::min() ? std::numeric_limits<std::int64_t>::max() : -ms;
+  }
+  if (ms % 86'400'000 == 0) return sign + std::to_string(ms / 86'400'000) + "d";
+  if (ms % 3'600'000 == 0) return sign + std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return sign + std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return sign + std::to_string(ms / 1000) + "s";
+  return sign + std::to_string(ms) + "ms";
 }
 
 Result<CronExpression> CronExpression::parse(std::string_view text) {

@@ -115,7 +115,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::string unknown_key_problem(const PluginInfo& plugin, std::string_view key) {
-  std::string line = "plugin '" + plugin.name + "': unknown config key '" + std::string(key) + "'";
+  std::string line = "plugin '" + plugin.name + "': unknown config key '" + printable(key) + "'";
   const auto closest = std::min_element(
       plugin.config.begin(), plugin.config.end(), [&](const auto& a, const auto& b) {
         return edit_distance(key, a.name) < edit_distance(key, b.name);
@@ -127,7 +127,7 @@ std::string unknown_key_problem(const PluginInfo& plugin, std::string_view key) 
 }
 
 std::string key_problem(const PluginInfo& plugin, std::string_view key, std::string_view problem) {
-  return "plugin '" + plugin.name + "': config key '" + std::string(key) +
+  return "plugin '" + plugin.name + "': config key '" + printable(key) +
          "': " + std::string(problem);
 }
 
@@ -138,6 +138,31 @@ std::string join_lines(const std::vector<std::string>& lines) {
 }
 
 }  // namespace
+
+std::string printable(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  const auto escape = [&](unsigned code) {
+    out += "\\u00";
+    out += kHex[(code >> 4) & 0xF];
+    out += kHex[code & 0xF];
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) {
+      escape(c);
+    } else if (c == 0xC2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      escape(static_cast<unsigned char>(text[i + 1]));  // a C1 control such as U+009B (CSI)
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
 
 std::string format_number(double d) {
   if (std::trunc(d) == d && std::fabs(d) < 1e15) {

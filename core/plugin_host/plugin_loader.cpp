@@ -20,6 +20,7 @@ namespace dll = boost::dll;
 static_assert(sizeof(void*) != 8 ||
               (offsetof(cvd_plugin, name) == 8 && offsetof(cvd_plugin, config_key_count) == 48 &&
                offsetof(cvd_plugin, create) == 56 && kPluginSizeV1 == 96));
+static_assert(sizeof(void*) != 8 || (offsetof(cvd_plugin, validate) == 96 && kPluginSizeV2 == 104));
 static_assert(sizeof(void*) != 8 || sizeof(cvd_config_key) == 48);
 static_assert(sizeof(void*) != 8 || (offsetof(cvd_host_api, extract) == 24));
 
@@ -71,6 +72,12 @@ Status check_header(const cvd_plugin& plugin) {
     return load_error("plugin struct is " + std::to_string(plugin.struct_size) +
                       " bytes, smaller than the " + std::to_string(kPluginSizeV1) +
                       " bytes of ABI 1 (corrupt, or not built with the SDK)");
+  }
+  if (plugin.abi_version >= 2 && plugin.struct_size < kPluginSizeV2) {
+    return load_error("plugin struct is " + std::to_string(plugin.struct_size) +
+                      " bytes, smaller than the " + std::to_string(kPluginSizeV2) +
+                      " bytes of the ABI " + std::to_string(plugin.abi_version) +
+                      " it declares (corrupt, or not built with the SDK)");
   }
   return Status::success();
 }

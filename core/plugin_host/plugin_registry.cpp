@@ -76,6 +76,76 @@ const PluginInfo* PluginRegistry::find(std::string_view name) const {
   return plugin ? &plugin->info : nullptr;
 }
 
+std::vector<std::string> PluginRegistry::check_config(std::string_view name,
+                                                      const boost::json::object& config) const {
+  std::vector<std::string> out;
+  auto plugin = find_loaded(name);
+  if (!plugin) {
+    out.push_back("no plugin named '" + printable(name) + "' is loaded");
+    return out;
+  }
+  const std::string who = "plugin '" + plugin->info.name + "': ";
+  auto validated = validate_config(plugin->info, config);
+  // Keys with a schema problem: the dry run goes on without them (so that one typo does not
+  // hide the plugin's own findings), and what it says about them is not repeated.
+  std::vector<std::string> bad_keys;
+  if (!validated) {
+    std::string_view rest = validated.error().message;
+    while (!rest.empty()) {
+      const std::size_t nl = rest.find('\n');
+      out.push_back(printable(rest.substr(0, nl)));
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    }
+    boost::json::object usable;
+    for (const auto& [key, value] : config) {
+      const ConfigKeySpec* spec = plugin->info.find_key(key);
+      if (spec == nullptr || config_value_problem(*spec, value)) {
+        bad_keys.emplace_back(key);
+      } else {
+        usable[key] = value;
+      }
+    }
+    validated = validate_config(plugin->info, usable);
+    if (!validated) return out;  // a required key is missing or wrong: nothing to dry-run
+  }
+  const auto about_bad_key = [&](const std::string& line) {
+    return std::any_of(bad_keys.begin(), bad_keys.end(), [&](const std::string& k) {
+      return line.find("'" + k + "'") != std::string::npos;
+    });
+  };
+  if (const auto validate = plugin_loader::validate_function(*plugin->abi)) {
+    std::vector<std::string> lines;
+    const int rc = validate(
+        validated->data(), validated->size(),
+        [](void* ctx, const char* data, std::size_t len) noexcept {
+          // A runaway plugin must not exhaust memory: 4 KiB a line, 200 lines.
+          auto& collected = *static_cast<std::vector<std::string>*>(ctx);
+          if (collected.size() >= 200) return;
+          try {
+            collected.emplace_back(data, std::min(len, std::size_t{4096}));
+          } catch (...) {
+          }
+        },
+        &lines);
+    for (const std::string& line : lines) {
+      if (!about_bad_key(line)) out.push_back(who + printable(line));
+    }
+    if (rc != CVD_OK && lines.empty()) {
+      out.push_back(who + "config refused (validate returned " + std::to_string(rc) +
+                    " without a reason)");
+    }
+    return out;
+  }
+  if (plugin->info.kind == PluginKind::source) {
+    // ABI 1: a source's create() is where it checks its config; it has no side effect.
+    auto made = PluginInstance::create(plugin, *validated, services_);
+    if (!made && !about_bad_key(made.error().message)) {
+      out.push_back(printable(made.error().message));
+    }
+  }
+  return out;
+}
+
 Result<PluginInstance> PluginRegistry::create_instance(std::string_view name,
                                                        const boost::json::object& config) const {
   auto plugin = find_loaded(name);

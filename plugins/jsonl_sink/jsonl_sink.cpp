@@ -89,6 +89,11 @@ void sync_directory(const std::string& dir) {
 
 class JsonlSink final : public sdk::SinkConnector {
  public:
+  // check-config's dry run (ABI 2): the constructor only reads the config, no file is touched.
+  static void validate(const sdk::Config& config, sdk::ConfigProblems& problems) {
+    problems.check([&] { const JsonlSink sink(config); });
+  }
+
   explicit JsonlSink(const sdk::Config& config)
       : path_(config.string("path")),
         max_bytes_(config.integer("max_bytes")),

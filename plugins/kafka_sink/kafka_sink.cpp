@@ -422,6 +422,11 @@ class Producer {
 
 class KafkaSink final : public sdk::SinkConnector {
  public:
+  // check-config's dry run (ABI 2): the settings only, no producer (it would connect).
+  static void validate(const sdk::Config& config, sdk::ConfigProblems& problems) {
+    problems.check([&] { read_settings(config); });
+  }
+
   explicit KafkaSink(const sdk::Config& config)
       : settings_(std::make_unique<Settings>(read_settings(config))),
         producer_(std::make_unique<Producer>(*settings_)) {}

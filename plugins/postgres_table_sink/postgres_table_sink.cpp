@@ -185,6 +185,12 @@ Row read_event(std::string_view text, std::size_t index, bool indicators) {
 
 class PostgresTableSink final : public sdk::SinkConnector {
  public:
+  // check-config's dry run (ABI 2): the constructor checks the config and never connects
+  // (the connection is made by the first deliver()).
+  static void validate(const sdk::Config& config, sdk::ConfigProblems& problems) {
+    problems.check([&] { const PostgresTableSink sink(config); });
+  }
+
   explicit PostgresTableSink(const sdk::Config& config)
       : conninfo_(config.string("conninfo")),
         display_(checked_display(conninfo_)),

@@ -26,6 +26,33 @@ TEST_CASE("durations in operator notation", "[config]") {
   }
 }
 
+TEST_CASE("durations are exact in milliseconds and the parser never overflows", "[config]") {
+  CHECK(*parse_duration_ms("1s500ms") == milliseconds(1500));
+  CHECK(*parse_duration_ms("0s") == milliseconds(0));
+  CHECK(*parse_duration_ms("250ms") == milliseconds(250));
+  CHECK(*parse_duration_ms("1d1h1m1s1ms") == milliseconds(90'061'001));
+  CHECK(*parse_duration_ms("36600d") == kMaxDuration);
+  // A billion days (the retention), 2^63 ms, a number past 64 bits, a sum of terms
+  // each within bounds whose total is not, and a huge unit count: all "too large", no UB.
+  for (const char* big : {"1000000000d", "9223372036854775807ms", "99999999999999999999999d",
+                          "36600d1ms", "30000d30000d", "1000000000000h"}) {
+    INFO(big);
+    auto r = parse_duration_ms(big);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("too large"));
+    CHECK_FALSE(parse_duration(big).ok());
+  }
+  for (const char* bad : {"+5s", "5", "s5", "5 s", "5sx", "1h-1m"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_duration_ms(bad).ok());
+  }
+  CHECK(duration_text(milliseconds(0)) == "0s");
+  CHECK(duration_text(days(3660)) == "3660d");
+  CHECK(duration_text(hours(25)) == "25h");
+  CHECK(duration_text(milliseconds(1500)) == "1500ms");
+  CHECK(duration_text(seconds(90)) == "90s");
+}
+
 TEST_CASE("cron expressions find the next minute", "[config]") {
   auto c = CronExpression::parse("30 6 * * 1-5");
   REQUIRE(c.ok());

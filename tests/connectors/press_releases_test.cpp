@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/json/parse.hpp>
+
 #include "harvest_test_support.hpp"
 
 using conventiond::test::create_error;
@@ -485,4 +487,40 @@ TEST_CASE("press_releases: its config is checked by the host and by the connecto
         "news or convention_text, not 'communique'");
   CHECK_FALSE(create_error("press_releases", "{" + feeds + R"(,"max_pages":0})").empty());
   CHECK(create_error("press_releases", "{" + feeds + R"(,"since":"2024-01-31"})").empty());
+}
+
+TEST_CASE("press_releases: check-config's dry run reports every problem of its config at once") {
+  // Before, the constructor stopped at the first problem: fix one, meet the next.
+  const auto lines = conventiond::test::shipped_plugins().check_config(
+      "press_releases", boost::json::parse(R"json({"feeds":["ftp://a.fr/rss"],
+        "listing_pages":["https://www.somme.gouv.fr/"], "link_pattern":"([",
+        "next_page_pattern":"a)", "since":"2024-13-45", "rank":"rank",
+        "document_rank":"news"})json").as_object());
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  INFO(all);
+  CHECK(lines.size() == 5);
+  for (const char* key : {"'feeds' holds 'ftp://a.fr/rss'", "'link_pattern' is not a valid",
+                          "'next_page_pattern' is not a valid", "'since' must be an ISO date",
+                          "'rank' must be"}) {
+    CHECK_THAT(all, Catch::Contains(std::string("plugin 'press_releases': config key ") + key));
+  }
+}
+
+TEST_CASE("press_releases: a link pattern too complex for a URL fails that link, not the run") {
+  auto c = press(R"({"listing_pages":["https://www.somme.gouv.fr/Actualites/Communiques-de-presse"],
+                     "link_pattern":"(x+x+)+y"})");
+  ok(c.start());
+  const std::string html = "<html><body><a href=\"/" + std::string(1000, 'x') +
+                           "\">un</a><a href=\"/xxy\">deux</a></body></html>";
+  const auto messages = ok(c.parse(response(kListing, html, "listing")));
+  // The pathological URL gives an error naming the key; the simple one still matches.
+  bool reported = false;
+  for (const auto& m : messages) {
+    if (const auto* e = std::get_if<sdk::ErrorMessage>(&m)) {
+      reported = reported || e->message.find("link_pattern is too complex") != std::string::npos;
+    }
+  }
+  CHECK(reported);
+  CHECK(request_urls(messages) == std::vector<std::string>{"https://www.somme.gouv.fr/xxy"});
 }

@@ -35,7 +35,7 @@ if [ "$status" -ne 0 ]; then
   echo "FAIL: plugins list exited with status $status" >&2
   exit 1
 fi
-if ! grep -q "^oot_example  *0\.1\.0  *source  *1 " "$work/list.txt"; then
+if ! grep -q "^oot_example  *0\.1\.0  *source  *2 " "$work/list.txt"; then
   echo "FAIL: oot_example is not listed" >&2
   exit 1
 fi

@@ -95,3 +95,24 @@ TEST_CASE("config: every problem is reported at once, one per line") {
         "plugin 'sample': unknown config key 'bogus'\n"
         "plugin 'sample': missing required config key 'start_urls'");
 }
+
+TEST_CASE("printable: control characters become \\u00XX, the rest (UTF-8 too) is kept") {
+  using conventiond::printable;
+  CHECK(printable("jobs.nord") == "jobs.nord");
+  CHECK(printable("d\xc3\xa9partement \xe2\x82\xac") == "d\xc3\xa9partement \xe2\x82\xac");
+  CHECK(printable("\x1b[2J") == "\\u001b[2J");
+  CHECK(printable(std::string("a\0b", 3)) == "a\\u0000b");
+  CHECK(printable("a\nb\rc\td\x7f") == "a\\u000ab\\u000dc\\u0009d\\u007f");
+  CHECK(printable("\xc2\x9b" "2J") == "\\u009b2J");  // C1 CSI
+  CHECK(printable("\xc2\xa0") == "\xc2\xa0");      // U+00A0 is not a control
+  CHECK(printable("\xc2") == "\xc2");              // a truncated sequence is left alone
+}
+
+TEST_CASE("validate_config: an unknown key holding control characters is escaped") {
+  conventiond::PluginInfo info;
+  info.name = "p";
+  auto bad = conventiond::validate_config(
+      info, boost::json::parse(R"({"\u001b[2J\nx": 1})").as_object());
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message == "plugin 'p': unknown config key '\\u001b[2J\\u000ax'");
+}

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <boost/json/parse.hpp>
+
 #include <conventiond/plugin_host/plugin_registry.hpp>
 
 #include "test_support.hpp"
@@ -46,9 +48,11 @@ TEST_CASE("registry: each bad plugin file gives one error line naming it, the re
       {"test_no_entry.so", "no entry symbol conventiond_plugin_entry"},
       {"test_abi_past.so",
        "ABI version 0 is older than this host supports (this host loads "
-       "ABI 1 to 1)"},
+       "ABI 1 to 2)"},
       {"test_abi_future.so", "ABI version 999 is newer than this host supports"},
       {"test_struct_too_small.so", "plugin struct is 8 bytes, smaller than the"},
+      {"test_abi2_struct_v1.so",
+       "plugin struct is 96 bytes, smaller than the 104 bytes of the ABI 2 it declares"},
       {"test_good_duplicate.so", "duplicate plugin name 'test_good', already loaded from "},
   }));
   CAPTURE(file);
@@ -83,9 +87,9 @@ TEST_CASE("registry: the duplicate's error names both files") {
 TEST_CASE("registry: the whole test plugin directory loads what is good, reports the rest") {
   const auto registry = PluginRegistry::load_directory(CONVENTIOND_TEST_PLUGIN_DIR);
   CHECK(names(registry) ==
-        std::vector<std::string>{"test_create_fails", "test_create_throws", "test_flaky_sink",
-                                 "test_good"});
-  CHECK(registry.errors().size() == 5);
+        std::vector<std::string>{"test_abi1", "test_create_fails", "test_create_throws",
+                                 "test_flaky_sink", "test_good", "test_validate_fails"});
+  CHECK(registry.errors().size() == 6);
 }
 
 TEST_CASE("registry: a missing directory is one error, not a crash") {
@@ -113,4 +117,67 @@ TEST_CASE("registry: the shipped plugins load") {
   CHECK(registry.find("local_files") != nullptr);
   REQUIRE(registry.find("jsonl_sink") != nullptr);
   CHECK(registry.find("jsonl_sink")->kind == PluginKind::sink);
+}
+
+TEST_CASE("registry: check_config reports the schema's and the plugin's own problems, dry") {
+  TempDir dir;
+  dir.add_test_plugin("test_good.so");
+  dir.add_test_plugin("test_create_throws.so");
+  dir.add_test_plugin("test_abi1.so");
+  dir.add_test_plugin("test_validate_fails.so");
+  const auto registry = PluginRegistry::load_directory(dir.path());
+  REQUIRE(registry.errors().empty());
+  const auto object = [](std::string_view json) {
+    return boost::json::parse(json).as_object();
+  };
+
+  // Fine: nothing to say.
+  CHECK(registry.check_config("test_good", object(R"({"label": "x"})")).empty());
+  // The schema's problems, one line each.
+  const auto schema = registry.check_config("test_good", object(R"({"count": 99, "lable": 1})"));
+  REQUIRE(schema.size() == 3);
+  // An SDK source without validate(): its construction is the check (ABI 2 validate made by
+  // the SDK), and what it throws is reported.
+  const auto thrown = registry.check_config("test_create_throws", object("{}"));
+  REQUIRE(thrown.size() == 1);
+  CHECK(thrown[0] == "plugin 'test_create_throws': constructor exploded");
+  // An ABI 1 plugin still loads, and a source of ABI 1 is checked by creating an instance
+  // (never started).
+  const auto* abi1 = registry.find("test_abi1");
+  REQUIRE(abi1 != nullptr);
+  CHECK(abi1->abi_version == 1);
+  const auto old = registry.check_config("test_abi1", object("{}"));
+  REQUIRE(old.size() == 1);
+  CHECK(old[0] == "plugin 'test_abi1': create failed: database unreachable");
+  // An ABI 2 validate() reporting two problems: both, escaped, one line each.
+  const auto two = registry.check_config("test_validate_fails", object("{}"));
+  REQUIRE(two.size() == 2);
+  CHECK(two[0] == "plugin 'test_validate_fails': config key 'pattern' is not valid");
+  CHECK(two[1] == "plugin 'test_validate_fails': second\\u001b[2J\\u000aproblem");
+  // An unknown plugin.
+  const auto none = registry.check_config("nope\x1b", object("{}"));
+  REQUIRE(none.size() == 1);
+  CHECK(none[0] == "no plugin named 'nope\\u001b' is loaded");
+}
+
+TEST_CASE("registry: check_config goes on past a schema problem, without repeating it") {
+  const auto registry = PluginRegistry::load_directory(CONVENTIOND_PLUGIN_DIR);
+  // A typo'd key and a wrong type do not hide the bad pattern the plugin finds.
+  const auto lines = registry.check_config(
+      "template_connector",
+      boost::json::parse(R"({"start_urls": ["https://example.org/"], "link_pattern": "([",
+                             "max_pages": "ten", "lnk_pattern": "x"})")
+          .as_object());
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  INFO(all);
+  REQUIRE(lines.size() == 3);
+  CHECK_THAT(all, Catch::Contains("unknown config key 'lnk_pattern'"));
+  CHECK_THAT(all, Catch::Contains("config key 'max_pages': expected an integer"));
+  CHECK_THAT(all, Catch::Contains("plugin 'template_connector': config key 'link_pattern' is "
+                                  "not a valid regular expression: error at offset"));
+  // A required key missing: the plugin cannot be checked further, the schema says why.
+  const auto missing = registry.check_config("template_connector", boost::json::object{});
+  REQUIRE(missing.size() == 1);
+  CHECK_THAT(missing[0], Catch::Contains("missing required config key 'start_urls'"));
 }

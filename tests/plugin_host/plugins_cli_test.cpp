@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 
 #include <conventiond/plugin_host/plugins_cli.hpp>
+#include <conventiond/sdk/plugin_abi.h>
 
 #include "test_support.hpp"
 
@@ -31,7 +32,7 @@ TEST_CASE("plugins list: a table of the shipped plugins") {
   CHECK(r.err.empty());
   CHECK_THAT(r.out, Catch::StartsWith("NAME "));
   // Columns are as wide as their longest value.
-  CHECK_THAT(r.out, Catch::Matches("(.|\n)*\ntemplate_connector +1\\.0\\.0 +source +1 +" CONVENTIOND_PLUGIN_DIR
+  CHECK_THAT(r.out, Catch::Matches("(.|\n)*\ntemplate_connector +1\\.0\\.0 +source +2 +" CONVENTIOND_PLUGIN_DIR
                                    "/template_connector\\.so\n(.|\n)*"));
   CHECK_THAT(r.out, Catch::Contains("local_files "));
   CHECK_THAT(r.out, Catch::Contains("jsonl_sink "));
@@ -59,7 +60,7 @@ TEST_CASE("plugins list --json: plugins and errors as data") {
   CHECK(doc.at("plugin_dir") == dir.path().string().c_str());
   REQUIRE(doc.at("plugins").as_array().size() == 1);
   CHECK(doc.at("plugins").as_array()[0].at("name") == "test_good");
-  CHECK(doc.at("plugins").as_array()[0].at("abi_version") == 1);
+  CHECK(doc.at("plugins").as_array()[0].at("abi_version") == std::uint64_t{CONVENTIOND_ABI_VERSION});
   REQUIRE(doc.at("errors").as_array().size() == 1);
   CHECK(doc.at("errors").as_array()[0].at("file") ==
         (dir.path() / "test_abi_future.so").string().c_str());
@@ -68,7 +69,7 @@ TEST_CASE("plugins list --json: plugins and errors as data") {
 TEST_CASE("plugins describe: the config keys with types, defaults and descriptions") {
   const Run r = plugins({"describe", "template_connector"});
   CHECK(r.status == 0);
-  CHECK_THAT(r.out, Catch::StartsWith("template_connector 1.0.0 (source, ABI 1)\n"));
+  CHECK_THAT(r.out, Catch::StartsWith("template_connector 1.0.0 (source, ABI 2)\n"));
   CHECK_THAT(r.out, Catch::Contains("start_urls       string_list  (required)"));
   CHECK_THAT(r.out, Catch::Contains("max_pages        integer      100         1..100000"));
   CHECK_THAT(r.out, Catch::Contains("Most requests one run makes"));

@@ -7,9 +7,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -32,9 +35,18 @@ struct JobConfig {
   std::size_t max_items = 100'000;  // items (URLs) one run may touch
   std::size_t max_in_flight = 16;   // requests the runner keeps in the fetcher at once
   std::string rank;                 // default source rank of its documents ("" = connector's)
+  // Known items last fetched longer ago than this are fetched again (conditional GET) at the
+  // start of a run, even when the feed or listing that links them is unchanged.
+  std::chrono::seconds recheck_after{3 * 24 * 3600};
+  // How long a run keeps retrying items refused because robots.txt could not be read
+  // (unreachable, timeout, 5xx) before failing them.
+  std::chrono::milliseconds robots_retry{30'000};
   // Where the job was defined, for error messages.
   std::string file;
   int line = 0;
+  // Where each key of the config table is ("KEY" -> line, column), so that a plugin's
+  // problem with a key points at it.
+  std::map<std::string, std::pair<int, int>, std::less<>> config_positions;
 };
 
 // A sink: a plugin of kind sink that receives every change-log event ([sinks.NAME]).
@@ -46,6 +58,7 @@ struct SinkConfig {
   boost::json::object config;
   std::string file;
   int line = 0;
+  std::map<std::string, std::pair<int, int>, std::less<>> config_positions;  // as JobConfig's
 };
 
 struct HttpConfig {
@@ -58,6 +71,7 @@ struct HttpConfig {
   std::size_t max_body_bytes = 1u << 20;
   std::chrono::seconds request_timeout{30};
   std::size_t max_connections = 256;
+  std::size_t max_connections_per_client = 32;  // from one client address; 0 = no limit
 };
 
 struct DaemonConfig {
@@ -73,9 +87,12 @@ struct DaemonConfig {
   std::chrono::seconds changes_retention{30 * 86400};
   std::chrono::milliseconds stream_stall_timeout{10'000};  // SSE: a non-reading subscriber is dropped
   bool webhooks_allow_private = false;     // webhook URLs on loopback / private networks
-  int webhooks_max_attempts = 8;           // failed attempts of one event before a dead letter
+  int webhooks_max_attempts = 0;  // > 0: failed attempts of one event before a dead letter
   std::chrono::milliseconds webhooks_timeout{10'000};
   std::chrono::milliseconds webhooks_backoff{1'000};
+  std::chrono::milliseconds webhooks_max_backoff{3'600'000};
+  std::chrono::milliseconds webhooks_retry_window{72 * 3'600'000};  // then a dead letter
+  std::optional<std::string> webhooks_secret_key_file;  // keys sealing webhook secrets
   FetchPolicy fetch;                       // defaults of every job
   std::vector<JobConfig> jobs;             // in file order
   std::vector<SinkConfig> sinks;           // in file order
@@ -94,12 +111,37 @@ Result<JobConfig> load_job_file(const std::filesystem::path& file, const FetchPo
 Result<JobConfig> parse_job_file(std::string_view toml_text, std::string_view file_name,
                                  const FetchPolicy& defaults);
 
-// Checks each job's connector exists and its config table passes the plugin's schema.
-// Returns the problems, one line each ("FILE:LINE: jobs.NAME.config: ..."), empty when fine.
+// Checks each job's connector exists, is a source, and its config passes the plugin's schema
+// and the plugin's own check in a dry run (PluginRegistry::check_config: an invalid regular
+// expression, enum value or date is found here, not when the job runs). Returns the
+// problems, one line each ("FILE:LINE: jobs.NAME.config: ..."), empty when fine.
 std::vector<std::string> check_jobs_against_plugins(const std::vector<JobConfig>& jobs,
                                                     const PluginRegistry& registry);
 // The same for sinks: the plugin exists, is a sink, and its config passes its schema.
 std::vector<std::string> check_sinks_against_plugins(const std::vector<SinkConfig>& sinks,
                                                      const PluginRegistry& registry);
+
+// What `conventiond check-config FILE` reports: every problem of the file, its jobs and its
+// sinks in one pass — the file's own checks (all sections, whatever fails), then each job's
+// and sink's plugin check, even when the file has other problems. A syntax error stops the
+// reading of the file (nothing after it can be parsed) and is the only problem then.
+struct ConfigCheck {
+  bool job_file = false;                   // FILE was checked as a single-job file
+  std::vector<std::string> problems;       // one line each, control characters escaped
+  std::vector<std::string> plugin_errors;  // plugin files that did not load ("FILE: problem")
+  std::size_t jobs = 0;
+  std::size_t sinks = 0;
+  std::string store_url;  // a daemon config's store (empty for a job file)
+
+  bool ok() const noexcept { return problems.empty(); }
+};
+
+// Checks file, a daemon config or a single-job file (told apart by its top-level keys: a job
+// file has job keys such as `connector` and none of the daemon's sections). A directory, a
+// FIFO or anything but a regular file is a problem, never opened. Plugins are loaded from
+// plugin_dir_override, else the config's [plugins] dir, else default_plugin_dir.
+ConfigCheck check_config_file(const std::filesystem::path& file,
+                              const std::string& plugin_dir_override,
+                              const std::string& default_plugin_dir);
 
 }  // namespace conventiond

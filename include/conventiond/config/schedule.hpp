@@ -6,6 +6,7 @@
 //   jitter = "5m"         -> each run starts up to 5 minutes later, drawn uniformly
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,9 +18,22 @@ namespace conventiond {
 
 using SysSeconds = std::chrono::sys_seconds;
 
-// "90s", "15m", "6h", "2d", "1h30m", "500ms" (rounded up to 1 s). Error "config" naming the
-// text when it is not a positive duration.
+// The longest duration any text may denote: 100 years (of 366 days). Longer texts, and
+// numbers too large for 64 bits, are an error: the parser never overflows, and a config
+// never holds a duration that would overflow a clock (each key also has its own range,
+// docs/configuration.md).
+inline constexpr std::chrono::milliseconds kMaxDuration{std::int64_t{100} * 366 * 86'400'000};
+
+// "90s", "15m", "6h", "2d", "1h30m", "500ms", "0s": a sum of number+unit terms (units ms, s,
+// m or min, h, d), exactly, in milliseconds. Error "config" naming the text when it is not
+// such a duration or exceeds kMaxDuration.
+Result<std::chrono::milliseconds> parse_duration_ms(std::string_view text);
+
+// The same rounded up to whole seconds, and it must be positive. Error "config" otherwise.
 Result<std::chrono::seconds> parse_duration(std::string_view text);
+
+// The shortest text of d in the largest unit that divides it: "3650d", "6h", "90s", "500ms".
+std::string duration_text(std::chrono::milliseconds d);
 
 // A standard five-field cron expression (minute hour day-of-month month day-of-week): "*",
 // numbers, ranges "1-5", steps "*/15" and "10-50/20", lists "1,15", month and day names

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -13,6 +14,11 @@
 #include <conventiond/result.hpp>
 
 namespace conventiond {
+
+// text made safe for one line of a terminal or a log: control characters (C0, DEL, C1)
+// become \u00XX escapes ("\u001b[2J" prints as those 9 characters, not as a screen clear);
+// everything else, UTF-8 included, is kept.
+std::string printable(std::string_view text);
 
 // A bound or value for people: "100" for 100.0, the shortest exact text otherwise ("0.25").
 std::string format_number(double d);

@@ -44,6 +44,15 @@ class PluginRegistry {
   const std::vector<LoadError>& errors() const { return errors_; }
   const PluginInfo* find(std::string_view name) const;
 
+  // Everything wrong with config as the config of plugin `name`, one line each, empty when
+  // it is fine; nothing is started. First the host's schema check (validate_config); when it
+  // passes, the plugin's own check in a dry run: its validate() (ABI 2), or for an ABI 1
+  // source an instance created and destroyed without start(); an ABI 1 sink gets the schema
+  // check only (its creation may connect somewhere). What the plugin says is escaped
+  // (printable()), each line starting "plugin 'NAME': ".
+  std::vector<std::string> check_config(std::string_view name,
+                                        const boost::json::object& config) const;
+
   // Validates config against the plugin's schema, then creates an instance with it.
   Result<PluginInstance> create_instance(std::string_view name,
                                          const boost::json::object& config) const;

@@ -149,6 +149,42 @@ class Config {
   json::Value root_;
 };
 
+// Every problem of a config, for a plugin's static validate() (ABI 2): the host's
+// `check-config` calls it without creating the plugin, so that all problems are reported in
+// one pass. A plugin class may declare
+//
+//   static void validate(const conventiond::sdk::Config& config,
+//                        conventiond::sdk::ConfigProblems& problems);
+//
+// which must not have side effects (no file written, no connection). Without it, a source's
+// validation is the construction of an instance (sources never touch the outside world),
+// and a sink's is the host's schema check only.
+class ConfigProblems {
+ public:
+  // "config key 'KEY' PROBLEM", e.g. add("rank", "must be news or ..., not 'x'").
+  void add(std::string_view key, std::string_view problem) {
+    lines_.push_back("config key '" + std::string(key) + "' " + std::string(problem));
+  }
+  // A problem not tied to one key.
+  void add(std::string_view problem) { lines_.emplace_back(problem); }
+  // Runs fn(); what it throws (a Failure, a ConfigError...) becomes one problem, so that one
+  // check that fails does not hide the next.
+  template <class Fn>
+  void check(Fn&& fn) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      lines_.emplace_back(e.what());
+    }
+  }
+
+  bool empty() const noexcept { return lines_.empty(); }
+  const std::vector<std::string>& lines() const noexcept { return lines_; }
+
+ private:
+  std::vector<std::string> lines_;
+};
+
 namespace detail {
 // The C array of a plugin's keys, built at compile time from ConfigKey declarations.
 template <std::size_t N>

@@ -89,6 +89,7 @@ constexpr cvd_plugin source_plugin(const char* name, const char* version, const 
       plugin_base<Connector>(CVD_KIND_SOURCE, name, version, description, keys, key_count);
   p.start = &SourceFunctions<Connector>::start;
   p.parse = &SourceFunctions<Connector>::parse;
+  p.validate = &validate<Connector, true>;
   return p;
 }
 

@@ -1,5 +1,5 @@
 /*
- * conventiond plugin ABI, version 1: the only thing a plugin and the host share.
+ * conventiond plugin ABI, version 2: the only thing a plugin and the host share.
  *
  * Pure C so that a plugin built by any compiler (or written in C) loads into any host.
  * Rules (see docs/plugin-abi.md):
@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* The ABI version this header describes; the host loads plugins of versions [1, this]. */
-#define CONVENTIOND_ABI_VERSION 1u
+#define CONVENTIOND_ABI_VERSION 2u
 #define CONVENTIOND_ENTRY_SYMBOL "conventiond_plugin_entry"
 
 #if defined(_WIN32)
@@ -112,6 +112,15 @@ typedef struct cvd_plugin {
   int (*parse)(void* instance, const char* response_json, size_t len, cvd_emit_fn emit, void* ctx);
   /* Sinks (NULL for sources): events_json is a JSON array of change-log events. */
   int (*deliver)(void* instance, const char* events_json, size_t len, cvd_emit_fn emit, void* ctx);
+
+  /* ABI 2 (present when abi_version >= 2 and struct_size covers it; may be NULL). */
+
+  /* Checks a config (the validated object, defaults filled in, as given to create) without
+   * making an instance and without any side effect (no file written, no connection): emits
+   * one problem per err_out call (UTF-8 text, one line, e.g. "config key 'link_pattern' is
+   * not a valid regular expression: ..."), and returns CVD_OK when there is none, CVD_ERROR
+   * otherwise. `conventiond check-config` calls it for every job and sink. */
+  int (*validate)(const char* config_json, size_t len, cvd_emit_fn err_out, void* err_ctx);
 } cvd_plugin;
 
 /* The entry symbol every plugin defines (the SDK's plugin macros do it). */

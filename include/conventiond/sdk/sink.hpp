@@ -57,6 +57,7 @@ constexpr cvd_plugin sink_plugin(const char* name, const char* version, const ch
                                  const cvd_config_key* keys, std::size_t key_count) {
   cvd_plugin p = plugin_base<Sink>(CVD_KIND_SINK, name, version, description, keys, key_count);
   p.deliver = &SinkFunctions<Sink>::deliver;
+  p.validate = &validate<Sink, false>;
   return p;
 }
 

@@ -5,6 +5,8 @@
  *   RAW_STRUCT_SIZE  struct_size to declare (default: sizeof(cvd_plugin))
  *   RAW_CREATE_FAILS create() reports "database unreachable" and returns CVD_ERROR
  *   RAW_NO_ENTRY     do not define the entry symbol
+ *   RAW_VALIDATE_FAILS  validate() (ABI 2) reports two problems, the second with control
+ *                    characters, and returns CVD_ERROR
  */
 #include <conventiond/sdk/plugin_abi.h>
 
@@ -56,6 +58,21 @@ static int raw_parse(void* instance, const char* response_json, size_t len, cvd_
   return CVD_OK;
 }
 
+#ifdef RAW_VALIDATE_FAILS
+static int raw_validate(const char* config_json, size_t len, cvd_emit_fn err_out, void* err_ctx) {
+  static const char first[] = "config key 'pattern' is not valid";
+  static const char second[] = "second\x1b[2J\nproblem";
+  (void)config_json;
+  (void)len;
+  err_out(err_ctx, first, sizeof first - 1);
+  err_out(err_ctx, second, sizeof second - 1);
+  return CVD_ERROR;
+}
+#define RAW_VALIDATE raw_validate
+#else
+#define RAW_VALIDATE NULL
+#endif
+
 static const cvd_plugin raw_plugin = {RAW_STRUCT_SIZE,
                                       RAW_ABI_VERSION,
                                       RAW_NAME,
@@ -69,7 +86,8 @@ static const cvd_plugin raw_plugin = {RAW_STRUCT_SIZE,
                                       raw_destroy,
                                       raw_start,
                                       raw_parse,
-                                      NULL};
+                                      NULL,
+                                      RAW_VALIDATE};
 
 #ifdef RAW_NO_ENTRY
 CONVENTIOND_EXPORT const cvd_plugin* not_the_entry_symbol(void) { return &raw_plugin; }

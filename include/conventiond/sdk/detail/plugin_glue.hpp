@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <vector>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -65,6 +66,32 @@ int create(const cvd_host_api* host, const char* config_json, std::size_t len, v
 template <class Plugin>
 void destroy(void* instance) noexcept {
   delete static_cast<Instance<Plugin>*>(instance);
+}
+
+// The ABI 2 validate(): Plugin::validate(config, problems) when the class declares it; else,
+// when construct_by_default (sources), the construction of an instance; else nothing. Each
+// problem is one err_out call.
+template <class Plugin, bool construct_by_default>
+int validate(const char* config_json, std::size_t len, cvd_emit_fn err_out,
+             void* err_ctx) noexcept {
+  int code = CVD_OK;
+  const auto report = [&](std::string_view message) {
+    if (err_out != nullptr) err_out(err_ctx, message.data(), message.size());
+  };
+  const int rc = guarded(
+      [&] {
+        const Config config(std::string_view(config_json, len));
+        ConfigProblems problems;
+        if constexpr (requires { Plugin::validate(config, problems); }) {
+          Plugin::validate(config, problems);
+        } else if constexpr (construct_by_default) {
+          problems.check([&] { const Plugin made(config); });
+        }
+        for (const std::string& line : problems.lines()) report(line);
+        if (!problems.empty()) code = CVD_ERROR;
+      },
+      report);
+  return rc != CVD_OK ? rc : code;
 }
 
 // Runs fn(plugin, context) for one call; a failure is emitted as an "error" message.
