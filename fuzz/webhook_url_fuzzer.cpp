@@ -57,5 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool forbidden = conventiond::is_forbidden_webhook_address(url);
   if (conventiond::is_forbidden_webhook_address(url) != forbidden) std::abort();
   if ((url == "127.0.0.1" || url == "::1" || url.empty()) && !forbidden) std::abort();
+  // The range named is given exactly when the address is forbidden.
+  if (conventiond::forbidden_webhook_range(url).empty() == forbidden) std::abort();
   return 0;
 }

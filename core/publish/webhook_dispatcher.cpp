@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -29,6 +30,33 @@ namespace {
 
 constexpr std::size_t kMaxErrorBytes = 500;
 constexpr int kMaxFilterRounds = 16;  // batches skipped by a filter before yielding
+constexpr std::size_t kMaxLetterScan = 1000;  // dead letters read back when a sub starts
+constexpr std::chrono::milliseconds kMaxStoreBackoff{30'000};  // between store retries
+
+// Whether libcurl would send the deliveries through a proxy: then the daemon connects to the
+// proxy only, and the connect-time address check would see the proxy's address.
+bool proxy_in_effect(const WebhookOptions& o) {
+  if (o.proxy) return !o.proxy->empty();
+  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return true;
+  }
+  return false;
+}
+
+std::string connect_refusal(std::string_view address) {
+  std::string why = forbidden_webhook_range(address);
+  if (why.empty()) return why;
+  return std::string(address) + " is in " + why;
+}
+
+std::string format_span(std::chrono::milliseconds d) {
+  const auto ms = d.count();
+  if (ms < 10'000) return std::to_string(ms) + "ms";
+  const auto sec = ms / 1000;
+  if (sec < 3600) return std::to_string(sec / 60) + "m" + std::to_string(sec % 60) + "s";
+  return std::to_string(sec / 3600) + "h" + std::to_string((sec % 3600) / 60) + "m";
+}
 
 FetchPolicy policy_for(const WebhookOptions& o) {
   FetchPolicy p;
@@ -46,6 +74,8 @@ FetchPolicy policy_for(const WebhookOptions& o) {
   p.max_attempts = 1;  // the dispatcher retries, with its own backoff
   p.honour_robots = false;
   p.proxy = o.proxy;
+  if (!o.allow_private_targets && !proxy_in_effect(o)) p.connect_check = &connect_refusal;
+  p.resolve = o.resolve;
   return p;
 }
 
@@ -76,7 +106,8 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
         fetcher_(io, policy_for(options_)),
         poll_(io),
         rng_(std::random_device{}()) {
-    options_.max_attempts = std::max(1, options_.max_attempts);
+    options_.max_attempts = std::max(0, options_.max_attempts);
+    options_.retry_window = std::max(options_.retry_window, std::chrono::milliseconds(0));
     options_.batch_size = std::max<std::size_t>(1, options_.batch_size);
   }
 
@@ -113,7 +144,13 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
   Result<Subscription> subscribe(const NewSubscription& s) {
     if (Status st = check_webhook_url(s.url, options_.allow_private_targets); !st)
       return st.error();
-    auto created = store_.create_subscription(s);
+    NewSubscription sealed = s;
+    if (!s.secret.empty()) {
+      auto box = options_.keyring.seal(s.secret);
+      if (!box) return box.error();
+      sealed.secret = std::move(*box);
+    }
+    auto created = store_.create_subscription(sealed);
     if (created) notify();
     return created;
   }
@@ -143,11 +180,12 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
       return finish(Error::make("not_found", "webhooks: the subscription of dead letter " +
                                                  std::to_string(id) + " is gone"));
     }
-    auto secret = store_.subscription_secret((*sub)->id);
+    auto secret = open_secret((*sub)->id);
     if (!secret) return finish(secret.error());
     FetchRequest request = make_request((*sub)->url, *secret, (*letter)->seq,
                                         (*letter)->event_json);
-    fetcher_.fetch(std::move(request), [weak = weak_from_this(), id,
+    fetcher_.fetch(std::move(request), [weak = weak_from_this(), id, sub_id = (*sub)->id,
+                                        seq = (*letter)->seq,
                                         done = std::move(done)](FetchResult r) {
       auto self = weak.lock();
       if (!self || self->stopped_) return;
@@ -159,6 +197,7 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
         ++self->metrics_.replayed;
         auto taken = self->store_.take_dead_letter(id);
         if (!taken) st = taken.error();
+        else self->skip_if_stopped_at(sub_id, seq);
       }
       if (done) done(st);
     });
@@ -170,6 +209,10 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
   enum class Phase { idle, busy, waiting };
 
   struct Sub {
+    std::map<std::int64_t, std::int64_t> letters;  // seq -> id: dead letters after the cursor
+    bool letters_loaded = false;
+    Clock::time_point failing_since{};  // the first failure of the event at the queue's head
+    Clock::time_point due{};            // the end of the current wait
     std::string url;
     std::string secret;
     SubscriptionFilter filter;
@@ -186,6 +229,69 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
   };
 
   static std::string lease_name(std::int64_t id) { return "webhook:" + std::to_string(id); }
+
+  // The subscription's secret, opened with the keyring.
+  Result<std::string> open_secret(std::int64_t id) {
+    auto stored = store_.subscription_secret(id);
+    if (!stored) return stored.error();
+    auto plain = options_.keyring.open(*stored);
+    if (!plain) {
+      return Error::make(plain.error().code, "webhooks: subscription " + std::to_string(id) +
+                                                 ": " + plain.error().message);
+    }
+    return plain;
+  }
+
+  // A dead letter of `sub_id` at `seq` was delivered by a replay: when it is the event the
+  // (paused) subscription stopped at — no event its filter takes lies between its cursor and
+  // `seq` — the cursor moves past it, so that a resume does not send it again.
+  void skip_if_stopped_at(std::int64_t sub_id, std::int64_t seq) {
+    auto row = store_.subscription(sub_id);
+    if (!row || !*row || (*row)->cursor >= seq) return;
+    if (seq - (*row)->cursor > static_cast<std::int64_t>(kMaxLetterScan)) return;
+    auto events = store_.changes_since((*row)->cursor, static_cast<std::size_t>(seq - (*row)->cursor));
+    if (!events) return;
+    for (const ChangeEvent& e : *events) {
+      if (e.seq >= seq) break;
+      if (filter_accepts((*row)->filter, e)) return;  // not the head: leave the cursor
+    }
+    (void)store_.set_subscription_cursor(sub_id, seq);
+  }
+
+  // Reads back the dead letters after the cursor (those a resume delivers in order), once per
+  // activation of the subscription.
+  void load_letters(std::int64_t id, Sub& sub, std::int64_t cursor) {
+    if (sub.letters_loaded) return;
+    sub.letters.clear();
+    std::int64_t after = 0;
+    while (sub.letters.size() < kMaxLetterScan) {
+      auto page = store_.dead_letters(id, after, 100);
+      if (!page) return;  // tried again at the next refill
+      for (const DeadLetter& d : *page) {
+        if (d.seq > cursor) sub.letters[d.seq] = d.id;
+        after = d.id;
+      }
+      if (page->size() < 100) break;
+    }
+    sub.letters_loaded = true;
+  }
+
+  // The event at the queue's head is given up: a dead letter, the subscription paused with its
+  // cursor left before the event (a resume delivers it first, then those held after it).
+  void give_up(std::int64_t id, Sub& sub, std::int64_t seq, const std::string& body,
+               const std::string& error) {
+    auto letter = store_.add_dead_letter(id, seq, body, error, sub.attempts);
+    if (!letter) {
+      if (letter.error().code == "not_found") {
+        drop(id);
+        return;
+      }
+      store_failed(id, sub);  // tried again, then dead-lettered once the store answers
+      return;
+    }
+    ++metrics_.dead_lettered;
+    drop(id);  // paused
+  }
 
   FetchRequest make_request(const std::string& url, const std::string& secret, std::int64_t seq,
                             const std::string& body) {
@@ -268,18 +374,50 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
 
   void wait_then_pump(std::int64_t id, Sub& sub, std::chrono::milliseconds wait) {
     sub.phase = Phase::waiting;
+    sub.due = Clock::now() + wait;
+    arm_wait(id, sub);
+  }
+
+  // Sleeps until sub.due. Under leases it wakes up every ttl/3 to keep the lease, so that a
+  // long backoff does not hand the subscription to another daemon (whose retries would start
+  // over at once).
+  void arm_wait(std::int64_t id, Sub& sub) {
     if (!sub.timer) sub.timer = std::make_shared<asio::steady_timer>(io_);
-    sub.timer->expires_after(wait);
+    auto until = sub.due;
+    if (options_.leases) {
+      const auto beat = std::max<std::chrono::milliseconds>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(options_.leases->ttl / 3),
+          std::chrono::milliseconds(1));
+      until = std::min(until, Clock::now() + beat);
+    }
+    sub.timer->expires_at(until);
     sub.timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
       if (ec) return;
-      if (auto self = weak.lock(); self && !self->stopped_) self->pump(id);
+      if (auto self = weak.lock(); self && !self->stopped_) self->waited(id);
     });
+  }
+
+  void waited(std::int64_t id) {
+    auto it = subs_.find(id);
+    if (it == subs_.end()) return;
+    Sub& sub = it->second;
+    if (sub.phase == Phase::waiting && Clock::now() < sub.due) {
+      if (!hold_lease(id, sub)) {
+        sub.queue.clear();  // another daemon has it now
+        sub.attempts = 0;
+        sub.phase = Phase::idle;
+        return;
+      }
+      arm_wait(id, sub);
+      return;
+    }
+    pump(id);
   }
 
   // A store call failed: try again later, nothing skipped.
   void store_failed(std::int64_t id, Sub& sub) {
     ++sub.store_failures;
-    wait_then_pump(id, sub, backoff(sub.store_failures));
+    wait_then_pump(id, sub, std::min(backoff(sub.store_failures), kMaxStoreBackoff));
   }
 
   bool hold_lease(std::int64_t id, Sub& sub) {
@@ -305,10 +443,24 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
         drop(id);
         return false;
       }
-      auto secret = store_.subscription_secret(id);
+      auto secret = open_secret(id);
       if (!secret) {
+        if (secret.error().code == "unavailable" || secret.error().code == "invalid") {
+          // A key is missing or the stored secret is damaged: nothing to retry until the
+          // operator acts. Paused with the reason; the cursor stays.
+          (void)store_.pause_subscription(id, secret.error().message);
+          drop(id);
+          return false;
+        }
         store_failed(id, sub);
         return false;
+      }
+      load_letters(id, sub, (*row)->cursor);
+      if (sub.attempts == 0 && (*row)->consecutive_failures > 0) {
+        // Failing before this dispatcher took it (a restart, a lease taken over): the backoff
+        // goes on from there; the window is counted from now.
+        sub.attempts = static_cast<int>(std::min<std::int64_t>((*row)->consecutive_failures, 1'000'000));
+        sub.failing_since = Clock::now();
       }
       sub.url = (*row)->url;
       sub.filter = (*row)->filter;
@@ -397,24 +549,31 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
         }
         // Not recorded: the event may come again after a restart (at least once).
       }
+      if (auto letter = sub.letters.find(seq); letter != sub.letters.end()) {
+        // The dead letter a resume has now delivered, in order.
+        (void)store_.take_dead_letter(letter->second);
+        sub.letters.erase(letter);
+      }
       post_pump(id);
       return;
     }
     ++metrics_.failed_attempts;
+    const auto now = Clock::now();
+    if (sub.attempts == 0) sub.failing_since = now;
     ++sub.attempts;
-    const std::string error = describe_failure(r);
-    if (sub.attempts >= options_.max_attempts) {
-      auto letter = store_.add_dead_letter(id, seq, body, error, sub.attempts);
-      if (letter) {
-        ++metrics_.dead_lettered;
-        drop(id);  // paused
-        return;
-      }
-      if (letter.error().code == "not_found") {
-        drop(id);
-        return;
-      }
-      store_failed(id, sub);  // tried again, then dead-lettered once the store answers
+    std::string error = describe_failure(r);
+    const auto failing_for =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - sub.failing_since);
+    if (r.error && r.error->code == fetch_error::forbidden) {
+      ++metrics_.refused;
+      give_up(id, sub, seq, body, error);  // not retried: the name points inside
+      return;
+    }
+    if (failing_for >= options_.retry_window ||
+        (options_.max_attempts > 0 && sub.attempts >= options_.max_attempts)) {
+      give_up(id, sub, seq, body,
+              error + " (gave up after " + std::to_string(sub.attempts) + " attempts in " +
+                  format_span(failing_for) + ")");
       return;
     }
     if (Status st = store_.record_subscription_failure(id, error);
@@ -422,7 +581,9 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
       drop(id);
       return;
     }
-    wait_then_pump(id, sub, backoff(sub.attempts));
+    // The last attempt is made when the window ends, not after it.
+    const auto left = options_.retry_window - failing_for;
+    wait_then_pump(id, sub, std::clamp(backoff(sub.attempts), std::chrono::milliseconds(1), left));
   }
 
   asio::io_context& io_;

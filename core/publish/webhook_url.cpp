@@ -31,32 +31,98 @@ std::string shown(std::string_view url) {
   return out;
 }
 
-bool forbidden_v4(const ip::address_v4& a) {
-  const std::uint32_t v = a.to_uint();
-  auto in = [v](std::uint32_t net, int bits) {
-    const std::uint32_t mask = bits == 0 ? 0u : ~std::uint32_t{0} << (32 - bits);
-    return (v & mask) == net;
+// Which range makes an IPv4 address forbidden (nullptr when it is a public address).
+const char* forbidden_v4_range(std::uint32_t v) {
+  struct Range {
+    std::uint32_t net;
+    int bits;
+    const char* name;
   };
-  return in(0x00000000u, 8)       // 0/8: "this network", unspecified
-         || in(0x7f000000u, 8)    // 127/8: loopback
-         || in(0x0a000000u, 8)    // 10/8
-         || in(0xac100000u, 12)   // 172.16/12
-         || in(0xc0a80000u, 16)   // 192.168/16
-         || in(0x64400000u, 10)   // 100.64/10: shared address space (carrier NAT)
-         || in(0xa9fe0000u, 16)   // 169.254/16: link-local (cloud metadata services)
-         || in(0xe0000000u, 4)    // 224/4: multicast
-         || in(0xf0000000u, 4);   // 240/4: reserved, broadcast
+  // RFC 6890 and the IANA IPv4 special-purpose address registry.
+  static constexpr Range kRanges[] = {
+      {0x00000000u, 8, "0.0.0.0/8 (this network, unspecified)"},
+      {0x0a000000u, 8, "10.0.0.0/8 (private)"},
+      {0x64400000u, 10, "100.64.0.0/10 (shared address space, carrier-grade NAT)"},
+      {0x7f000000u, 8, "127.0.0.0/8 (loopback)"},
+      {0xa9fe0000u, 16, "169.254.0.0/16 (link-local, cloud metadata)"},
+      {0xac100000u, 12, "172.16.0.0/12 (private)"},
+      {0xc0000000u, 24, "192.0.0.0/24 (IETF protocol assignments)"},
+      {0xc0000200u, 24, "192.0.2.0/24 (documentation)"},
+      {0xc0586300u, 24, "192.88.99.0/24 (6to4 relay anycast)"},
+      {0xc0a80000u, 16, "192.168.0.0/16 (private)"},
+      {0xc6120000u, 15, "198.18.0.0/15 (benchmarking)"},
+      {0xc6336400u, 24, "198.51.100.0/24 (documentation)"},
+      {0xcb007100u, 24, "203.0.113.0/24 (documentation)"},
+      {0xe0000000u, 4, "224.0.0.0/4 (multicast)"},
+      {0xffffffffu, 32, "255.255.255.255 (broadcast)"},
+      {0xf0000000u, 4, "240.0.0.0/4 (reserved)"},
+  };
+  for (const Range& r : kRanges) {
+    const std::uint32_t mask = ~std::uint32_t{0} << (32 - r.bits);
+    if ((v & mask) == r.net) return r.name;
+  }
+  return nullptr;
 }
 
-bool forbidden(const ip::address& a) {
-  if (a.is_v4()) return forbidden_v4(a.to_v4());
-  const ip::address_v6 v6 = a.to_v6();
-  if (v6.is_v4_mapped()) return forbidden_v4(ip::make_address_v4(ip::v4_mapped, v6));
-  const auto b = v6.to_bytes();
-  return v6.is_loopback() || v6.is_unspecified() || v6.is_multicast() ||
-         (b[0] & 0xfe) == 0xfc                      // fc00::/7: unique local
-         || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)  // fe80::/10: link-local
-         || (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0); // fec0::/10: site-local (deprecated)
+std::string v4_text(std::uint32_t v) { return ip::address_v4(v).to_string(); }
+
+std::uint32_t v4_at(const ip::address_v6::bytes_type& b, std::size_t at) {
+  return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) |
+         (std::uint32_t{b[at + 2]} << 8) | std::uint32_t{b[at + 3]};
+}
+
+bool zeros(const ip::address_v6::bytes_type& b, std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to; ++i)
+    if (b[i] != 0) return false;
+  return true;
+}
+
+// The special range an IPv6 address is in ("" for a global unicast address). Where a range
+// embeds an IPv4 address that the packets really go to (IPv4-mapped, NAT64, 6to4), that
+// address decides.
+std::string forbidden_v6_range(const ip::address_v6& a) {
+  const auto b = a.to_bytes();
+  auto embedded = [&](std::size_t at, const char* range) -> std::string {
+    const std::uint32_t v4 = v4_at(b, at);
+    if (const char* why = forbidden_v4_range(v4))
+      return std::string(range) + " embedding " + v4_text(v4) + ", " + why;
+    return {};
+  };
+  if (zeros(b, 0, 12)) {
+    if (zeros(b, 12, 15) && b[15] == 0) return "::/128 (unspecified)";
+    if (zeros(b, 12, 15) && b[15] == 1) return "::1/128 (loopback)";
+    return "::/96 (IPv4-compatible, deprecated)";
+  }
+  if (zeros(b, 0, 10) && b[10] == 0xff && b[11] == 0xff)
+    return embedded(12, "::ffff:0:0/96 (IPv4-mapped)");
+  if (zeros(b, 0, 8) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0)
+    return "::ffff:0:0:0/96 (IPv4-translated)";
+  if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b) {
+    if (zeros(b, 4, 12)) return embedded(12, "64:ff9b::/96 (NAT64)");
+    if (b[4] == 0x00 && b[5] == 0x01) return "64:ff9b:1::/48 (local-use NAT64)";
+  }
+  if (b[0] == 0x01 && b[1] == 0x00 && zeros(b, 2, 8)) return "100::/64 (discard-only)";
+  if (b[0] == 0x20 && b[1] == 0x01) {
+    if ((b[2] & 0xfe) == 0)
+      return "2001::/23 (IETF protocol assignments: Teredo, benchmarking, ORCHID)";
+    if (b[2] == 0x0d && b[3] == 0xb8) return "2001:db8::/32 (documentation)";
+  }
+  if (b[0] == 0x20 && b[1] == 0x02) return embedded(2, "2002::/16 (6to4)");
+  if (b[0] == 0x3f && b[1] == 0xff && (b[2] & 0xf0) == 0) return "3fff::/20 (documentation)";
+  if ((b[0] & 0xfe) == 0xfc) return "fc00::/7 (unique local)";
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return "fe80::/10 (link-local)";
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return "fec0::/10 (site-local, deprecated)";
+  if (b[0] == 0xff) return "ff00::/8 (multicast)";
+  if ((b[0] & 0xe0) != 0x20) return "outside 2000::/3 (reserved, not global unicast)";
+  return {};
+}
+
+std::string forbidden_range(const ip::address& a) {
+  if (a.is_v4()) {
+    const char* why = forbidden_v4_range(a.to_v4().to_uint());
+    return why != nullptr ? why : "";
+  }
+  return forbidden_v6_range(a.to_v6());
 }
 
 struct AddrInfoFree {
@@ -109,11 +175,17 @@ Result<WebhookTarget> parse_webhook_url(std::string_view url) {
   return t;
 }
 
-bool is_forbidden_webhook_address(std::string_view text) {
+std::string forbidden_webhook_range(std::string_view text) {
+  if (const auto pct = text.find('%'); pct != std::string_view::npos)
+    text = text.substr(0, pct);  // an IPv6 zone
   boost::system::error_code ec;
   const ip::address a = ip::make_address(std::string(text), ec);
-  if (ec) return true;
-  return forbidden(a);
+  if (ec) return "not an IP address";
+  return forbidden_range(a);
+}
+
+bool is_forbidden_webhook_address(std::string_view text) {
+  return !forbidden_webhook_range(text).empty();
 }
 
 Status check_webhook_url(std::string_view url, bool allow_private_targets) {
@@ -124,11 +196,8 @@ Status check_webhook_url(std::string_view url, bool allow_private_targets) {
   boost::system::error_code ec;
   const ip::address literal = ip::make_address(target->host, ec);
   if (!ec) {
-    if (forbidden(literal)) {
-      return Error::make("forbidden", what + ": " + target->host +
-                                          " is a loopback, private, link-local or unspecified "
-                                          "address");
-    }
+    if (const std::string why = forbidden_range(literal); !why.empty())
+      return Error::make("forbidden", what + ": " + target->host + " is in " + why);
     return Status::success();
   }
   addrinfo hints{};
@@ -149,11 +218,9 @@ Status check_webhook_url(std::string_view url, bool allow_private_targets) {
     std::string_view address(text.data());
     if (const auto pct = address.find('%'); pct != std::string_view::npos)
       address = address.substr(0, pct);  // an IPv6 zone
-    if (is_forbidden_webhook_address(address)) {
+    if (const std::string why = forbidden_webhook_range(address); !why.empty()) {
       return Error::make("forbidden", what + ": host '" + target->host + "' resolves to " +
-                                          std::string(address) +
-                                          ", a loopback, private, link-local or unspecified "
-                                          "address");
+                                          std::string(address) + ", in " + why);
     }
   }
   return Status::success();

@@ -1,12 +1,17 @@
 // WebhookDispatcher against loopback receivers: signed, ordered deliveries; a receiver that is
-// down, slow, answers 500 or closes the connection; dead letters and replay; a restart; filters;
-// leases between two dispatchers; private targets refused.
+// down, slow, answers 500 or closes the connection; retries over a window, dead letters, resume
+// and replay; a restart; filters; leases between two dispatchers; private targets refused at
+// subscription and at connect time (DNS rebinding, with a resolver override); secrets sealed
+// at rest and key rotation.
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -41,10 +46,21 @@ std::unique_ptr<SqliteStore> memory_store() {
   return std::move(*s);
 }
 
+// A fixed test key (64 hex digits); kOtherKey is the key a rotation brings in.
+constexpr const char* kTestKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+constexpr const char* kOtherKey = "f0e1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff";
+
+SecretKeyring keyring(const std::string& keys) {
+  auto k = SecretKeyring::parse(keys, "test");
+  REQUIRE(k);
+  return *k;
+}
+
 WebhookOptions fast_options() {
   WebhookOptions o;
   o.timeout = 1500ms;
   o.max_attempts = 10;
+  o.keyring = keyring(kTestKey);
   o.backoff_base = 10ms;
   o.backoff_max = 40ms;
   o.poll_interval = 50ms;
@@ -293,7 +309,7 @@ TEST_CASE("webhooks: max_attempts makes a dead letter and pauses, the others go 
   CHECK(received(server, "/bad") == std::vector<std::int64_t>(3, seqs[0]));
   check_in_order(received(server, "/good"), seqs);
   const Subscription paused = row(*store, bad.id);
-  CHECK(paused.cursor == seqs[0]);
+  CHECK(paused.cursor == 0);  // before the dead letter: a resume would send it first
   CHECK(paused.last_error.find("500") != std::string::npos);
   CHECK(paused.consecutive_failures == 3);
   auto letters = store->dead_letters(bad.id, 0, 10);
@@ -320,6 +336,7 @@ TEST_CASE("webhooks: max_attempts makes a dead letter and pauses, the others go 
   REQUIRE(run_until(io, [&] { return outcome.has_value(); }));
   CHECK(*outcome);
   CHECK(*store->dead_letter_count(bad.id) == 0);
+  CHECK(row(*store, bad.id).cursor == seqs[0]);  // replayed: a resume does not send it again
   auto last = server.last_request("/bad");
   REQUIRE(last);
   CHECK(last->body == letter.event_json);
@@ -500,4 +517,325 @@ TEST_CASE("webhooks: nothing is called after stop, destroying with deliveries in
   CHECK(server.hits("/hook") <= 2);
   d.reset();
   run_for(io, 50ms);
+}
+
+// --- DNS rebinding: the address is checked when the connection opens ---------------------------
+
+namespace {
+
+// A subscription created straight in the store: as if its name resolved to a public address
+// when it was checked, and resolves inside now (the resolver override below).
+Subscription stored_subscription(Store& store, const std::string& url, std::string secret = {}) {
+  NewSubscription n;
+  n.url = url;
+  n.secret = std::move(secret);
+  n.from_seq = 0;
+  auto s = store.create_subscription(n);
+  REQUIRE(s);
+  return *s;
+}
+
+}  // namespace
+
+TEST_CASE("webhooks: a name that resolves to an internal address at delivery is refused at "
+          "connect time (DNS rebinding)",
+          "[publish]") {
+  auto store = memory_store();
+  TestHttpServer server;
+  server.route("/hook", TestResponse{200, {}, ""});
+  const auto seqs = add_events(*store, 2);
+  const std::string port = std::to_string(server.port());
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.allow_private_targets = false;
+  options.resolve = {"rebind.example:" + port + ":127.0.0.1", "rebind6.example:" + port + ":[::1]",
+                     "mapped.example:" + port + ":[::ffff:127.0.0.1]"};
+  std::string host = "rebind.example";
+  std::string range = "127.0.0.0/8 (loopback)";
+  SECTION("IPv4 loopback") {}
+  SECTION("IPv6 loopback") {
+    host = "rebind6.example";
+    range = "::1/128 (loopback)";
+  }
+  SECTION("IPv4-mapped IPv6") {
+    host = "mapped.example";
+    range = "::ffff:0:0/96 (IPv4-mapped) embedding 127.0.0.1";
+  }
+  const Subscription sub = stored_subscription(*store, "http://" + host + ":" + port + "/hook");
+  WebhookDispatcher d(io, *store, options);
+  d.start();
+  REQUIRE(run_until(io, [&] { return row(*store, sub.id).status == SubscriptionStatus::paused; }));
+  run_for(io, 100ms);
+  CHECK(server.hits("/hook") == 0);  // not a byte sent
+  const Subscription paused = row(*store, sub.id);
+  INFO(paused.last_error);
+  CHECK(paused.last_error.rfind("forbidden: http://" + host + ":" + port + "/hook: ", 0) == 0);
+  CHECK(paused.last_error.find("connection refused by the address check: ") != std::string::npos);
+  CHECK(paused.last_error.find(range) != std::string::npos);
+  CHECK(paused.cursor == 0);
+  auto letters = store->dead_letters(sub.id, 0, 10);
+  REQUIRE(letters);
+  REQUIRE(letters->size() == 1);  // refused at once: not retried for the whole window
+  CHECK(letters->front().seq == seqs[0]);
+  CHECK(letters->front().error == paused.last_error);
+  CHECK(d.metrics().refused == 1);
+  CHECK(d.metrics().delivered == 0);
+}
+
+TEST_CASE("webhooks: the resolver override reaches the receiver when private targets are allowed",
+          "[publish]") {
+  // The control of the test above: the same name and override, with the check off, delivers.
+  auto store = memory_store();
+  TestHttpServer server;
+  server.route("/hook", TestResponse{200, {}, ""});
+  const auto seqs = add_events(*store, 2);
+  const std::string port = std::to_string(server.port());
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.allow_private_targets = true;
+  options.resolve = {"rebind.example:" + port + ":127.0.0.1"};
+  const Subscription sub =
+      stored_subscription(*store, "http://rebind.example:" + port + "/hook");
+  WebhookDispatcher d(io, *store, options);
+  d.start();
+  REQUIRE(run_until(io, [&] { return row(*store, sub.id).cursor == seqs.back(); }));
+  check_in_order(received(server, "/hook"), seqs);
+  CHECK(server.requests().front().header("host") == "rebind.example:" + port);
+  CHECK(d.metrics().refused == 0);
+}
+
+// --- Retries over a window ---------------------------------------------------------------------
+
+TEST_CASE("webhooks: a receiver down for a while gets everything in order, without operator "
+          "action",
+          "[publish]") {
+  auto store = memory_store();
+  LateReceiver receiver;
+  const auto seqs = add_events(*store, 5);
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.max_attempts = 0;  // the window decides
+  options.retry_window = 20s;
+  options.backoff_base = 5ms;
+  options.backoff_max = 40ms;
+  WebhookDispatcher d(io, *store, options);
+  const Subscription sub = subscribe(d, receiver.url());
+  d.start();
+  // Far more failures than the old max_attempts (8) allowed: still retrying, nothing skipped.
+  REQUIRE(run_until(io, [&] { return d.metrics().failed_attempts >= 25; }));
+  const Subscription failing = row(*store, sub.id);
+  CHECK(failing.status == SubscriptionStatus::active);
+  CHECK(failing.cursor == 0);
+  CHECK(failing.consecutive_failures >= 25);
+  CHECK(*store->dead_letter_count(sub.id) == 0);
+  receiver.up();
+  REQUIRE(run_until(io, [&] { return row(*store, sub.id).cursor == seqs.back(); }));
+  CHECK(receiver.seqs() == seqs);  // each once, in order
+  const Subscription after = row(*store, sub.id);
+  CHECK(after.status == SubscriptionStatus::active);
+  CHECK(after.consecutive_failures == 0);
+  CHECK(d.metrics().dead_lettered == 0);
+}
+
+TEST_CASE("webhooks: down past the retry window: dead letter and pause; resume delivers it and "
+          "what was held, in order",
+          "[publish]") {
+  auto store = memory_store();
+  LateReceiver receiver;
+  const auto seqs = add_events(*store, 4);
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.max_attempts = 0;
+  options.retry_window = 400ms;
+  options.backoff_base = 10ms;
+  options.backoff_max = 1h;  // capped by the window's end: the last attempt is made at its end
+  WebhookDispatcher d(io, *store, options);
+  const Subscription sub = subscribe(d, receiver.url());
+  const auto started = std::chrono::steady_clock::now();
+  d.start();
+  REQUIRE(run_until(io, [&] { return row(*store, sub.id).status == SubscriptionStatus::paused; }));
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(took >= 400ms);
+  CHECK(took < 5s);
+  const Subscription paused = row(*store, sub.id);
+  INFO(paused.last_error);
+  CHECK(paused.cursor == 0);  // held before the event that could not be delivered
+  CHECK(paused.last_error.find("connect") != std::string::npos);
+  CHECK(paused.last_error.find("gave up after") != std::string::npos);
+  auto letters = store->dead_letters(sub.id, 0, 10);
+  REQUIRE(letters);
+  REQUIRE(letters->size() == 1);
+  CHECK(letters->front().seq == seqs[0]);
+  CHECK(letters->front().attempts >= 3);
+
+  // Still paused a while later: nothing is sent.
+  receiver.up();
+  run_for(io, 200ms);
+  CHECK(receiver.seqs().empty());
+
+  // Resumed: the dead-lettered event first, then the rest, in order; its dead letter is gone.
+  REQUIRE(d.resume(sub.id));
+  REQUIRE(run_until(io, [&] { return row(*store, sub.id).cursor == seqs.back(); }));
+  CHECK(receiver.seqs() == seqs);
+  CHECK(*store->dead_letter_count(sub.id) == 0);
+  CHECK(row(*store, sub.id).status == SubscriptionStatus::active);
+}
+
+// --- Secrets at rest -----------------------------------------------------------------------------
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  if (in) out << in.rdbuf();
+  return out.str();
+}
+
+bool in_database_files(const std::string& db, const std::string& needle) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    if (file_bytes(db + suffix).find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("webhooks: secrets are sealed in the store, deliveries still signed, key rotation",
+          "[publish]") {
+  const TempPath db;
+  auto store = SqliteStore::open(db.path);
+  REQUIRE(store);
+  TestHttpServer server;
+  server.route("/a", TestResponse{200, {}, ""});
+  server.route("/b", TestResponse{200, {}, ""});
+  const std::string secret_a = "whsec_7Hq2pLr9ZxKv4NsA";
+  const std::string secret_b = "whsec_Bm3Tq8WcYe5RuJ1o";
+  const auto seqs = add_events(**store, 2);
+  const SecretKeyring old_ring = keyring(kTestKey);
+  const SecretKeyring rotated = keyring(std::string(kOtherKey) + "\n" + kTestKey);
+  const std::string old_id = old_ring.ids().front();
+  const std::string new_id = rotated.ids().front();
+  REQUIRE(old_id != new_id);
+
+  std::int64_t a_id = 0;
+  {
+    asio::io_context io;
+    WebhookOptions options = fast_options();
+    options.keyring = old_ring;
+    WebhookDispatcher d(io, **store, options);
+    a_id = subscribe(d, server.url("/a"), 0, secret_a).id;
+    d.start();
+    REQUIRE(run_until(io, [&] { return row(**store, a_id).cursor == seqs.back(); }));
+  }
+  for (const TestRequest& r : server.requests()) {
+    CHECK(verify_webhook_signature(secret_a, r.header("x-conventiond-timestamp"), r.body,
+                                   r.header("x-conventiond-signature")));
+  }
+  auto stored = (*store)->subscription_secret(a_id);
+  REQUIRE(stored);
+  CHECK(stored->rfind("cvd1:" + old_id + ":", 0) == 0);
+  CHECK(stored->find(secret_a) == std::string::npos);
+  CHECK(row(**store, a_id).has_secret);
+
+  // Rotation: a new current key, the old one kept. The old subscription still signs with its
+  // secret; a new one is sealed under the new key.
+  const auto more = add_events(**store, 2);
+  std::int64_t b_id = 0;
+  {
+    asio::io_context io;
+    WebhookOptions options = fast_options();
+    options.keyring = rotated;
+    WebhookDispatcher d(io, **store, options);
+    b_id = subscribe(d, server.url("/b"), seqs.back(), secret_b).id;
+    d.start();
+    REQUIRE(run_until(io, [&] {
+      return row(**store, a_id).cursor == more.back() && row(**store, b_id).cursor == more.back();
+    }));
+  }
+  for (const TestRequest& r : server.requests()) {
+    const std::string& secret = r.path == "/a" ? secret_a : secret_b;
+    INFO(r.path << " " << r.body);
+    CHECK(verify_webhook_signature(secret, r.header("x-conventiond-timestamp"), r.body,
+                                   r.header("x-conventiond-signature")));
+  }
+  CHECK(server.hits("/a") == 4);
+  CHECK(server.hits("/b") == 2);
+  auto stored_b = (*store)->subscription_secret(b_id);
+  REQUIRE(stored_b);
+  CHECK(stored_b->rfind("cvd1:" + new_id + ":", 0) == 0);
+
+  // Neither secret is in any byte of the database files.
+  store->reset();  // closed: the WAL is checkpointed into the main file
+  CHECK_FALSE(in_database_files(db.path, secret_a));
+  CHECK_FALSE(in_database_files(db.path, secret_b));
+  CHECK(file_bytes(db.path).find("cvd1:" + old_id) != std::string::npos);  // the sealed form is
+
+  // The old key dropped too early: the old subscription pauses, saying which key it needs;
+  // nothing is sent unsigned.
+  auto reopened = SqliteStore::open(db.path);
+  REQUIRE(reopened);
+  add_events(**reopened, 1);
+  const std::size_t before = server.hits("/a");
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.keyring = keyring(kOtherKey);
+  WebhookDispatcher d(io, **reopened, options);
+  d.start();
+  REQUIRE(run_until(io, [&] { return row(**reopened, a_id).status == SubscriptionStatus::paused; }));
+  CHECK(row(**reopened, a_id).last_error.find("key id " + old_id) != std::string::npos);
+  CHECK(server.hits("/a") == before);
+  REQUIRE(run_until(io, [&] { return server.hits("/b") == 3; }));
+}
+
+TEST_CASE("webhooks: without a key, a subscription with a secret is refused, one without is not",
+          "[publish]") {
+  auto store = memory_store();
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.keyring = SecretKeyring{};
+  WebhookDispatcher d(io, *store, options);
+  NewSubscription n;
+  n.url = "http://127.0.0.1:9/hook";
+  n.secret = "s3cret";
+  auto refused = d.subscribe(n);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "unavailable");
+  CHECK(refused.error().message.find("CONVENTIOND_SECRET_KEY") != std::string::npos);
+  CHECK(store->subscriptions()->empty());
+  n.secret.clear();
+  CHECK(d.subscribe(n));
+}
+
+TEST_CASE("webhooks: a dispatcher waiting out a long backoff keeps its lease: the other daemon "
+          "does not start the retries over",
+          "[publish]") {
+  auto store = memory_store();
+  TestHttpServer server;
+  server.route("/hook", TestResponse{500, {}, "down"});
+  add_events(*store, 2);
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.max_attempts = 0;
+  options.retry_window = 1h;
+  options.backoff_base = 1500ms;
+  options.backoff_max = 1500ms;
+  options.jitter = 0;
+  WebhookOptions a_options = options;
+  a_options.leases = LeaseOptions{"daemon-a", 150ms};
+  WebhookOptions b_options = options;
+  b_options.leases = LeaseOptions{"daemon-b", 150ms};
+  WebhookDispatcher a(io, *store, a_options);
+  WebhookDispatcher b(io, *store, b_options);
+  subscribe(a, server.url("/hook"));
+  a.start();
+  b.start();
+  REQUIRE(run_until(io, [&] { return server.hits("/hook") == 1; }));
+  // Ten lease lifetimes within the first wait: still one attempt, by one daemon.
+  run_for(io, 1200ms);
+  CHECK(server.hits("/hook") == 1);
+  CHECK(a.metrics().failed_attempts + b.metrics().failed_attempts == 1);
+  REQUIRE(run_until(io, [&] { return server.hits("/hook") == 2; }, 3s));
+  CHECK(a.metrics().failed_attempts + b.metrics().failed_attempts == 2);
+  CHECK((a.metrics().failed_attempts == 2 || b.metrics().failed_attempts == 2));
 }
