@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include <conventiond/http/request_parser.hpp>
@@ -52,12 +53,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& seg : request->segments) {
     if (seg.find('\0') != std::string_view::npos) std::abort();
   }
+  // No smuggling: an accepted request is framed by Content-Length or by "chunked" alone,
+  // never both, and has at most one Host (RFC 9112 §6.3, §3.2).
+  int hosts = 0;
+  int codings = 0;
+  bool length = false;
   for (const auto& [name, value] : request->headers) {
     for (const char c : name) {
       if (c >= 'A' && c <= 'Z') std::abort();  // names are lower case
     }
-    (void)value;
+    if (name == "host") ++hosts;
+    if (name == "content-length") length = true;
+    if (name == "transfer-encoding") {
+      ++codings;
+      std::string v;
+      for (const char c : value) {
+        if (c != ' ' && c != '\t') v += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      }
+      if (v != "chunked") std::abort();
+    }
   }
+  if (hosts > 1 || codings > 1 || (codings > 0 && length)) std::abort();
   const auto match = router().match(request->method, request->segments);
   if (match.route != nullptr && !match.allowed.empty()) std::abort();
   return 0;

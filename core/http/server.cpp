@@ -108,6 +108,112 @@ Request to_request(const bhttp::request<bhttp::string_body>& msg) {
   return r;
 }
 
+// A request whose framing the server refuses (RFC 9112 §6.1, §6.3, §3.2): answered with
+// `status`, then the connection is closed, so that no byte after its header is ever read
+// as a request.
+struct Refusal {
+  int status = 400;
+  std::string code;
+  std::string message;
+};
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string shown(std::string_view s) {
+  std::string out;
+  for (const char c : s.substr(0, 60)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 || u >= 0x7f) ? '?' : c;
+  }
+  return out;
+}
+
+// RFC 3986 host (reg-name, IPv4, IP-literal) with an optional port: the characters only.
+bool plausible_host(std::string_view h) {
+  return std::all_of(h.begin(), h.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           std::string_view("-._~%!$&'()*+,;=:[]").find(c) != std::string_view::npos;
+  });
+}
+
+// What Beast does not refuse by itself: Transfer-Encoding other than a final "chunked"
+// (Beast reads such a request as bodiless, and its body as the next request: smuggling),
+// Transfer-Encoding with Content-Length or in HTTP/1.0, and Host missing (HTTP/1.1),
+// repeated or malformed. `chunked`: whether Beast reads the body as chunked; a request is
+// accepted only when this reading and Beast's agree.
+std::optional<Refusal> refuse_framing(const bhttp::request_header<>& msg, bool chunked) {
+  std::vector<std::string> codings;
+  bool has_te = false;
+  bool has_length = false;
+  std::size_t hosts = 0;
+  std::string_view host;
+  for (const auto& field : msg) {
+    const std::string name = lowered(field.name_string());
+    if (name == "transfer-encoding") {
+      has_te = true;
+      std::string_view v = field.value();
+      while (true) {
+        const std::size_t comma = v.find(',');
+        std::string_view element = trimmed(v.substr(0, comma));
+        if (const std::size_t semi = element.find(';'); semi != std::string_view::npos) {
+          element = trimmed(element.substr(0, semi));
+        }
+        if (!element.empty()) codings.push_back(lowered(element));
+        if (comma == std::string_view::npos) break;
+        v.remove_prefix(comma + 1);
+      }
+    } else if (name == "content-length") {
+      has_length = true;
+    } else if (name == "host") {
+      ++hosts;
+      host = field.value();
+    }
+  }
+  if (msg.version() >= 11 && hosts == 0) {
+    return Refusal{400, "bad_request", "an HTTP/1.1 request needs a Host header"};
+  }
+  if (hosts > 1) return Refusal{400, "bad_request", "more than one Host header"};
+  if (hosts == 1 && !plausible_host(host)) {
+    return Refusal{400, "bad_request", "invalid Host header '" + shown(host) + "'"};
+  }
+  if (!has_te) return std::nullopt;
+  if (msg.version() < 11) {
+    return Refusal{400, "bad_request", "Transfer-Encoding in an HTTP/1.0 request"};
+  }
+  if (has_length) {
+    return Refusal{400, "bad_request", "Transfer-Encoding together with Content-Length"};
+  }
+  if (codings.empty()) return Refusal{400, "bad_request", "empty Transfer-Encoding"};
+  static constexpr std::string_view known[] = {"chunked", "gzip",     "x-gzip",
+                                               "deflate", "compress", "x-compress"};
+  for (const std::string& c : codings) {
+    if (!is_token(c)) {
+      return Refusal{400, "bad_request", "malformed Transfer-Encoding '" + shown(c) + "'"};
+    }
+    if (std::find(std::begin(known), std::end(known), c) == std::end(known)) {
+      return Refusal{501, "not_implemented", "unknown transfer coding '" + shown(c) + "'"};
+    }
+  }
+  const auto chunks = std::count(codings.begin(), codings.end(), "chunked");
+  if (codings.back() != "chunked" || chunks > 1) {
+    return Refusal{400, "bad_request",
+                   "Transfer-Encoding must end with chunked, once (the body length cannot be "
+                   "determined)"};
+  }
+  if (codings.size() > 1) {
+    return Refusal{501, "not_implemented",
+                   "transfer coding '" + codings.front() + "' is not supported (only chunked)"};
+  }
+  if (!chunked) {
+    return Refusal{400, "bad_request", "malformed Transfer-Encoding (not read as chunked)"};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -193,7 +299,7 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   Status listen();
   void accept();
   void on_accept(const error_code& ec, tcp::socket socket);
-  void reject(tcp::socket socket);
+  void reject(tcp::socket socket, std::string_view code, std::string_view message);
   void stop();
   void drain(Clock::time_point deadline, std::function<void()> done);
   void connection_closed(Session* s);
@@ -209,6 +315,7 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   asio::steady_timer drain_timer_;
   std::mt19937_64 rng_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<std::string, std::size_t> per_client_;  // open connections by address
   std::function<void()> drain_done_;
   std::uint16_t port_ = 0;
   std::string local_endpoint_;
@@ -218,16 +325,32 @@ class ServerState : public std::enable_shared_from_this<ServerState> {
   std::size_t streams_ = 0;
   std::uint64_t accepted_ = 0;
   std::uint64_t rejected_ = 0;
+  std::uint64_t rejected_per_client_ = 0;
   std::uint64_t requests_ = 0;
 };
+
+namespace {
+// The address a connection counts against: IPv4-mapped IPv6 as the IPv4 address.
+std::string client_key(const tcp::socket& socket) {
+  error_code ec;
+  const tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return {};
+  asio::ip::address a = peer.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  }
+  return a.to_string();
+}
+}  // namespace
 
 // ---------------------------------------------------------------------------------------
 // Session: one connection.
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<ServerState> server, tcp::socket socket)
-      : server_(std::move(server)),
+  Session(std::shared_ptr<ServerState> server, tcp::socket socket, std::string client)
+      : client_(std::move(client)),
+        server_(std::move(server)),
         socket_(std::move(socket)),
         read_timer_(server_->io_),
         write_timer_(server_->io_),
@@ -258,6 +381,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void force_close() { close_socket(close_reason::shutdown); }
+  const std::string& client() const noexcept { return client_; }
 
   // ---- called through Responder / Stream ----
 
@@ -475,6 +599,9 @@ class Session : public std::enable_shared_from_this<Session> {
                   "request target of " + std::to_string(msg.target().size()) +
                       " bytes is over the limit of " +
                       std::to_string(opts().limits.max_target_length));
+    }
+    if (auto refusal = refuse_framing(msg, parser_->chunked())) {
+      return fail(refusal->status, refusal->code, refusal->message);
     }
     if (!parser_->is_done()) {
       const auto expect = msg[bhttp::field::expect];
@@ -882,6 +1009,7 @@ class Session : public std::enable_shared_from_this<Session> {
     server_->connection_closed(this);
   }
 
+  std::string client_;  // the address counted in ServerState::per_client_
   std::shared_ptr<ServerState> server_;
   tcp::socket socket_;
   asio::steady_timer read_timer_;
@@ -1027,11 +1155,27 @@ void ServerState::on_accept(const error_code& ec, tcp::socket socket) {
     });
     return;
   }
+  std::string client = client_key(socket);
+  const auto held = per_client_.find(client);
   if (sessions_.size() >= options_.max_connections) {
-    reject(std::move(socket));
+    reject(std::move(socket), "overloaded", "too many connections; retry later");
+  } else if (options_.max_connections_per_client > 0 && held != per_client_.end() &&
+             held->second >= options_.max_connections_per_client) {
+    ++rejected_per_client_;
+    // Logged once per burst, not once per connection.
+    if (rejected_per_client_ == 1 || rejected_per_client_ % 1000 == 0) {
+      log("client " + client + " holds " + std::to_string(held->second) +
+          " connections (max_connections_per_client); more are answered 503 (" +
+          std::to_string(rejected_per_client_) + " so far)");
+    }
+    reject(std::move(socket), "too_many_connections",
+           "too many connections from your address (limit " +
+               std::to_string(options_.max_connections_per_client) +
+               "); close some or retry later");
   } else {
     ++accepted_;
-    auto session = std::make_shared<Session>(shared_from_this(), std::move(socket));
+    ++per_client_[client];
+    auto session = std::make_shared<Session>(shared_from_this(), std::move(socket), client);
     sessions_.emplace(session.get(), session);
     session->start();
   }
@@ -1039,15 +1183,15 @@ void ServerState::on_accept(const error_code& ec, tcp::socket socket) {
 }
 
 // One connection too many: a 503, written within a second, then closed.
-void ServerState::reject(tcp::socket socket) {
+void ServerState::reject(tcp::socket socket, std::string_view code, std::string_view message) {
   ++rejected_;
   struct Rejected {
     tcp::socket socket;
     asio::steady_timer timer;
     std::string bytes;
   };
-  const std::string body =
-      R"({"error":{"code":"overloaded","message":"too many connections; retry later"}})";
+  const std::string body = R"({"error":{"code":")" + std::string(code) + R"(","message":")" +
+                           std::string(message) + R"("}})";
   auto r = std::make_shared<Rejected>(Rejected{
       std::move(socket), asio::steady_timer(io_),
       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
@@ -1092,6 +1236,7 @@ void ServerState::drain(Clock::time_point deadline, std::function<void()> done) 
     }
     for (auto& s : live) s->force_close();
     self->sessions_.clear();
+    self->per_client_.clear();
     self->check_drained();
   });
   // Called later even when nothing is open: never from inside drain().
@@ -1099,7 +1244,11 @@ void ServerState::drain(Clock::time_point deadline, std::function<void()> done) 
 }
 
 void ServerState::connection_closed(Session* s) {
-  sessions_.erase(s);
+  if (sessions_.erase(s) > 0) {
+    if (auto it = per_client_.find(s->client()); it != per_client_.end()) {
+      if (--it->second == 0) per_client_.erase(it);
+    }
+  }
   if (drain_done_) check_drained();
 }
 
@@ -1127,6 +1276,7 @@ void ServerState::shutdown_now() {
   }
   for (auto& s : live) s->force_close();
   sessions_.clear();
+  per_client_.clear();
 }
 
 class HttpServer::Impl : public ServerState {
@@ -1156,6 +1306,8 @@ ServerStats HttpServer::stats() const {
   s.streams = impl_->streams_;
   s.accepted = impl_->accepted_;
   s.rejected = impl_->rejected_;
+  s.rejected_per_client = impl_->rejected_per_client_;
+  s.clients = impl_->per_client_.size();
   s.requests = impl_->requests_;
   return s;
 }
@@ -1198,6 +1350,10 @@ Result<Request> detail::parse_request_for_fuzzing(std::string_view raw, const Se
   const auto& msg = parser.get();
   if (msg.target().size() > limits.max_target_length) {
     return Error::make("uri_too_long", "HTTP request: target over the limit");
+  }
+  if (auto refusal = refuse_framing(msg, parser.chunked())) {
+    return Error::make(refusal->status == 501 ? "not_implemented" : "bad_request",
+                       "HTTP request: " + refusal->message);
   }
   Request r = to_request(msg);
   auto target = parse_target(r.target, limits);

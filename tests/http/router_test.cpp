@@ -203,23 +203,36 @@ TEST_CASE("raw request parsing: good and truncated and hostile", "[http][parse]"
   CHECK(ok->header("x-y") == std::optional<std::string_view>("z"));
 
   auto chunked = detail::parse_request_for_fuzzing(
-      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", limits);
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+      limits);
   REQUIRE(chunked.ok());
   CHECK(chunked->body == "abc");
+  // HTTP/1.0 needs no Host.
+  CHECK(detail::parse_request_for_fuzzing("GET / HTTP/1.0\r\n\r\n", limits).ok());
 
+  const std::string post = "POST / HTTP/1.1\r\nHost: h\r\n";
   const std::vector<std::string> bad{
       "",
       "GET",
       "GET / HTTP/1.1\r\nHost: h\r\n",                         // truncated headers
-      "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc",      // truncated body
-      "POST / HTTP/1.1\r\nContent-Length: 17\r\n\r\n" + std::string(17, 'x'),  // body limit
-      "GET / HTTP/1.1\r\nX: " + std::string(600, 'a') + "\r\n\r\n",           // header limit
-      "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+      post + "Content-Length: 10\r\n\r\nabc",                 // truncated body
+      post + "Content-Length: 17\r\n\r\n" + std::string(17, 'x'),  // body limit
+      "GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(600, 'a') + "\r\n\r\n",  // header limit
+      "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
       "GET / HTTP/9.9\r\n\r\n",
       "G\x01T / HTTP/1.1\r\n\r\n",
-      "GET /%zz HTTP/1.1\r\n\r\n",
-      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n",
-      std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 26),
+      "GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n",
+      post + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n",
+      std::string("GET / HTTP/1.1\r\nHost: h\r\nX: a\0b\r\n\r\n", 35),
+      // Framing the server refuses (RFC 9112 §6.3, §3.2; docs/http-server.md).
+      "GET / HTTP/1.1\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+      post + "Transfer-Encoding: gzip\r\n\r\n",
+      post + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+      post + "Transfer-Encoding: identity\r\n\r\n",
+      post + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+      post + "Transfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc",
+      "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
   };
   for (const std::string& raw : bad) {
     INFO(raw);

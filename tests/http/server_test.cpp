@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -71,9 +72,19 @@ struct ClientResponse {
 // A blocking POSIX client with a receive timeout.
 class Client {
  public:
-  explicit Client(std::uint16_t port, std::chrono::milliseconds timeout = 5000ms) {
+  // `source`: the local address to connect from (Linux routes all of 127.0.0.0/8 to the
+  // loopback interface, so 127.0.0.2 is a second client on the same machine).
+  explicit Client(std::uint16_t port, std::chrono::milliseconds timeout = 5000ms,
+                  const char* source = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(fd_ >= 0);
+    if (source != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      local.sin_port = 0;
+      REQUIRE(::inet_pton(AF_INET, source, &local.sin_addr) == 1);
+      REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) == 0);
+    }
     timeval tv{};
     tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
     tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
@@ -447,6 +458,117 @@ TEST_CASE("server: limits give 413 431 and 414", "[http][server]") {
   }
 }
 
+// RFC 9112 §6.1, §6.3, §3.2. Each request below carries, in what would be its body, a
+// second complete request for /smuggled; the server answers the first with an error and
+// closes, and the second is never answered (nor handled).
+TEST_CASE("server: request smuggling through Transfer-Encoding is refused and closes", "[http][server]") {
+  Harness h;
+  std::atomic<int> smuggled{0};
+  h.route("POST", "/up", echo());
+  h.route("GET", "/smuggled", [&](const Request&, Responder r) {
+    ++smuggled;
+    r.send(json_response(200, boost::json::object{{"smuggled", true}}));
+  });
+  h.start();
+  const std::string hidden = get("/smuggled");
+  struct Case {
+    const char* name;
+    std::string headers;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"gzip", "Transfer-Encoding: gzip\r\n", 400},
+      {"chunked, gzip", "Transfer-Encoding: chunked, gzip\r\n", 400},
+      {"chunked then gzip on two lines", "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n", 400},
+      {"chunked twice", "Transfer-Encoding: chunked, chunked\r\n", 400},
+      {"chunked on two lines", "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", 400},
+      {"identity", "Transfer-Encoding: identity\r\n", 501},
+      {"unknown coding", "Transfer-Encoding: xchunked\r\n", 501},
+      {"gzip, chunked (not decoded)", "Transfer-Encoding: gzip, chunked\r\n", 501},
+      {"empty", "Transfer-Encoding: \r\n", 400},
+      {"gzip with Content-Length", "Transfer-Encoding: gzip\r\nContent-Length: " +
+                                       std::to_string(hidden.size()) + "\r\n", 400},
+      {"Content-Length then chunked", "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n", 400},
+      {"chunked then Content-Length", "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n", 400},
+  };
+  for (const Case& k : cases) {
+    INFO(k.name);
+    Client c(h.server.port());
+    REQUIRE(c.send("POST /up HTTP/1.1\r\nHost: t\r\n" + k.headers + "\r\n" + hidden));
+    auto r = c.read_response();
+    REQUIRE(r);
+    CHECK(r->status == k.status);
+    CHECK(r->header(bhttp::field::connection) == "close");
+    CHECK(r->json().at("error").at("code").as_string() ==
+          (k.status == 501 ? "not_implemented" : "bad_request"));
+    // Nothing more comes: no second response, and the server closes.
+    CHECK(c.closed_by_server(3000ms));
+    CHECK(c.pending().find("HTTP/1.1") == std::string::npos);
+  }
+  SECTION("an HTTP/1.0 request with Transfer-Encoding") {
+    Client c(h.server.port());
+    REQUIRE(c.send("POST /up HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + hidden));
+    auto r = c.read_response();
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(c.closed_by_server(3000ms));
+    CHECK(c.pending().find("HTTP/1.1") == std::string::npos);
+  }
+  SECTION("chunked alone is read as the body, and the connection stays usable") {
+    Client c(h.server.port());
+    REQUIRE(c.send("POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                   "5\r\nhello\r\n0\r\n\r\n"));
+    auto r = c.read_response();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->json().at("body").as_string() == "hello");
+    REQUIRE(c.send(get("/smuggled")));  // an honest second request is answered
+    r = c.read_response();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(smuggled.load() == 1);
+    smuggled = 0;
+  }
+  CHECK(smuggled.load() == 0);
+  // Every refusal was recorded with its status.
+  int refused = 0;
+  for (const RequestRecord& rec : h.snapshot()) refused += rec.status == 400 || rec.status == 501;
+  CHECK(refused >= static_cast<int>(cases.size()));
+}
+
+TEST_CASE("server: Host is required once in HTTP/1.1", "[http][server]") {
+  Harness h;
+  std::atomic<int> handled{0};
+  h.route("GET", "/", [&](const Request&, Responder r) {
+    ++handled;
+    r.send(json_response(200, boost::json::object{}));
+  });
+  h.start();
+  for (const std::string& req : {std::string("GET / HTTP/1.1\r\n\r\n"),
+                                 std::string("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+                                 std::string("GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n")}) {
+    INFO(req);
+    Client c(h.server.port());
+    REQUIRE(c.send(req + get("/")));
+    auto r = c.read_response();
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(c.closed_by_server(3000ms));
+    CHECK(c.pending().find("HTTP/1.1") == std::string::npos);
+  }
+  CHECK(handled.load() == 0);
+  // HTTP/1.0 without Host, HTTP/1.1 with an IPv6 literal and a port: served.
+  for (const std::string& req : {std::string("GET / HTTP/1.0\r\n\r\n"),
+                                 std::string("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n")}) {
+    Client c(h.server.port());
+    REQUIRE(c.send(req));
+    auto r = c.read_response();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+  }
+  CHECK(handled.load() == 2);
+}
+
 TEST_CASE("server: a client sending its headers too slowly is cut", "[http][server]") {
   ServerOptions o = test_options();
   o.header_timeout = 300ms;
@@ -754,6 +876,76 @@ TEST_CASE("server: connections over the limit get a 503 and are closed", "[http]
   r = d.read_response();
   REQUIRE(r);
   CHECK(r->status == 200);
+}
+
+// One address holding many idle connections does not deny the server to another one; its
+// extra connections get a 503 and are closed; its idle ones are reaped by header_timeout.
+TEST_CASE("server: a per-client connection limit keeps one address from taking the server", "[http][server]") {
+  ServerOptions o = test_options();
+  o.max_connections = 64;
+  o.max_connections_per_client = 8;
+  o.header_timeout = 1500ms;
+  Harness h(o);
+  h.route("GET", "/", echo());
+  h.start();
+  // 127.0.0.2 opens 40 connections and sends nothing (the attack of issue 11 with 256).
+  std::vector<std::unique_ptr<Client>> hog;
+  for (int i = 0; i < 40; ++i) {
+    hog.push_back(std::make_unique<Client>(h.server.port(), 5000ms, "127.0.0.2"));
+    REQUIRE(hog.back()->connected());
+  }
+  REQUIRE(wait_until([&] {
+    return h.on_io([&] { return h.server.stats().rejected_per_client; }) == 32;
+  }));
+  auto stats = h.on_io([&] { return h.server.stats(); });
+  CHECK(stats.connections == 8);
+  CHECK(stats.clients == 1);
+  // The extra ones were told why, then closed.
+  int told = 0;
+  for (std::size_t i = 8; i < hog.size(); ++i) {
+    auto r = hog[i]->read_response();
+    REQUIRE(r);
+    CHECK(r->status == 503);
+    told += r->json().at("error").at("code").as_string() == "too_many_connections";
+    CHECK(hog[i]->closed_by_server(2000ms));
+  }
+  CHECK(told == 32);
+  // Meanwhile 127.0.0.1 is served: 20 probes, each on a connection of its own, all answered.
+  int served = 0;
+  for (int i = 0; i < 20; ++i) {
+    Client probe(h.server.port());
+    REQUIRE(probe.send(get("/")));
+    auto r = probe.read_response();
+    served += r && r->status == 200 && r->json().at("remote").as_string() == "127.0.0.1";
+  }
+  CHECK(served == 20);
+  // The 8 idle ones are closed by header_timeout; then 127.0.0.2 is served again.
+  for (std::size_t i = 0; i < 8; ++i) CHECK(hog[i]->closed_by_server(4000ms));
+  REQUIRE(wait_until([&] { return h.on_io([&] { return h.server.stats().clients; }) == 0; }));
+  Client back(h.server.port(), 5000ms, "127.0.0.2");
+  REQUIRE(back.send(get("/")));
+  auto r = back.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->json().at("remote").as_string() == "127.0.0.2");
+}
+
+TEST_CASE("server: max_connections_per_client 0 means no per-address limit", "[http][server]") {
+  ServerOptions o = test_options();
+  o.max_connections = 4;
+  o.max_connections_per_client = 0;
+  Harness h(o);
+  h.route("GET", "/", echo());
+  h.start();
+  std::vector<std::unique_ptr<Client>> held;
+  for (int i = 0; i < 4; ++i) held.push_back(std::make_unique<Client>(h.server.port()));
+  REQUIRE(wait_until([&] { return h.on_io([&] { return h.server.stats().connections; }) == 4; }));
+  Client extra(h.server.port());
+  auto r = extra.read_response();
+  REQUIRE(r);
+  CHECK(r->status == 503);
+  CHECK(r->json().at("error").at("code").as_string() == "overloaded");  // the global limit
+  CHECK(h.on_io([&] { return h.server.stats().rejected_per_client; }) == 0);
 }
 
 TEST_CASE("server: drain lets a pending request finish and closes idle ones", "[http][server]") {

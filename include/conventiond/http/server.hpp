@@ -62,6 +62,10 @@ struct ServerOptions {
 
   // Connections open at once; one more is answered 503 and closed.
   std::size_t max_connections = 512;
+  // Connections open at once from one client address (IPv4-mapped IPv6 counted as the IPv4
+  // address); one more from that address is answered 503 (too_many_connections) and closed,
+  // so that one client cannot take every connection. 0: no per-address limit.
+  std::size_t max_connections_per_client = 32;
 
   // Bearer tokens (BearerAuth). Routes with Access::admin always need one; Access::read
   // routes need one unless reads_public.
@@ -82,7 +86,9 @@ struct ServerStats {
   std::size_t in_flight = 0;         // requests read and not yet fully answered
   std::size_t streams = 0;           // streaming responses open now
   std::uint64_t accepted = 0;        // connections accepted since construction
-  std::uint64_t rejected = 0;        // connections answered 503 (max_connections)
+  std::uint64_t rejected = 0;        // connections answered 503 (either limit)
+  std::uint64_t rejected_per_client = 0;  // of which over max_connections_per_client
+  std::size_t clients = 0;           // distinct client addresses with a connection open now
   std::uint64_t requests = 0;        // requests answered
 };
 
