@@ -128,7 +128,7 @@ int api_bench(int connections, int seconds) {
     (void)merge_run_conventions(**store, *run);
     (void)(*store)->finish_run(*run);
   }
-  auto cfg = parse_daemon_config("[store]\nurl = \"sqlite:" + db + "\"\n[http]\nlisten = \"127.0.0.1:0\"\nmax_connections = 1024\n",
+  auto cfg = parse_daemon_config("[store]\nurl = \"sqlite:" + db + "\"\n[http]\nlisten = \"127.0.0.1:0\"\nmax_connections = 1024\nmax_connections_per_client = 0\n",
                                  "bench.toml", dir);
   if (!cfg) {
     std::fprintf(stderr, "%s\n", cfg.error().message.c_str());

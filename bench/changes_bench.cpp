@@ -100,7 +100,7 @@ int sse_bench(int subscribers, int events, int rate) {
   const std::string db = (dir / "bench.db").string();
   auto writer = SqliteStore::open(db);
   if (!writer) return 1;
-  auto cfg = parse_daemon_config("[store]\nurl = \"sqlite:" + db + "\"\n[http]\nlisten = \"127.0.0.1:0\"\nmax_connections = 1024\n",
+  auto cfg = parse_daemon_config("[store]\nurl = \"sqlite:" + db + "\"\n[http]\nlisten = \"127.0.0.1:0\"\nmax_connections = 1024\nmax_connections_per_client = 0\n",
                                  "bench.toml", dir);
   if (!cfg) return 1;
   DaemonOptions o;

@@ -205,7 +205,12 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
       << s.counts.updated << ", unchanged " << s.counts.unchanged << ", failed " << s.counts.failed
       << ", skipped by robots " << s.counts.skipped_robots << ", skipped by filter "
       << s.counts.skipped_filter << ")\n";
-  for (const auto& e : outcome->errors) out << "  error: " << e << "\n";
+  // Why the run did not finish cleanly, as stored with it (and shown by the API).
+  if (!s.error.empty()) {
+    out << "  error: " << s.error << "\n";
+  } else {
+    for (const auto& e : outcome->errors) out << "  error: " << e << "\n";
+  }
   if (auto report = (*store)->run_report(s.id); report && !report->failed.empty()) {
     out << "  failed items:\n";
     std::size_t shown = 0;

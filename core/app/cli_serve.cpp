@@ -5,6 +5,7 @@
 #include <conventiond/config/daemon_config.hpp>
 #include <conventiond/daemon/daemon.hpp>
 #include <conventiond/harvest/job_runner.hpp>
+#include <conventiond/plugin_host/plugin_config.hpp>
 #include <conventiond/plugin_host/plugin_registry.hpp>
 
 namespace conventiond::app {
@@ -45,26 +46,49 @@ int run_serve_command(const std::vector<std::string>& args, std::ostream& out, s
 
 int run_check_config_command(const std::vector<std::string>& args, std::ostream& out,
                              std::ostream& err) {
-  if (args.size() != 1) {
-    err << "usage: conventiond check-config FILE\n";
+  constexpr const char* kUsage =
+      "usage: conventiond check-config FILE [--plugin-dir DIR]\n"
+      "  FILE: a daemon config or a single-job file (told apart by their keys). Every problem\n"
+      "  is printed at once, one line each; exit status 0 valid, 2 invalid or usage.\n";
+  std::string file;
+  std::string plugin_dir;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--plugin-dir" && i + 1 < args.size()) {
+      plugin_dir = args[++i];
+    } else if (args[i].rfind("--plugin-dir=", 0) == 0) {
+      plugin_dir = args[i].substr(13);
+    } else if (args[i] == "--help" || args[i] == "-h") {
+      out << kUsage;
+      return 0;
+    } else if (file.empty() && (args[i].empty() || args[i][0] != '-' || args[i] == "-")) {
+      file = args[i];
+    } else {
+      err << "conventiond check-config: unexpected argument '" << printable(args[i]) << "'\n"
+          << kUsage;
+      return 2;
+    }
+  }
+  if (file.empty()) {
+    err << kUsage;
     return 2;
   }
-  auto config = load_daemon_config(args[0]);
-  if (!config) {
-    err << config.error().message << "\n";
+  const ConfigCheck check =
+      check_config_file(file, plugin_dir, std::string(CONVENTIOND_DEFAULT_PLUGIN_DIR));
+  for (const auto& e : check.plugin_errors) err << "plugin " << e << "\n";
+  for (const auto& p : check.problems) err << p << "\n";
+  const std::string shown = printable(file);
+  if (!check.ok()) {
+    err << shown << ": " << check.problems.size() << " problem(s)"
+        << (check.job_file ? " (checked as a single-job file)" : "") << "\n";
     return 2;
   }
-  const std::string dir = config->plugin_dir.empty() ? std::string(CONVENTIOND_DEFAULT_PLUGIN_DIR)
-                                                     : config->plugin_dir;
-  auto registry = PluginRegistry::load_directory(dir);
-  auto problems = check_jobs_against_plugins(config->jobs, registry);
-  for (auto& p : check_sinks_against_plugins(config->sinks, registry)) problems.push_back(std::move(p));
-  for (const auto& e : registry.errors()) err << "plugin " << e.line() << "\n";
-  for (const auto& p : problems) err << p << "\n";
-  if (!problems.empty()) return 2;
-  out << args[0] << ": valid (" << config->jobs.size() << " job(s), " << config->sinks.size()
-      << " sink(s), store "
-      << (config->store_url.rfind("sqlite:", 0) == 0 ? config->store_url : "postgresql") << ")\n";
+  if (check.job_file) {
+    out << shown << ": valid job file\n";
+    return 0;
+  }
+  out << shown << ": valid (" << check.jobs << " job(s), " << check.sinks << " sink(s), store "
+      << (check.store_url.rfind("sqlite:", 0) == 0 ? printable(check.store_url) : "postgresql")
+      << ")\n";
   return 0;
 }
 

@@ -1,5 +1,6 @@
 // The HTTP API's routes (docs/api.md; docs/openapi.json is served at /v1/openapi.json).
 #include <charconv>
+#include <chrono>
 
 #include <boost/json.hpp>
 
@@ -48,6 +49,8 @@ json::object run_json(const RunSummary& r) {
                  {"resumed", r.resumed},
                  {"url", "/v1/runs/" + std::to_string(r.id)}};
   o["finished_at"] = r.finished_at.empty() ? json::value(nullptr) : json::value(r.finished_at);
+  // Why the run did not finish cleanly (null when it did).
+  o["error"] = r.error.empty() ? json::value(nullptr) : json::value(r.error);
   return o;
 }
 
@@ -184,9 +187,24 @@ void Daemon::Impl::register_routes() {
   add("GET", "/readyz", [this](const Request&, Responder r) {
     json::object checks;
     bool ready = true;
+    // Cheap: a ping, and the store's last failure (check_health() ran at start; its failure
+    // and corruption stay until a restart, other failures count for kStoreFailureWindow
+    // unless an operation succeeded since). docs/daemon.md.
+    constexpr auto kStoreFailureWindow = std::chrono::seconds(60);
     const Status ping = store_->ping();
-    checks["store"] = ping ? json::value("ok") : json::value(ping.error().message);
-    ready = ready && ping.ok();
+    std::string store_state = "ok";
+    if (!ping) {
+      store_state = ping.error().message;
+    } else if (const auto failure = store_->last_failure()) {
+      const auto age = std::chrono::system_clock::now() - failure->at;
+      if (failure->sticky || age < kStoreFailureWindow) {
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(age).count();
+        store_state = std::string(failure->sticky ? "unusable, found " : "failed ") +
+                      std::to_string(seconds < 0 ? 0 : seconds) + " s ago: " + failure->message;
+      }
+    }
+    checks["store"] = json::value(store_state);
+    ready = ready && store_state == "ok";
     bool plugins_ok = true;
     for (const auto& [name, job] : jobs_) {
       if (registry_.find(job.config.connector) == nullptr) plugins_ok = false;
@@ -206,6 +224,7 @@ void Daemon::Impl::register_routes() {
       g.set({"failed_attempt"}, static_cast<double>(m.failed_attempts));
       g.set({"dead_lettered"}, static_cast<double>(m.dead_lettered));
       g.set({"replayed"}, static_cast<double>(m.replayed));
+      g.set({"refused"}, static_cast<double>(m.refused));  // by the connect-time address check
     }
     if (sinks_) {
       auto& g = metrics_.gauge("conventiond_sink_cursor", "Last seq delivered to each sink.", {"sink"});

@@ -1,6 +1,7 @@
 #include <conventiond/daemon/daemon.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <cstdio>
 #include <iostream>
@@ -60,12 +61,18 @@ void Daemon::Impl::log(std::string line) const {
 }
 
 int Daemon::Impl::run() {
+  // A real check of the store before answering anything (PRAGMA quick_check on SQLite): a
+  // failure does not stop the daemon, /readyz answers 503 with it (docs/daemon.md).
+  if (Status health = store_->check_health(); !health) {
+    log("store check failed: " + health.error().message + " (/readyz answers 503)");
+  }
   http::ServerOptions so;
   so.address = config_.http.address;
   so.port = config_.http.port;
   so.limits.max_body_bytes = config_.http.max_body_bytes;
   so.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config_.http.request_timeout);
   so.max_connections = config_.http.max_connections;
+  so.max_connections_per_client = config_.http.max_connections_per_client;
   so.tokens = config_.http.tokens;
   so.reads_public = config_.http.reads_public;
   so.log = [this](std::string_view l) { log("http: " + std::string(l)); };
@@ -90,6 +97,21 @@ int Daemon::Impl::run() {
   wo.max_attempts = config_.webhooks_max_attempts;
   wo.timeout = config_.webhooks_timeout;
   wo.backoff_base = config_.webhooks_backoff;
+  wo.backoff_max = config_.webhooks_max_backoff;
+  wo.retry_window = config_.webhooks_retry_window;
+  {
+    // The keys sealing webhook secrets at rest (docs/webhooks.md).
+    auto keyring = SecretKeyring::load(std::getenv(std::string(SecretKeyring::kEnvVar).c_str()),
+                                       config_.webhooks_secret_key_file);
+    if (!keyring) {
+      log("webhooks: " + keyring.error().message);
+      return 1;
+    }
+    if (keyring->empty())
+      log("webhooks: no secret key (CONVENTIOND_SECRET_KEY or [webhooks] secret_key_file): "
+          "subscriptions with a secret are refused");
+    wo.keyring = std::move(*keyring);
+  }
   wo.poll_interval = std::chrono::milliseconds(1'000);
   wo.leases = LeaseOptions{owner_, lease_ttl()};
   wo.user_agent = config_.fetch.user_agent;
@@ -392,8 +414,13 @@ void Daemon::Impl::on_run_finished(const std::shared_ptr<ActiveRun>& run,
     log("run " + std::to_string(run->id) + " of job '" + run->job + "' could not run: " +
         outcome.error().message);
     runs_total_->inc({run->job, "error"});
-    // A run row the runner never took is finished as failed, not left running.
-    if (!run->resume) (void)store_->finish_run(run->id);
+    // A run row the runner never took is finished as failed with the reason, not left
+    // running; a resumed one stays to be resumed (not counted as a crash).
+    if (!run->resume) {
+      (void)store_->finish_run(run->id, RunEnd{outcome.error().message, true});
+    } else {
+      (void)store_->mark_run_interrupted(run->id, outcome.error().message);
+    }
   } else {
     const RunSummary& s = outcome->summary;
     const std::string status = outcome->interrupted ? "interrupted" : std::string(to_string(s.status));
@@ -401,7 +428,8 @@ void Daemon::Impl::on_run_finished(const std::shared_ptr<ActiveRun>& run,
     log("run " + std::to_string(s.id) + " of job '" + run->job + "' " + status + ": " +
         std::to_string(s.counts.total) + " items (" + std::to_string(s.counts.new_items) + " new, " +
         std::to_string(s.counts.updated) + " updated, " + std::to_string(s.counts.unchanged) +
-        " unchanged, " + std::to_string(s.counts.failed) + " failed)");
+        " unchanged, " + std::to_string(s.counts.failed) + " failed)" +
+        (s.error.empty() ? std::string() : "; error: " + s.error));
   }
   if (changes_) changes_->notify();
   if (webhooks_) webhooks_->notify();
@@ -424,7 +452,12 @@ void Daemon::Impl::stop() {
     }
     if (lease_timer_) lease_timer_->cancel();
     if (prune_timer_) prune_timer_->cancel();
-    // Queued runs never started: their store rows stay "running" and resume at the next start.
+    // Queued runs never started: their store rows stay "running" and resume at the next start
+    // (marked as stopped on purpose: that resumption is not a crash).
+    for (const auto& queued : queue_) {
+      (void)store_->mark_run_interrupted(queued->id, "interrupted: the daemon stopped before "
+                                                     "the run started; resumed at the next start");
+    }
     queue_.clear();
     for (auto& run : running_) run->stop = true;
     if (changes_) changes_->stop();

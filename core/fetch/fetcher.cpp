@@ -9,6 +9,10 @@
 #include <list>
 #include <unordered_map>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -224,6 +228,9 @@ class Fetcher::Impl : public std::enable_shared_from_this<Impl> {
     std::size_t body_limit = 0;
     bool truncate_ok = false;  // robots.txt: keep the first body_limit bytes
     std::array<char, CURL_ERROR_SIZE> errbuf{};
+    curl_slist* resolve_list = nullptr;
+    const std::function<std::string(std::string_view)>* connect_check = nullptr;
+    std::string refused;  // connect_check's answer for an address of this attempt
   };
 
   struct Host {
@@ -299,7 +306,7 @@ class Fetcher::Impl : public std::enable_shared_from_this<Impl> {
   void decide(Host& h, Job& job) {
     if (!h.robots_failure.empty()) {
       ++metrics_.robots_disallowed;
-      finish(job, Failure{fetch_error::robots, h.robots_failure, false});
+      finish(job, Failure{fetch_error::robots_unavailable, h.robots_failure, false});
     } else if (!allowed(h.rules, job.path_and_query)) {
       ++metrics_.robots_disallowed;
       finish(job, Failure{fetch_error::robots, "disallowed by robots.txt", false});
@@ -342,10 +349,10 @@ class Fetcher::Impl : public std::enable_shared_from_this<Impl> {
     } else if (!failure && job.status < 400) {
       // 1xx/3xx left after redirects: nothing usable, allow all
     } else {
-      h.robots_failure = "robots.txt unavailable (" +
+      h.robots_failure = "robots.txt unavailable: " +
                          (failure ? failure->problem : status_text(job.status)) +
-                         "): host treated as disallowed for " +
-                         format_duration(policy_.robots_failure_ttl);
+                         " (host treated as disallowed for " +
+                         format_duration(policy_.robots_failure_ttl) + ")";
       h.robots_expires = now + policy_.robots_failure_ttl;
     }
     h.delay = policy_.per_host_min_delay;
@@ -447,6 +454,7 @@ class Fetcher::Impl : public std::enable_shared_from_this<Impl> {
     job.final_url.clear();
     job.over_limit = false;
     job.errbuf[0] = '\0';
+    job.refused.clear();
     job.body_limit = policy_.max_body_bytes;
     job.truncate_ok = false;
     if (job.robots) {
@@ -497,6 +505,16 @@ class Fetcher::Impl : public std::enable_shared_from_this<Impl> {
     if (!r.user_agent_note.empty()) agent += " (" + r.user_agent_note + ")";
     curl_easy_setopt(e, CURLOPT_USERAGENT, agent.c_str());  // curl copies strings
     if (policy_.proxy) curl_easy_setopt(e, CURLOPT_PROXY, policy_.proxy->c_str());
+    if (policy_.connect_check) {
+      job.connect_check = &policy_.connect_check;
+      curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Impl::on_open_socket);
+      curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, static_cast<void*>(&job));
+    }
+    for (const std::string& entry : policy_.resolve) {
+      if (curl_slist* next = curl_slist_append(job.resolve_list, entry.c_str()))
+        job.resolve_list = next;
+    }
+    if (job.resolve_list != nullptr) curl_easy_setopt(e, CURLOPT_RESOLVE, job.resolve_list);
 
     curl_slist* list = nullptr;
     const auto add_header = [&list](const std::string& line) {
@@ -519,6 +537,30 @@ class Fetcher::Impl : public std::enable_shared_from_this<Impl> {
       case HttpMethod::get:
         break;
     }
+  }
+
+  // CURLOPT_OPENSOCKETFUNCTION: the address is checked before the socket exists.
+  static curl_socket_t on_open_socket(void* user, curlsocktype purpose, curl_sockaddr* a) {
+    auto* job = static_cast<Job*>(user);
+    if (purpose == CURLSOCKTYPE_IPCXN && job->connect_check != nullptr) {
+      std::array<char, INET6_ADDRSTRLEN> text{};
+      const void* raw = nullptr;
+      if (a->family == AF_INET) {
+        raw = &reinterpret_cast<const sockaddr_in*>(&a->addr)->sin_addr;
+      } else if (a->family == AF_INET6) {
+        raw = &reinterpret_cast<const sockaddr_in6*>(&a->addr)->sin6_addr;
+      }
+      std::string why = "address family " + std::to_string(a->family) + " not allowed";
+      if (raw != nullptr && inet_ntop(a->family, raw, text.data(),
+                                      static_cast<socklen_t>(text.size())) != nullptr) {
+        why = (*job->connect_check)(text.data());
+      }
+      if (!why.empty()) {
+        job->refused = why;
+        return CURL_SOCKET_BAD;
+      }
+    }
+    return ::socket(a->family, a->socktype, a->protocol);
   }
 
   static std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user) {
@@ -568,6 +610,10 @@ class Fetcher::Impl : public std::enable_shared_from_this<Impl> {
     if (job.header_list != nullptr) {
       curl_slist_free_all(job.header_list);
       job.header_list = nullptr;
+    }
+    if (job.resolve_list != nullptr) {
+      curl_slist_free_all(job.resolve_list);
+      job.resolve_list = nullptr;
     }
   }
 
@@ -632,6 +678,11 @@ class Fetcher::Impl : public std::enable_shared_from_this<Impl> {
   Failure classify(Job& job, CURLcode code, curl_off_t connect_time) const {
     const std::string detail = job.errbuf[0] != '\0' ? std::string(job.errbuf.data())
                                                      : std::string(curl_easy_strerror(code));
+    if (!job.refused.empty() &&
+        (code == CURLE_COULDNT_CONNECT || code == CURLE_OPERATION_TIMEDOUT)) {
+      return {fetch_error::forbidden, "connection refused by the address check: " + job.refused,
+              false};
+    }
     switch (code) {
       case CURLE_OPERATION_TIMEDOUT:
         if (connect_time == 0 && job.scheme != "file" &&

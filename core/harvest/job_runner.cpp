@@ -1,7 +1,10 @@
 #include <conventiond/harvest/job_runner.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <iostream>
+#include <list>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -56,6 +59,14 @@ struct Job {
   sdk::Request request;
   std::string key;
   std::optional<ItemState> previous;
+  int robots_waits = 0;  // retries after "robots.txt unavailable"
+  std::chrono::steady_clock::time_point robots_since{};  // the first such refusal
+};
+
+// A job waiting for a retry after "robots.txt unavailable".
+struct Deferred {
+  boost::asio::steady_timer timer;
+  Job job;
 };
 
 // What an item produced, before it is committed.
@@ -75,24 +86,39 @@ class Runner {
         store_(store),
         plugin_(std::move(plugin)),
         options_(options),
-        fetcher_(io_, policy_for(job)),
+        fetcher_(io_, policy_for(job, options)),
         stop_timer_(io_) {}
 
   Result<RunOutcome> run() {
     RunOutcome outcome;
     // Take an interrupted run of this job back, or start a new one.
-    auto interrupted = store_.interrupted_runs();
+    auto interrupted = with_retry("list interrupted runs", [&] { return store_.interrupted_runs(); });
     if (!interrupted) return run_error("store", interrupted.error().message);
     for (const RunSummary& r : *interrupted) {
       if (r.job == job_.name && !options_.use_run) {
-        auto resumed = store_.resume_run(r.id);
+        auto resumed = with_retry("resume run", [&] { return store_.resume_run(r.id); });
         if (!resumed) return run_error("store", resumed.error().message);
+        if (resumed->crashes >= 2) {
+          // The process died twice while this run was in progress: resuming it again could
+          // crash it again, forever. Quarantine it.
+          const std::string why = "interrupted by a crash twice";
+          log("run " + std::to_string(r.id) + " " + why + ": not resumed again, marked failed");
+          auto fin = with_retry("finish run", [&] {
+            return store_.finish_run(r.id, RunEnd{why, true});
+          });
+          if (!fin) return run_error("store", fin.error().message);
+          outcome.summary = *fin;
+          outcome.quarantined = true;
+          outcome.errors.push_back(why);
+          return outcome;
+        }
         run_ = r.id;
         outcome.resumed = true;
         done_ = static_cast<std::size_t>(resumed->counts.total);
         failed_ = static_cast<std::size_t>(resumed->counts.failed);
         log("resuming interrupted run " + std::to_string(run_) + " (" + std::to_string(done_) +
-            " items already committed)");
+            " items already committed" +
+            (resumed->crashes > 0 ? ", after a crash" : "") + ")");
         break;
       }
     }
@@ -103,7 +129,9 @@ class Runner {
       done_ = 0;
       failed_ = 0;
     }
+    bool fresh = false;
     if (run_ == 0) {
+      fresh = true;
       std::optional<RunId> previous;
       if (auto prev = store_.runs(job_.name, 2); prev) {
         for (const RunSummary& r : *prev) {
@@ -116,7 +144,7 @@ class Runner {
       if (options_.use_run) {
         run_ = *options_.use_run;
       } else {
-        auto started = store_.start_run(job_.name);
+        auto started = with_retry("start run", [&] { return store_.start_run(job_.name); });
         if (!started) return run_error("store", started.error().message);
         run_ = *started;
       }
@@ -124,12 +152,13 @@ class Runner {
       std::optional<RunId> retry_of = options_.retry_failed_of;
       if (!retry_of && options_.retry_previous_failures) retry_of = previous;
       if (retry_of) {
-        auto failed = store_.failed_requests(*retry_of);
-        if (failed && !failed->empty()) {
-          auto added = store_.enqueue(run_, *failed);
-          if (added) {
-            found_ += *added;
-            log("queued again " + std::to_string(*added) + " failed item(s) of run " +
+        auto failed = with_retry("read failed items", [&] { return store_.failed_requests(*retry_of); });
+        if (!failed) {
+          store_down(failed.error().message);
+        } else if (!failed->empty()) {
+          const std::size_t added = enqueue(with_requests(std::move(*failed)));
+          if (added > 0) {
+            log("queued again " + std::to_string(added) + " failed item(s) of run " +
                 std::to_string(*retry_of));
           }
         }
@@ -138,11 +167,11 @@ class Runner {
     found_ = std::max(found_, done_);
     outcome.summary.id = run_;
 
-    if (!options_.retry_failed_of) {
+    if (!options_.retry_failed_of && !store_failed()) {
       auto first = plugin_.start();
       if (!first) {
-        errors_.push_back(first.error().message);
-        log(first.error().message);
+        errors_.push_back("connector could not start: " + first.error().message);
+        log("connector could not start: " + first.error().message);
       } else {
         // Items are answers to requests: a document emitted by start() has no item to belong
         // to (connectors request file:// or http(s) URLs instead; see local_files).
@@ -160,38 +189,153 @@ class Runner {
         handle_messages(*first, nullptr, none, "start");
         if (!none.output.enqueue.empty()) enqueue(std::move(none.output.enqueue));
         for (auto& e : none.errors) {
-          errors_.push_back(e);
+          errors_.push_back("connector: " + e);
           log("connector: " + e);
         }
       }
     }
+    if (fresh && !options_.retry_failed_of && !store_failed()) queue_stale_items();
     progress();
     watch_stop();
     pump();
     io_.run();
 
-    outcome.interrupted = interrupted_;
-    if (!interrupted_ && options_.finalize) {
-      if (Status s = options_.finalize(store_, run_); !s) {
-        errors_.push_back("finalize: " + s.error().message);
-        log("finalize failed: " + s.error().message);
+    outcome.interrupted = interrupted_ && !store_failed();
+    if (!interrupted_ && !store_failed() && options_.finalize) {
+      if (Status st = options_.finalize(store_, run_); !st) {
+        errors_.push_back("finalize: " + st.error().message);
+        log("finalize failed: " + st.error().message);
       }
     }
-    if (!interrupted_) {
-      auto summary = store_.finish_run(run_);
-      if (!summary) return run_error("store", summary.error().message);
-      outcome.summary = *summary;
-    } else {
+    if (commit_failures_ > 0) {
+      errors_.push_back("store: " + std::to_string(commit_failures_) +
+                        " item(s) could not be committed and were recorded as failed (last: " +
+                        last_commit_error_ + ")");
+    }
+    if (outcome.interrupted) {
+      const std::string why = "interrupted: stopped before the end with " +
+                              std::to_string(done_) +
+                              " item(s) committed; the next run of the job resumes it";
+      (void)with_retry("mark run interrupted", [&] {
+        return store_.mark_run_interrupted(run_, why);
+      });
       auto report = store_.run_report(run_);
       if (report) outcome.summary = report->run;
       log("run " + std::to_string(run_) + " interrupted; the next run of the job resumes it");
+    } else {
+      RunEnd end{joined_errors(), store_failed()};
+      auto summary = with_retry("finish run", [&] { return store_.finish_run(run_, end); });
+      if (!summary) {
+        return run_error("store", summary.error().message +
+                                      (end.error.empty() ? "" : " (run error: " + end.error + ")"));
+      }
+      outcome.summary = *summary;
     }
     outcome.errors = std::move(errors_);
     return outcome;
   }
 
  private:
-  static FetchPolicy policy_for(const JobConfig& job) { return job.fetch; }
+  // The job's fetch policy; a robots.txt that could not be read is asked again as soon as the
+  // runner retries the items it refused (the fetcher lives for one run only).
+  static FetchPolicy policy_for(const JobConfig& job, const RunOptions& options) {
+    FetchPolicy p = job.fetch;
+    if (job.robots_retry.count() > 0) {
+      p.robots_failure_ttl = std::min(p.robots_failure_ttl, options.robots_retry_first);
+    }
+    return p;
+  }
+
+  static bool transient(const Error& e) {
+    return e.code != "invalid" && e.code != "not_found" && e.code != "conflict" &&
+           e.code != "schema";
+  }
+
+  // Calls f() (a store call) until it succeeds, its error is not transient, or
+  // options_.store_attempts calls were made, sleeping between them (bounded backoff).
+  template <class F>
+  auto with_retry(std::string_view what, F&& f) -> decltype(f()) {
+    const int attempts = std::max(1, options_.store_attempts);
+    std::chrono::milliseconds wait = options_.store_backoff;
+    for (int attempt = 1;; ++attempt) {
+      auto r = f();
+      if (r.ok() || attempt >= attempts || !transient(r.error())) return r;
+      log("store: " + std::string(what) + " failed (attempt " + std::to_string(attempt) + " of " +
+          std::to_string(attempts) + "), again in " + std::to_string(wait.count()) +
+          " ms: " + r.error().message);
+      std::this_thread::sleep_for(wait);
+      wait = std::min(wait * 2, std::max(options_.store_backoff_max, options_.store_backoff));
+    }
+  }
+
+  bool store_failed() const { return !store_failure_.empty(); }
+
+  // The store could not be written even after retries: stop fetching (what is not committed
+  // stays in the frontier) and end the run "failed" with this error.
+  void store_down(const std::string& message) {
+    if (store_failed()) return;
+    store_failure_ = message;
+    errors_.push_back("store unavailable, run stopped: " + message);
+    log("store unavailable, stopping the run (uncommitted requests are fetched again by the "
+        "next run): " + message);
+    stopping_ = true;
+    for (Deferred& d : deferred_) d.timer.cancel();
+    deferred_count_ = 0;
+    fetcher_.stop();
+  }
+
+  // The run's error: its run-level problems, each once, in order.
+  std::string joined_errors() const {
+    std::string out;
+    std::vector<std::string_view> seen;
+    for (const std::string& e : errors_) {
+      if (std::find(seen.begin(), seen.end(), e) != seen.end()) continue;
+      seen.push_back(e);
+      if (!out.empty()) out += "; ";
+      out += e;
+    }
+    constexpr std::size_t kMax = 2000;
+    if (out.size() > kMax) out = out.substr(0, kMax) + "...";
+    return out;
+  }
+
+  // Requests read back from the ledger with no stored request (a URL never queued) become
+  // plain GETs of their key.
+  static std::vector<PendingRequest> with_requests(std::vector<PendingRequest> rows) {
+    std::erase_if(rows, [](const PendingRequest& r) {
+      return r.request_json.empty() && r.key.find(' ') != std::string::npos;
+    });
+    for (PendingRequest& r : rows) {
+      if (!r.request_json.empty()) continue;
+      sdk::Request req;
+      req.url = r.key;
+      r.request_json = sdk::to_json(req);
+    }
+    return rows;
+  }
+
+  // Queues the known items of the job last fetched longer ago than recheck_after (they are
+  // fetched with their validators: a 304 costs little), in at most half the room left.
+  void queue_stale_items() {
+    if (job_.recheck_after.count() <= 0) return;
+    const std::size_t room = found_ >= job_.max_items ? 0 : (job_.max_items - found_ + 1) / 2;
+    if (room == 0) return;
+    const std::string cutoff = format_rfc3339(std::chrono::system_clock::now() -
+                                              std::chrono::duration_cast<std::chrono::system_clock::duration>(job_.recheck_after));
+    auto stale = with_retry("read stale items", [&] {
+      return store_.stale_items(job_.name, cutoff, room);
+    });
+    if (!stale) {
+      store_down(stale.error().message);
+      return;
+    }
+    if (stale->empty()) return;
+    const std::size_t added = enqueue(with_requests(std::move(*stale)));
+    if (added > 0) {
+      log("queued " + std::to_string(added) + " known item(s) last fetched before " + cutoff +
+          " to check them again (recheck_after)");
+    }
+  }
 
   Error run_error(std::string_view what, const std::string& message) const {
     return Error::make("run", "job '" + job_.name + "': " + std::string(what) + ": " + message);
@@ -240,6 +384,7 @@ class Runner {
     if (finished_) return;
     finished_ = true;
     stop_timer_.cancel();
+    for (Deferred& d : deferred_) d.timer.cancel();
     fetcher_.stop();
     io_.stop();
   }
@@ -257,16 +402,21 @@ class Runner {
     return requests;
   }
 
-  void enqueue(std::vector<PendingRequest> requests) {
+  std::size_t enqueue(std::vector<PendingRequest> requests) {
     requests = within_max_items(std::move(requests));
-    if (requests.empty()) return;
-    auto added = store_.enqueue(run_, requests);
+    if (requests.empty()) return 0;
+    auto added = with_retry("queue requests", [&] { return store_.enqueue(run_, requests); });
     if (!added) {
-      errors_.push_back("store: " + added.error().message);
-      log("cannot queue requests: " + added.error().message);
-      return;
+      if (transient(added.error())) {
+        store_down(added.error().message);
+      } else {
+        errors_.push_back("store: " + added.error().message);
+        log("cannot queue requests: " + added.error().message);
+      }
+      return 0;
     }
     found_ += *added;
+    return *added;
   }
 
   // Starts fetches while there is room and work.
@@ -276,7 +426,7 @@ class Runner {
       if (!next) break;
       launch(std::move(*next));
     }
-    if (in_flight_ == 0 && (stopping_ || !has_work())) finish();
+    if (in_flight_ == 0 && (stopping_ || (deferred_count_ == 0 && !has_work()))) finish();
   }
 
   bool has_work() {
@@ -286,11 +436,12 @@ class Runner {
   }
 
   void refill() {
-    if (!batch_.empty()) return;
-    auto rows = store_.pending(run_, after_id_, kPendingBatch);
+    if (!batch_.empty() || store_failed()) return;
+    auto rows = with_retry("read the frontier", [&] {
+      return store_.pending(run_, after_id_, kPendingBatch);
+    });
     if (!rows) {
-      errors_.push_back("store: " + rows.error().message);
-      log("cannot read the frontier: " + rows.error().message);
+      store_down("cannot read the frontier: " + rows.error().message);
       return;
     }
     for (auto& r : *rows) {
@@ -338,7 +489,11 @@ class Runner {
       commit(w);
       return;
     }
-    if (auto prev = store_.previous_item(job_.name, job.key); prev) job.previous = *prev;
+    if (auto prev = with_retry("read validators",
+                               [&] { return store_.previous_item(job_.name, job.key); });
+        prev) {
+      job.previous = *prev;
+    }
     FetchRequest fr(job.request.url, *method);
     fr.headers = job.request.headers;
     fr.body = job.request.body;
@@ -351,7 +506,9 @@ class Runner {
     auto shared = std::make_shared<Job>(std::move(job));
     fetcher_.fetch(std::move(fr), [this, shared](FetchResult r) {
       --in_flight_;
-      if (!(r.error && r.error->code == fetch_error::cancelled)) on_fetched(*shared, r);
+      if (!(r.error && r.error->code == fetch_error::cancelled) && !store_failed()) {
+        on_fetched(*shared, r);
+      }
       pump();
     });
   }
@@ -366,6 +523,35 @@ class Runner {
     w.elapsed = r.elapsed;
     const std::string fetched_at = now_rfc3339();
 
+    if (r.error && r.error->code == fetch_error::robots_unavailable) {
+      // RFC 9309: nothing is fetched from the host, but this is an outage, not a rule: try
+      // again later in the run, then fail the item (a later run or retry-failed takes it up).
+      if (stopping_) return;  // left in the frontier: the resumed run fetches it
+      if (defer_for_robots(job)) return;
+      std::string why = r.error->message;
+      if (const auto cut = why.find(" (host treated as disallowed"); cut != std::string::npos) {
+        why.erase(cut);
+      }
+      if (const auto colon = why.find(": robots.txt unavailable"); colon != std::string::npos) {
+        why.erase(0, colon + 2);  // without the URL prefix
+      }
+      w.record.status = ItemStatus::failed;
+      w.record.error = why;
+      w.record.attempts = job.robots_waits + 1;
+      std::string host = job.request.url;
+      if (const auto p = host.find("://"); p != std::string::npos) {
+        if (const auto slash = host.find('/', p + 3); slash != std::string::npos) host.erase(slash);
+      }
+      const std::string run_error_text =
+          why.rfind("robots.txt unavailable", 0) == 0
+              ? "robots.txt unavailable for " + host + why.substr(22)
+              : why + " (" + host + ")";
+      if (std::find(errors_.begin(), errors_.end(), run_error_text) == errors_.end()) {
+        errors_.push_back(run_error_text);
+      }
+      commit(w);
+      return;
+    }
     if (r.error) {
       w.record.status = r.error->code == fetch_error::robots ? ItemStatus::skipped_robots
                                                             : ItemStatus::failed;
@@ -532,13 +718,66 @@ class Runner {
     }
   }
 
+  // Re-launches a job refused because its host's robots.txt could not be read, after a
+  // backoff, while the job's robots_retry window lasts; false when it is over.
+  bool defer_for_robots(const Job& job) {
+    const auto now = std::chrono::steady_clock::now();
+    Job again = job;
+    if (again.robots_waits == 0) again.robots_since = now;
+    const auto window = std::chrono::duration_cast<std::chrono::steady_clock::duration>(job_.robots_retry);
+    const auto elapsed = now - again.robots_since;
+    if (elapsed >= window) return false;
+    auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        options_.robots_retry_first * (std::int64_t{1} << std::min(again.robots_waits, 16)));
+    wait = std::min(wait, window - elapsed);
+    ++again.robots_waits;
+    ++deferred_count_;
+    if (again.robots_waits == 1) {
+      log("robots.txt unavailable for " + again.request.url + ": retrying within " +
+          std::to_string(job_.robots_retry.count()) + " ms");
+    }
+    deferred_.push_back(Deferred{asio::steady_timer(io_, wait), std::move(again)});
+    auto it = std::prev(deferred_.end());
+    it->timer.async_wait([this, it](const boost::system::error_code& ec) {
+      if (ec || finished_ || store_failed()) return;
+      Job next = std::move(it->job);
+      deferred_.erase(it);
+      --deferred_count_;
+      if (!stopping_) memory_queue_.push_front(std::move(next));
+      pump();
+    });
+    return true;
+  }
+
   void commit(ItemWork& w) {
+    if (store_failed()) return;  // left in the frontier for the next run
     // Requests a failed item discovered are still followed; its data is not.
     w.output.enqueue = within_max_items(std::move(w.output.enqueue));
-    if (Status s = store_.commit_item(run_, w.record, w.output); !s) {
-      errors_.push_back("store: " + s.error().message);
-      log("cannot commit " + w.record.url + ": " + s.error().message);
-      return;
+    if (Status s = with_retry("commit", [&] { return store_.commit_item(run_, w.record, w.output); });
+        !s) {
+      // The item ends failed with the store's error, so that the next run and retry-failed
+      // take it up; when even that cannot be written, the run stops.
+      ++commit_failures_;
+      last_commit_error_ = s.error().message;
+      log("cannot commit " + w.record.url + ": " + s.error().message + "; recording it as failed");
+      ItemRecord failed = w.record;
+      failed.status = ItemStatus::failed;
+      failed.error = s.error().message;
+      failed.document.reset();
+      failed.cursor.reset();
+      ItemOutput out;
+      out.enqueue = std::move(w.output.enqueue);
+      Status f = with_retry("commit as failed", [&] { return store_.commit_item(run_, failed, out); });
+      if (!f && !out.enqueue.empty()) {
+        out.enqueue.clear();
+        f = with_retry("commit as failed", [&] { return store_.commit_item(run_, failed, out); });
+      }
+      if (!f) {
+        store_down("cannot commit " + w.record.url + ": " + f.error().message);
+        return;
+      }
+      w.record = std::move(failed);
+      w.output = std::move(out);
     }
     // How many of the queued requests were new is not reported by commit_item: count them
     // as found when they show up in the frontier (refill), approximately here.
@@ -574,6 +813,11 @@ class Runner {
   bool finished_ = false;
   bool warned_max_items_ = false;
   std::vector<std::string> errors_;
+  std::string store_failure_;  // non-empty: the store is down, the run stops and fails
+  std::size_t commit_failures_ = 0;
+  std::string last_commit_error_;
+  std::list<Deferred> deferred_;  // after io_ and fetcher_: destroyed before them
+  std::size_t deferred_count_ = 0;
 };
 
 }  // namespace

@@ -229,6 +229,14 @@ CREATE TABLE leases (
   acquired_at TEXT NOT NULL
 );
 )sql",
+    // 4: why a run did not finish cleanly, and how many of its resumptions followed a crash;
+    // items by job and last commit (recheck of stale items). SQLite's migration 4.
+    R"sql(
+ALTER TABLE runs ADD COLUMN error TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN crashes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN stopped_cleanly BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE INDEX items_by_job_last_seen ON items(job_id, last_seen COLLATE "C");
+)sql",
 };
 
 // --- Connection strings ----------------------------------------------------------------------
@@ -579,7 +587,8 @@ Result<RunCounts> count_items(Session& s, RunId run) {
 #define CONVENTIOND_PG_RUN_COLUMNS                                                            \
   "SELECT j.name, r.status, r.started_at, COALESCE(r.finished_at, ''), r.resumed, r.total, " \
   "r.new_count, r.updated_count, r.unchanged_count, r.failed_count, r.skipped_robots_count, " \
-  "r.skipped_filter_count FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1"
+  "r.skipped_filter_count, r.crashes, r.error FROM runs r JOIN jobs j ON j.id = r.job_id " \
+  "WHERE r.id = $1"
 
 // `sql`: CONVENTIOND_PG_RUN_COLUMNS, possibly with a locking clause (constant text).
 Result<RunSummary> load_run(Session& s, RunId run, const char* sql) {
@@ -593,6 +602,8 @@ Result<RunSummary> load_run(Session& s, RunId run, const char* sql) {
   r.started_at = q->text(0, 2);
   r.finished_at = q->text(0, 3);
   r.resumed = q->integer(0, 4);
+  r.crashes = q->integer(0, 12);
+  r.error = q->text(0, 13);
   if (r.status == RunStatus::running) {
     auto c = count_items(s, run);
     if (!c) return c.error();
@@ -905,24 +916,35 @@ Status PostgresStore::migrate() {
 }
 
 template <class T, class Op>
-T PostgresStore::with_session(Op&& op) {
+T PostgresStore::with_session(Op&& op, bool track) {
   std::lock_guard lock(mu_);
+  // A failure of the store itself, not an expected outcome, becomes last_failure().
+  auto noted = [&](T r) -> T {
+    if (!track) return r;
+    if (r.ok()) {
+      health_.succeeded();
+    } else if (const Error& e = r.error();
+               e.code != "not_found" && e.code != "invalid" && e.code != "conflict") {
+      health_.failed(e.message, false);
+    }
+    return r;
+  };
   for (int attempt = 0;; ++attempt) {
     if (PQstatus(conn_.get()) != CONNECTION_OK) {
       PQreset(conn_.get());
       ++reconnects_;
       if (PQstatus(conn_.get()) != CONNECTION_OK || !configure_session(conn_.get())) {
         auto target = parse_target(conninfo_);
-        return Error::make("io", "store '" + display_ + "': connection lost and cannot " +
-                                     "reconnect to " + (target ? target->where() : display_) +
-                                     ": " + scrub(PQerrorMessage(conn_.get()), conninfo_));
+        return noted(Error::make("io", "store '" + display_ + "': connection lost and cannot " +
+                                           "reconnect to " + (target ? target->where() : display_) +
+                                           ": " + scrub(PQerrorMessage(conn_.get()), conninfo_)));
       }
     }
     Session s(conn_.get(), display_);
     T r = op(s);
     // Retry once when the connection broke before anything could have been committed.
     if (r.ok() || attempt > 0 || s.commit_sent() || PQstatus(conn_.get()) == CONNECTION_OK)
-      return r;
+      return noted(std::move(r));
   }
 }
 
@@ -932,8 +954,28 @@ int PostgresStore::backend_pid() {
 }
 
 Status PostgresStore::ping() {
-  return with_session<Status>([&](Session& s) { return s.run("ping", "SELECT 1", {}); });
+  return with_session<Status>([&](Session& s) { return s.run("ping", "SELECT 1", {}); },
+                              /*track=*/false);
 }
+
+Status PostgresStore::check_health() {
+  const auto expected = static_cast<std::int64_t>(kMigrations.size());
+  Status st = with_session<Status>([&](Session& s) -> Status {
+    auto q = s.query("schema version", "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                     {});
+    if (!q) return q.error();
+    const std::int64_t version = q->integer(0, 0);
+    if (version != expected) {
+      return Error::make("schema", "store: schema version " + std::to_string(version) +
+                                       ", this build expects " + std::to_string(expected));
+    }
+    return Status::success();
+  });
+  if (!st) health_.failed(st.error().message, true);
+  return st;
+}
+
+std::optional<StoreFailure> PostgresStore::last_failure() const { return health_.last(); }
 
 // --- The item ledger -------------------------------------------------------------------------
 
@@ -1101,7 +1143,7 @@ Result<bool> PostgresStore::item_done(RunId run, std::string_view url) {
   });
 }
 
-Result<RunSummary> PostgresStore::finish_run(RunId run) {
+Result<RunSummary> PostgresStore::finish_run(RunId run, const RunEnd& end) {
   return with_session<Result<RunSummary>>([&](Session& s) -> Result<RunSummary> {
     CONVENTIOND_TRY(s.begin());
     auto current = load_run_for_update(s, run);
@@ -1112,7 +1154,7 @@ Result<RunSummary> PostgresStore::finish_run(RunId run) {
     }
     const RunCounts c = current->counts;
     RunStatus status = RunStatus::done;
-    if (c.total == 0 || c.failed == c.total)
+    if (end.failed || c.total == 0 || c.failed == c.total)
       status = RunStatus::failed;
     else if (c.failed > 0)
       status = RunStatus::done_with_errors;
@@ -1120,9 +1162,9 @@ Result<RunSummary> PostgresStore::finish_run(RunId run) {
                           "UPDATE runs SET status = $2, finished_at = " CONVENTIOND_PG_NOW
                           ", total = $3, new_count = $4, updated_count = $5, "
                           "unchanged_count = $6, failed_count = $7, skipped_robots_count = $8, "
-                          "skipped_filter_count = $9 WHERE id = $1",
+                          "skipped_filter_count = $9, error = $10 WHERE id = $1",
                           {run, to_string(status), c.total, c.new_items, c.updated, c.unchanged,
-                           c.failed, c.skipped_robots, c.skipped_filter}));
+                           c.failed, c.skipped_robots, c.skipped_filter, end.error}));
     auto done = load_run(s, run);
     if (!done) return done.error();
     CONVENTIOND_TRY(s.commit());
@@ -1178,12 +1220,32 @@ Result<RunSummary> PostgresStore::resume_run(RunId run) {
                                         std::string(to_string(current->status)) +
                                         ", it cannot be resumed");
     }
-    CONVENTIOND_TRY(
-        s.run("resume run", "UPDATE runs SET resumed = resumed + 1 WHERE id = $1", {run}));
+    CONVENTIOND_TRY(s.run("resume run",
+                          "UPDATE runs SET resumed = resumed + 1, crashes = crashes + "
+                          "(CASE WHEN stopped_cleanly THEN 0 ELSE 1 END), stopped_cleanly = FALSE "
+                          "WHERE id = $1",
+                          {run}));
     auto r = load_run(s, run);
     if (!r) return r.error();
     CONVENTIOND_TRY(s.commit());
     return r;
+  });
+}
+
+Status PostgresStore::mark_run_interrupted(RunId run, std::string_view reason) {
+  return with_session<Status>([&](Session& s) -> Status {
+    CONVENTIOND_TRY(s.begin());
+    auto current = load_run_for_update(s, run);
+    if (!current) return current.error();
+    if (current->status != RunStatus::running) {
+      return Error::make("invalid", "store: run " + std::to_string(run) + " is " +
+                                        std::string(to_string(current->status)) +
+                                        ", not running");
+    }
+    CONVENTIOND_TRY(s.run("mark run interrupted",
+                          "UPDATE runs SET stopped_cleanly = TRUE, error = $2 WHERE id = $1",
+                          {run, reason}));
+    return s.commit();
   });
 }
 
@@ -1293,12 +1355,38 @@ Result<std::vector<PendingRequest>> PostgresStore::failed_requests(RunId run) {
   return with_session<R>([&](Session& s) -> R {
     if (auto job = job_of_run(s, run); !job) return job.error();
     auto q = s.query("failed requests",
-                     "SELECT ri.url, COALESCE(f.request_json, ri.request_json), "
-                     "COALESCE(f.id, 0) FROM run_items ri LEFT JOIN frontier f "
+                     "SELECT k, r, i FROM (SELECT ri.url AS k, "
+                     "COALESCE(f.request_json, ri.request_json) AS r, "
+                     "COALESCE(f.id, 0) AS i FROM run_items ri LEFT JOIN frontier f "
                      "ON f.run_id = ri.run_id AND conventiond_key_hash(f.key) = "
                      "conventiond_key_hash(ri.url) AND f.key = ri.url "
-                     "WHERE ri.run_id = $1 AND ri.status = 'failed' ORDER BY ri.url COLLATE \"C\"",
+                     "WHERE ri.run_id = $1 AND ri.status = 'failed' "
+                     "UNION ALL SELECT f.key, f.request_json, f.id FROM frontier f "
+                     "WHERE f.run_id = $1 AND NOT EXISTS (SELECT 1 FROM run_items ri "
+                     "WHERE ri.run_id = $1 AND conventiond_key_hash(ri.url) = "
+                     "conventiond_key_hash(f.key) AND ri.url = f.key) AND "
+                     "(SELECT status FROM runs WHERE id = $1) <> 'running') u "
+                     "ORDER BY k COLLATE \"C\"",
                      {run});
+    if (!q) return q.error();
+    return pending_rows(*q);
+  });
+}
+
+Result<std::vector<PendingRequest>> PostgresStore::stale_items(std::string_view job,
+                                                               std::string_view seen_before,
+                                                               std::size_t limit) {
+  using R = Result<std::vector<PendingRequest>>;
+  return with_session<R>([&](Session& s) -> R {
+    auto q = s.query("stale items",
+                     "SELECT i.url, COALESCE(ri.request_json, ''), 0::BIGINT FROM items i "
+                     "JOIN jobs j ON j.id = i.job_id LEFT JOIN run_items ri "
+                     "ON ri.run_id = i.run_id AND conventiond_key_hash(ri.url) = "
+                     "conventiond_key_hash(i.url) AND ri.url = i.url WHERE j.name = $1 AND "
+                     "i.last_seen COLLATE \"C\" < $2 AND i.status IN "
+                     "('new', 'updated', 'unchanged', 'skipped_filter') "
+                     "ORDER BY i.last_seen COLLATE \"C\", i.url COLLATE \"C\" LIMIT $3",
+                     {job, seen_before, sql_limit(limit)});
     if (!q) return q.error();
     return pending_rows(*q);
   });
@@ -1779,10 +1867,9 @@ Result<DeadLetter> PostgresStore::add_dead_letter(std::int64_t subscription, std
   return with_session<Result<DeadLetter>>([&](Session& s) -> Result<DeadLetter> {
     CONVENTIOND_TRY(s.begin());
     auto up = s.query("pause subscription",
-                      "UPDATE subscriptions SET cursor = GREATEST(cursor, $2), status = 'paused', "
-                      "last_error = $3, consecutive_failures = $4, updated_at = " CONVENTIOND_PG_NOW
-                      " WHERE id = $1",
-                      {subscription, seq, error, attempts});
+                      "UPDATE subscriptions SET status = 'paused', last_error = $2, "
+                      "consecutive_failures = $3, updated_at = " CONVENTIOND_PG_NOW " WHERE id = $1",
+                      {subscription, error, attempts});
     if (!up) return up.error();
     if (up->affected() == 0) return store_detail::subscription_not_found(subscription);
     auto ins = s.query("add dead letter",

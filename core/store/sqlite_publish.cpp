@@ -231,11 +231,11 @@ Result<DeadLetter> SqliteStore::add_dead_letter(std::int64_t subscription, std::
   if (ins->changes() == 0) return subscription_not_found(subscription);
   const std::int64_t id = sqlite3_last_insert_rowid(db);
   auto up = Stmt::prepare(db,
-                          "UPDATE subscriptions SET cursor = MAX(cursor, ?2), status = 'paused', "
-                          "last_error = ?3, consecutive_failures = ?4, updated_at = "
-                          CONVENTIOND_NOW " WHERE id = ?1");
+                          "UPDATE subscriptions SET status = 'paused', last_error = ?2, "
+                          "consecutive_failures = ?3, updated_at = " CONVENTIOND_NOW
+                          " WHERE id = ?1");
   if (!up) return up.error();
-  CONVENTIOND_TRY(up->bind(subscription, seq, error, attempts).run());
+  CONVENTIOND_TRY(up->bind(subscription, error, attempts).run());
   auto letter = load_dead_letter(db, id);
   if (!letter) return letter.error();
   if (!*letter) return dead_letter_not_found(id);

@@ -220,6 +220,15 @@ CREATE TABLE leases (
   acquired_at TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 4: why a run did not finish cleanly, and how many of its resumptions followed a crash
+    // (stopped_cleanly: mark_run_interrupted() was called since it last ran); items by job
+    // and last commit, for the recheck of stale items.
+    R"sql(
+ALTER TABLE runs ADD COLUMN error TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN stopped_cleanly INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX items_by_job_last_seen ON items(job_id, last_seen);
+)sql",
 };
 
 Result<std::int64_t> job_id_of(sqlite3* db, std::string_view job, bool create) {
@@ -379,9 +388,11 @@ const std::vector<std::string_view>& sqlite_migrations() { return kMigrations; }
 void SqliteStore::DbCloser::operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
 
 SqliteStore::SqliteStore(std::string path, std::unique_ptr<sqlite3, DbCloser> db)
-    : path_(std::move(path)), db_(std::move(db)) {}
+    : path_(std::move(path)), db_(std::move(db)) {
+  register_health(db_.get(), &health_);
+}
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() { register_health(db_.get(), nullptr); }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        const SqliteOptions& options) {
@@ -676,7 +687,8 @@ Result<RunSummary> SqliteStore::load_run(RunId run) {
       db_.get(),
       "SELECT j.name, r.status, r.started_at, COALESCE(r.finished_at, ''), r.resumed, r.total, "
       "r.new_count, r.updated_count, r.unchanged_count, r.failed_count, r.skipped_robots_count, "
-      "r.skipped_filter_count FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = ?1");
+      "r.skipped_filter_count, r.crashes, r.error FROM runs r JOIN jobs j ON j.id = r.job_id "
+      "WHERE r.id = ?1");
   if (!q) return q.error();
   q->integer(1, run);
   auto row = q->step();
@@ -689,6 +701,8 @@ Result<RunSummary> SqliteStore::load_run(RunId run) {
   s.started_at = q->col_text(2);
   s.finished_at = q->col_text(3);
   s.resumed = q->col_int(4);
+  s.crashes = q->col_int(12);
+  s.error = q->col_text(13);
   if (s.status == RunStatus::running) {
     auto c = count_items(run);
     if (!c) return c.error();
@@ -700,7 +714,7 @@ Result<RunSummary> SqliteStore::load_run(RunId run) {
   return s;
 }
 
-Result<RunSummary> SqliteStore::finish_run(RunId run) {
+Result<RunSummary> SqliteStore::finish_run(RunId run, const RunEnd& end) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
   Transaction tx(db);
@@ -713,17 +727,17 @@ Result<RunSummary> SqliteStore::finish_run(RunId run) {
   }
   const RunCounts c = current->counts;
   RunStatus status = RunStatus::done;
-  if (c.total == 0 || c.failed == c.total)
+  if (end.failed || c.total == 0 || c.failed == c.total)
     status = RunStatus::failed;
   else if (c.failed > 0)
     status = RunStatus::done_with_errors;
   auto up = Stmt::prepare(db, "UPDATE runs SET status = ?2, finished_at = " CONVENTIOND_NOW
                               ", total = ?3, new_count = ?4, updated_count = ?5, "
                               "unchanged_count = ?6, failed_count = ?7, skipped_robots_count = ?8, "
-                              "skipped_filter_count = ?9 WHERE id = ?1");
+                              "skipped_filter_count = ?9, error = ?10 WHERE id = ?1");
   if (!up) return up.error();
   up->bind(run, to_string(status), c.total, c.new_items, c.updated, c.unchanged, c.failed,
-           c.skipped_robots, c.skipped_filter);
+           c.skipped_robots, c.skipped_filter, end.error);
   CONVENTIOND_TRY(up->run());
   auto done = load_run(run);
   if (!done) return done.error();
@@ -785,13 +799,28 @@ Result<RunSummary> SqliteStore::resume_run(RunId run) {
                                       std::string(to_string(current->status)) +
                                       ", it cannot be resumed");
   }
-  auto up = Stmt::prepare(db, "UPDATE runs SET resumed = resumed + 1 WHERE id = ?1");
+  auto up = Stmt::prepare(db,
+                          "UPDATE runs SET resumed = resumed + 1, crashes = crashes + "
+                          "(CASE WHEN stopped_cleanly = 0 THEN 1 ELSE 0 END), stopped_cleanly = 0 "
+                          "WHERE id = ?1");
   if (!up) return up.error();
   CONVENTIOND_TRY(up->integer(1, run).run());
   auto s = load_run(run);
   if (!s) return s.error();
   CONVENTIOND_TRY(tx.commit());
   return s;
+}
+
+Status SqliteStore::mark_run_interrupted(RunId run, std::string_view reason) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  Transaction tx(db);
+  CONVENTIOND_TRY(tx.begin());
+  if (auto job = job_of_running_run(db, run); !job) return job.error();
+  auto up = Stmt::prepare(db, "UPDATE runs SET stopped_cleanly = 1, error = ?2 WHERE id = ?1");
+  if (!up) return up.error();
+  CONVENTIOND_TRY(up->bind(run, reason).run());
+  return tx.commit();
 }
 
 Result<std::optional<JobCursor>> SqliteStore::job_cursor(std::string_view job) {
@@ -909,9 +938,34 @@ Result<std::vector<PendingRequest>> SqliteStore::failed_requests(RunId run) {
                          "SELECT ri.url, COALESCE(f.request_json, ri.request_json), "
                          "COALESCE(f.id, 0) FROM run_items ri LEFT JOIN frontier f "
                          "ON f.run_id = ri.run_id AND f.key = ri.url "
-                         "WHERE ri.run_id = ?1 AND ri.status = 'failed' ORDER BY ri.url");
+                         "WHERE ri.run_id = ?1 AND ri.status = 'failed' "
+                         "UNION ALL SELECT f.key, f.request_json, f.id FROM frontier f "
+                         "WHERE f.run_id = ?1 AND NOT EXISTS (SELECT 1 FROM run_items ri "
+                         "WHERE ri.run_id = ?1 AND ri.url = f.key) AND "
+                         "(SELECT status FROM runs WHERE id = ?1) <> 'running' ORDER BY 1");
   if (!q) return q.error();
   q->bind(run);
+  std::vector<PendingRequest> out;
+  CONVENTIOND_TRY(q->each([&] {
+    out.push_back(pending_row(*q));
+    return Status::success();
+  }));
+  return out;
+}
+
+Result<std::vector<PendingRequest>> SqliteStore::stale_items(std::string_view job,
+                                                             std::string_view seen_before,
+                                                             std::size_t limit) {
+  std::lock_guard lock(mu_);
+  auto q = Stmt::prepare(db_.get(),
+                         "SELECT i.url, COALESCE(ri.request_json, ''), 0 FROM items i "
+                         "JOIN jobs j ON j.id = i.job_id LEFT JOIN run_items ri "
+                         "ON ri.run_id = i.run_id AND ri.url = i.url WHERE j.name = ?1 AND "
+                         "i.last_seen < ?2 AND i.status IN "
+                         "('new', 'updated', 'unchanged', 'skipped_filter') "
+                         "ORDER BY i.last_seen, i.url LIMIT ?3");
+  if (!q) return q.error();
+  q->bind(job, seen_before, sql_limit(limit));
   std::vector<PendingRequest> out;
   CONVENTIOND_TRY(q->each([&] {
     out.push_back(pending_row(*q));
@@ -953,10 +1007,49 @@ Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::touched_by
 
 Status SqliteStore::ping() {
   std::lock_guard lock(mu_);
-  auto one = query_int(db_.get(), "SELECT 1");
-  if (!one) return one.error();
+  // Straight through the C API: a ping is not an operation that clears last_failure().
+  char* msg = nullptr;
+  const int rc = sqlite3_exec(db_.get(), "SELECT 1", nullptr, nullptr, &msg);
+  if (rc != SQLITE_OK) {
+    std::string m = msg != nullptr ? msg : sqlite3_errstr(rc);
+    sqlite3_free(msg);
+    return Error::make("store", "store: ping: " + m);
+  }
   return Status::success();
 }
+
+Status SqliteStore::check_health() {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto failed = [this](std::string code, std::string message) -> Status {
+    health_.failed(message, true);
+    return Error::make(std::move(code), std::move(message));
+  };
+  auto version = query_int(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!version) return failed("corrupt", "store: schema version: " + version.error().message);
+  const auto expected = static_cast<std::int64_t>(kMigrations.size());
+  if (!*version || **version != expected) {
+    return failed("schema", "store: schema version " + std::to_string(version->value_or(0)) +
+                                ", this build expects " + std::to_string(expected));
+  }
+  // At most 10 problems; "ok" alone when there is none.
+  auto q = Stmt::prepare(db, "PRAGMA quick_check(10)");
+  if (!q) return failed("corrupt", "store: quick_check: " + q.error().message);
+  std::string problems;
+  Status rows = q->each([&] {
+    const std::string line = q->col_text(0);
+    if (line != "ok") problems += (problems.empty() ? "" : "; ") + line;
+    return Status::success();
+  });
+  if (!rows) return failed("corrupt", "store: quick_check: " + rows.error().message);
+  if (!problems.empty()) {
+    if (problems.size() > 500) problems = problems.substr(0, 500) + "...";
+    return failed("corrupt", "store: PRAGMA quick_check: " + problems);
+  }
+  return Status::success();
+}
+
+std::optional<StoreFailure> SqliteStore::last_failure() const { return health_.last(); }
 
 }  // namespace conventiond
 

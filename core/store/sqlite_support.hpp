@@ -7,8 +7,10 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <sqlite3.h>
@@ -29,9 +31,42 @@
 
 namespace conventiond::sqlite_detail {
 
+// Each connection's health tracker (SqliteStore registers its own), so that the helpers below,
+// which see only the handle, note failures and successes for Store::last_failure().
+struct HealthRegistry {
+  std::shared_mutex mu;
+  std::unordered_map<sqlite3*, StoreHealthTracker*> trackers;
+};
+inline HealthRegistry& health_registry() {
+  static HealthRegistry* r = new HealthRegistry;  // never destroyed: stores may outlive statics
+  return *r;
+}
+inline void register_health(sqlite3* db, StoreHealthTracker* t) {
+  const std::unique_lock lock(health_registry().mu);
+  if (t != nullptr) {
+    health_registry().trackers[db] = t;
+  } else {
+    health_registry().trackers.erase(db);
+  }
+}
+inline StoreHealthTracker* health_of(sqlite3* db) {
+  const std::shared_lock lock(health_registry().mu);
+  const auto it = health_registry().trackers.find(db);
+  return it == health_registry().trackers.end() ? nullptr : it->second;
+}
+// A failed SQLite call (rc: its result code): corruption is sticky.
+inline void note_failure(sqlite3* db, int rc, const std::string& message) {
+  if (StoreHealthTracker* t = health_of(db)) {
+    const int primary = rc & 0xff;
+    t->failed(message, primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB);
+  }
+}
+
 inline Error store_error(sqlite3* db, std::string_view what) {
-  return Error::make("store",
-                     std::string("store: ") + std::string(what) + ": " + sqlite3_errmsg(db));
+  Error e = Error::make("store",
+                        std::string("store: ") + std::string(what) + ": " + sqlite3_errmsg(db));
+  note_failure(db, sqlite3_extended_errcode(db), e.message);
+  return e;
 }
 
 // The same error with a prefix naming what it was about ("commit_item 'https://...'").
@@ -57,7 +92,7 @@ class Stmt {
       if (s != nullptr) sqlite3_finalize(s);
       return store_error(db, "prepare");
     }
-    return Stmt(db, s);
+    return Stmt(db, s, health_of(db));
   }
 
   Stmt& text(int i, std::string_view v) {
@@ -101,8 +136,10 @@ class Stmt {
     if (bind_rc_ != SQLITE_OK)
       return Error::make("store", std::string("store: bind: ") + sqlite3_errstr(bind_rc_));
     const int rc = sqlite3_step(s_.get());
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+      if (health_ != nullptr) health_->succeeded();
+      return rc == SQLITE_ROW;
+    }
     return store_error(db_, "step");
   }
   Status run() {
@@ -138,7 +175,8 @@ class Stmt {
   struct Finalizer {
     void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
   };
-  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  Stmt(sqlite3* db, sqlite3_stmt* s, StoreHealthTracker* health)
+      : db_(db), s_(s), health_(health) {}
 
   // sqlite3's SQLITE_TRANSIENT, without the old-style cast of its macro.
   static sqlite3_destructor_type transient() noexcept {
@@ -165,6 +203,7 @@ class Stmt {
   }
   sqlite3* db_;
   std::unique_ptr<sqlite3_stmt, Finalizer> s_;
+  StoreHealthTracker* health_ = nullptr;  // the connection's (health_of), or none
   int bind_rc_ = SQLITE_OK;
 };
 
@@ -174,8 +213,11 @@ inline Status exec(sqlite3* db, const char* sql, std::string_view what) {
   if (rc != SQLITE_OK) {
     std::string m = msg != nullptr ? msg : sqlite3_errstr(rc);
     sqlite3_free(msg);
-    return Error::make("store", std::string("store: ") + std::string(what) + ": " + m);
+    Error e = Error::make("store", std::string("store: ") + std::string(what) + ": " + m);
+    note_failure(db, rc, e.message);
+    return e;
   }
+  if (StoreHealthTracker* t = health_of(db)) t->succeeded();
   return Status::success();
 }
 

@@ -337,6 +337,8 @@ TEST_CASE("webhooks: a daemon killed before delivering delivers every event afte
   fs::remove_all(dir);
   fs::create_directories(dir);
   ::setenv("CVD_WEBHOOK_TEST_TOKENS", "tok", 1);
+  // Webhook secrets are sealed at rest: the daemons need the key (docs/webhooks.md).
+  ::setenv("CONVENTIOND_SECRET_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", 1);
   {
     std::ofstream c(dir / "c.toml");
     c << "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\ntokens_env = \"CVD_WEBHOOK_TEST_TOKENS\"\n"

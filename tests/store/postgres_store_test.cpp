@@ -705,3 +705,38 @@ TEST_CASE("PostgreSQL store: two daemons racing for a lease, one holds it", "[st
   REQUIRE(taken);
   CHECK(*taken);
 }
+
+TEST_CASE("PostgreSQL store health: the schema version at start, the last failure since",
+          "[store][postgres][health]") {
+  if (!server_or_skip()) return;
+  TestServer& server = TestServer::get();
+  const std::string schema = server.new_schema();
+  auto store = open_ok(server.url_for(schema));
+  CHECK(store->check_health());
+  CHECK_FALSE(store->last_failure().has_value());
+
+  // A statement the server refuses (its table is gone) is the store's last failure; a ping
+  // does not clear it, another operation that succeeds does.
+  Admin& admin = server.admin();
+  admin.exec("DROP TABLE \"" + schema + "\".jobs CASCADE");
+  REQUIRE_FALSE(store->jobs().ok());
+  auto failure = store->last_failure();
+  REQUIRE(failure.has_value());
+  CHECK_FALSE(failure->sticky);
+  CHECK(store->ping());
+  CHECK(store->last_failure().has_value());
+  REQUIRE(store->latest_seq().ok());
+  CHECK_FALSE(store->last_failure().has_value());
+
+  // A schema version this build does not expect fails the check, and that stays.
+  admin.exec("INSERT INTO \"" + schema + "\".schema_migrations(version, applied_at) "
+             "VALUES (9999, 'x')");
+  const Status health = store->check_health();
+  REQUIRE_FALSE(health.ok());
+  CHECK(health.error().code == "schema");
+  REQUIRE(store->latest_seq().ok());
+  failure = store->last_failure();
+  REQUIRE(failure.has_value());
+  CHECK(failure->sticky);
+  CHECK(failure->message.find("9999") != std::string::npos);
+}

@@ -174,6 +174,90 @@ void store_conformance(MakeStore make_store) {
 
   SECTION("ping answers") { CHECK(s.ping()); }
 
+  SECTION("runs: error, forced failure, crashes counted apart from clean interruptions") {
+    const RunId run = must_start(s, "job-err");
+    must_commit(s, run, make_fetched("https://e.example/1"));
+    // Resumed after a crash (no mark_run_interrupted): counted.
+    auto r1 = s.resume_run(run);
+    REQUIRE(r1);
+    CHECK(r1->resumed == 1);
+    CHECK(r1->crashes == 1);
+    // Stopped on purpose, then resumed: not a crash; the reason is the run's error meanwhile.
+    REQUIRE(s.mark_run_interrupted(run, "interrupted: shutdown"));
+    auto listed = s.run_report(run);
+    REQUIRE(listed);
+    CHECK(listed->run.error == "interrupted: shutdown");
+    auto r2 = s.resume_run(run);
+    REQUIRE(r2);
+    CHECK(r2->resumed == 2);
+    CHECK(r2->crashes == 1);
+    auto r3 = s.resume_run(run);  // a second crash
+    REQUIRE(r3);
+    CHECK(r3->crashes == 2);
+    // A forced failure with an error, whatever the items say.
+    auto fin = s.finish_run(run, RunEnd{"interrupted by a crash twice", true});
+    REQUIRE(fin);
+    CHECK(fin->status == RunStatus::failed);
+    CHECK(fin->error == "interrupted by a crash twice");
+    CHECK(fin->counts.total == 1);
+    auto runs = s.runs("job-err", 1);
+    REQUIRE(runs);
+    REQUIRE(runs->size() == 1);
+    CHECK(runs->front().error == "interrupted by a crash twice");
+    CHECK(runs->front().crashes == 2);
+    Status finished = s.mark_run_interrupted(run, "x");
+    REQUIRE_FALSE(finished);
+    CHECK(finished.error().code == "invalid");
+    CHECK(s.mark_run_interrupted(987654, "x").error().code == "not_found");
+    // A clean finish has no error.
+    const RunId ok = must_start(s, "job-err");
+    must_commit(s, ok, make_fetched("https://e.example/2"));
+    auto clean = s.finish_run(ok);
+    REQUIRE(clean);
+    CHECK(clean->status == RunStatus::done);
+    CHECK(clean->error.empty());
+  }
+
+  SECTION("failed_requests of a finished run include what its frontier left uncommitted") {
+    const RunId run = must_start(s, "job-left");
+    REQUIRE(s.enqueue(run, {make_request("https://l.example/a"), make_request("https://l.example/b"),
+                            make_request("https://l.example/c")}));
+    must_commit(s, run, make_fetched("https://l.example/a"));
+    must_commit(s, run, make_failed("https://l.example/b", "store: database is locked"));
+    // While running, c is pending, not failed.
+    auto running = s.failed_requests(run);
+    REQUIRE(running);
+    CHECK(keys_of(*running) == std::vector<std::string>{"https://l.example/b"});
+    REQUIRE(s.finish_run(run, RunEnd{"store unavailable", true}));
+    auto left = s.failed_requests(run);
+    REQUIRE(left);
+    CHECK(keys_of(*left) ==
+          std::vector<std::string>{"https://l.example/b", "https://l.example/c"});
+    for (const PendingRequest& p : *left) CHECK_FALSE(p.request_json.empty());
+  }
+
+  SECTION("stale_items: known items of the job last committed before a time") {
+    const RunId run = must_start(s, "job-stale");
+    REQUIRE(s.enqueue(run, {make_request("https://s.example/a")}));
+    must_commit(s, run, make_fetched("https://s.example/a"));
+    must_commit(s, run, make_failed("https://s.example/f", "HTTP 404", 404));
+    REQUIRE(s.finish_run(run));
+    auto none = s.stale_items("job-stale", "2000-01-01T00:00:00Z", 10);
+    REQUIRE(none);
+    CHECK(none->empty());
+    auto all = s.stale_items("job-stale", "2999-01-01T00:00:00Z", 10);
+    REQUIRE(all);
+    // Failed items are not rechecked (the retry of failures takes them up).
+    REQUIRE(keys_of(*all) == std::vector<std::string>{"https://s.example/a"});
+    CHECK(all->front().request_json == make_request("https://s.example/a").request_json);
+    auto other = s.stale_items("job-other", "2999-01-01T00:00:00Z", 10);
+    REQUIRE(other);
+    CHECK(other->empty());
+    auto limited = s.stale_items("job-stale", "2999-01-01T00:00:00Z", 0);
+    REQUIRE(limited);
+    CHECK(limited->empty());
+  }
+
   SECTION("ledger: items, counts, report, cursor, validators") {
     CHECK_FALSE(s.start_run(""));
     const RunId run = must_start(s, "job-a");
@@ -1092,14 +1176,14 @@ void store_conformance(MakeStore make_store) {
     auto paused = s.subscription(sub->id);
     REQUIRE(paused);
     CHECK((*paused)->status == SubscriptionStatus::paused);
-    CHECK((*paused)->cursor == 7);  // moved past the dead letter
+    CHECK((*paused)->cursor == sub->cursor);  // stays before it: a resume delivers it first
     CHECK((*paused)->last_error == "HTTP 500");
     CHECK((*paused)->consecutive_failures == 5);
     auto second = s.add_dead_letter(sub->id, 3, "{\"seq\":3}", "timeout", 5);
     REQUIRE(second);
     auto still = s.subscription(sub->id);
     REQUIRE(still);
-    CHECK((*still)->cursor == 7);  // never backwards
+    CHECK((*still)->cursor == sub->cursor);
     REQUIRE(s.add_dead_letter(other->id, 9, "{\"seq\":9}", "refused", 1));
     CHECK(s.add_dead_letter(987654, 1, "{}", "x", 1).error().code == "not_found");
 

@@ -66,6 +66,15 @@ struct FetchPolicy {
   // "": no proxy at all; otherwise the proxy URL.
   std::optional<std::string> proxy;
 
+  // When set, called (on the io_context) with the numeric address (IPv4 dotted or IPv6, no
+  // zone) of every connection a transfer is about to open, after name resolution: each
+  // address tried, redirects included (the proxy's when one is used). A non-empty answer
+  // refuses that connection; when no address is left the result fails with
+  // fetch_error::forbidden and that answer. Webhooks use it against DNS rebinding.
+  std::function<std::string(std::string_view address)> connect_check;
+  // CURLOPT_RESOLVE entries ("host:port:address"): names pinned to addresses (tests).
+  std::vector<std::string> resolve;
+
   static std::string default_user_agent();
 };
 
@@ -112,7 +121,11 @@ struct FetchResult {
 namespace fetch_error {
 inline constexpr const char* url = "url";              // not a valid absolute URL
 inline constexpr const char* scheme = "scheme";        // scheme not allowed by the policy
-inline constexpr const char* robots = "robots";        // disallowed by robots.txt
+inline constexpr const char* robots = "robots";        // disallowed by robots.txt's rules
+// robots.txt could not be read (5xx, 429, timeout, connection refused): RFC 9309 says assume
+// complete disallow, so the request is refused for robots_failure_ttl; unlike "robots" this
+// is a failure worth retrying later, not a rule.
+inline constexpr const char* robots_unavailable = "robots_unavailable";
 inline constexpr const char* http = "http";            // HTTP status >= 400 (after retries)
 inline constexpr const char* timeout = "timeout";      // connect or total timeout
 inline constexpr const char* connect = "connect";      // DNS, refused, reset, empty reply
@@ -121,6 +134,7 @@ inline constexpr const char* redirects = "redirects";  // more than max_redirect
 inline constexpr const char* tls = "tls";              // certificate or handshake
 inline constexpr const char* file = "file";            // file:// unreadable
 inline constexpr const char* cancelled = "cancelled";  // stop() or destruction
+inline constexpr const char* forbidden = "forbidden";  // refused by connect_check
 inline constexpr const char* transfer = "transfer";    // any other libcurl failure
 }  // namespace fetch_error
 

@@ -8,7 +8,14 @@
 // with the number of items and an interrupted run (crash, SIGKILL, shutdown) resumes where it
 // stopped: the next run_job() of the same job takes the interrupted run back, calls the
 // connector's start() again (GET requests already queued or done are ignored), and fetches
-// only what was not committed.
+// only what was not committed. A run interrupted by a crash twice (the process died while it
+// was in progress, twice) is not resumed again: it is marked "failed" with the error
+// "interrupted by a crash twice".
+//
+// Besides what the connector requests, a fresh run queues again the failed items of the job's
+// previous run (and the requests that run left uncommitted), then the known items of the job
+// last fetched longer ago than the job's recheck_after (conditional GET), so that a page
+// edited while its feed is unchanged is seen again.
 
 #include <atomic>
 #include <chrono>
@@ -68,12 +75,25 @@ struct RunOptions {
   // Called when every item is committed, before the run is finished (the daemon merges the
   // touched conventions here). Its failure is logged and recorded in the outcome's errors.
   std::function<Status(Store&, RunId)> finalize;
+  // A store call that fails (a database busy past its busy timeout, a lost connection) is
+  // made again, up to store_attempts times in all, waiting store_backoff, doubling, at most
+  // store_backoff_max. An item whose commit still fails is committed as failed with the
+  // store's error; when even that fails the run stops and ends "failed" (its uncommitted
+  // requests are fetched again by the next run).
+  int store_attempts = 6;
+  std::chrono::milliseconds store_backoff{100};
+  std::chrono::milliseconds store_backoff_max{2'000};
+  // An item refused because robots.txt could not be read waits this long before its first
+  // retry, then twice as long each time, within the job's robots_retry.
+  std::chrono::milliseconds robots_retry_first{1'000};
 };
 
 struct RunOutcome {
-  RunSummary summary;          // final, or as far as it went when interrupted
+  RunSummary summary;          // final, or as far as it went when interrupted; its `error`
+                               // says why the run did not finish cleanly ("" when it did)
   bool interrupted = false;    // stopped before the end: the run is left to be resumed
   bool resumed = false;        // this call took an interrupted run back
+  bool quarantined = false;    // the interrupted run had crashed twice: marked failed instead
   std::vector<std::string> errors;  // run-level problems (connector start, store), not items'
 };
 

@@ -49,7 +49,9 @@ class PostgresStore final : public Store {
   Status commit_item(RunId run, const ItemRecord& item,
                      const std::vector<Observation>& observations) override;
   Result<bool> item_done(RunId run, std::string_view url) override;
-  Result<RunSummary> finish_run(RunId run) override;
+  using Store::finish_run;
+  Result<RunSummary> finish_run(RunId run, const RunEnd& end) override;
+  Status mark_run_interrupted(RunId run, std::string_view reason) override;
   Result<RunReport> run_report(RunId run) override;
   Result<std::vector<RunSummary>> interrupted_runs() override;
   Result<RunSummary> resume_run(RunId run) override;
@@ -65,6 +67,8 @@ class PostgresStore final : public Store {
   Result<std::vector<RunSummary>> runs(std::string_view job, std::size_t limit) override;
   Result<std::vector<std::string>> jobs() override;
   Result<std::vector<PendingRequest>> failed_requests(RunId run) override;
+  Result<std::vector<PendingRequest>> stale_items(std::string_view job, std::string_view seen_before,
+                                                  std::size_t limit) override;
 
   Result<std::vector<Observation>> observations_for_convention(
       std::string_view programme, std::string_view departement) override;
@@ -111,6 +115,8 @@ class PostgresStore final : public Store {
   Result<std::optional<std::string>> lease_owner(std::string_view name) override;
 
   Status ping() override;
+  Status check_health() override;
+  std::optional<StoreFailure> last_failure() const override;
 
   class Session;  // one operation on the connection (defined in postgres_store.cpp)
 
@@ -122,12 +128,14 @@ class PostgresStore final : public Store {
   Status migrate();
   // Runs `op` on a healthy connection under the mutex; when it fails because the connection
   // broke (and nothing was committed), reconnects once and runs it again.
+  // Its outcome is noted in health_ (last_failure()) unless `track` is false (ping).
   template <class T, class Op>
-  T with_session(Op&& op);
+  T with_session(Op&& op, bool track = true);
 
   std::string conninfo_;
   std::string display_;
   std::unique_ptr<pg_conn, ConnCloser> conn_;
+  StoreHealthTracker health_;
   std::mutex mu_;
   int schema_version_ = 0;
   int applied_at_open_ = 0;

@@ -45,7 +45,9 @@ class SqliteStore final : public Store {
   Status commit_item(RunId run, const ItemRecord& item,
                      const std::vector<Observation>& observations) override;
   Result<bool> item_done(RunId run, std::string_view url) override;
-  Result<RunSummary> finish_run(RunId run) override;
+  using Store::finish_run;
+  Result<RunSummary> finish_run(RunId run, const RunEnd& end) override;
+  Status mark_run_interrupted(RunId run, std::string_view reason) override;
   Result<RunReport> run_report(RunId run) override;
   Result<std::vector<RunSummary>> interrupted_runs() override;
   Result<RunSummary> resume_run(RunId run) override;
@@ -61,6 +63,8 @@ class SqliteStore final : public Store {
   Result<std::vector<RunSummary>> runs(std::string_view job, std::size_t limit) override;
   Result<std::vector<std::string>> jobs() override;
   Result<std::vector<PendingRequest>> failed_requests(RunId run) override;
+  Result<std::vector<PendingRequest>> stale_items(std::string_view job, std::string_view seen_before,
+                                                  std::size_t limit) override;
 
   Result<std::vector<Observation>> observations_for_convention(
       std::string_view programme, std::string_view departement) override;
@@ -107,6 +111,8 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> lease_owner(std::string_view name) override;
 
   Status ping() override;
+  Status check_health() override;
+  std::optional<StoreFailure> last_failure() const override;
 
  private:
   struct DbCloser {
@@ -119,6 +125,7 @@ class SqliteStore final : public Store {
 
   std::string path_;
   std::unique_ptr<sqlite3, DbCloser> db_;
+  StoreHealthTracker health_;  // registered for db_ (sqlite_support.hpp)
   std::mutex mu_;
   int schema_version_ = 0;
   int applied_at_open_ = 0;

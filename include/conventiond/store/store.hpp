@@ -24,6 +24,7 @@
 #include <conventiond/model/indicator.hpp>
 #include <conventiond/model/observation.hpp>
 #include <conventiond/result.hpp>
+#include <conventiond/store/store_health.hpp>
 
 namespace conventiond {
 
@@ -92,6 +93,18 @@ struct RunSummary {
   std::string started_at;
   std::string finished_at;   // empty while running
   std::int64_t resumed = 0;  // how many times the run was resumed after an interruption
+  // How many of those resumptions followed a crash (the process died while the run was in
+  // progress, without mark_run_interrupted()).
+  std::int64_t crashes = 0;
+  // Why the run did not finish cleanly ("" when it did): the connector could not start, the
+  // store failed, it was interrupted (while running), quarantined after crashes...
+  std::string error;
+};
+
+// How a run ends, besides its items' statuses (finish_run).
+struct RunEnd {
+  std::string error;    // stored as the run's error ("" clears it)
+  bool failed = false;  // the run ends "failed" whatever its items (store down, quarantine)
 };
 
 struct FailedItem {
@@ -232,8 +245,15 @@ class Store {
   virtual Result<bool> item_done(RunId run, std::string_view url) = 0;
 
   // Ends a running run: done (no failure), done_with_errors (some failed), failed (all failed,
-  // or no item at all). Returns the final summary.
-  virtual Result<RunSummary> finish_run(RunId run) = 0;
+  // or no item at all, or end.failed); the run's error becomes end.error. Returns the final
+  // summary.
+  virtual Result<RunSummary> finish_run(RunId run, const RunEnd& end) = 0;
+  Result<RunSummary> finish_run(RunId run) { return finish_run(run, RunEnd{}); }
+
+  // Records that a running run was stopped on purpose (shutdown, lost lease) and will be
+  // resumed: its error becomes `reason`, and its next resume_run() is not counted as a crash.
+  // "not_found"; "invalid" when the run is not running.
+  virtual Status mark_run_interrupted(RunId run, std::string_view reason) = 0;
 
   virtual Result<RunReport> run_report(RunId run) = 0;
 
@@ -244,6 +264,8 @@ class Store {
   virtual Result<std::vector<RunSummary>> interrupted_runs() = 0;
 
   // Takes an interrupted run back; returns its summary with the counts committed so far.
+  // resumed + 1; crashes + 1 too unless mark_run_interrupted() was called since the run was
+  // started or last resumed (the process died while the run was in progress).
   virtual Result<RunSummary> resume_run(RunId run) = 0;
 
   virtual Result<std::optional<JobCursor>> job_cursor(std::string_view job) = 0;
@@ -280,8 +302,17 @@ class Store {
   virtual Result<std::vector<std::string>> jobs() = 0;
   // The failed items of a run, to be fetched again by a retry (keys and their requests),
   // ordered by key. An item that was in the run's frontier comes with that row (request_json
-  // and id); one never queued has an empty request_json and id 0 (its key is its URL).
+  // and id); one never queued has an empty request_json and id 0 (its key is its URL). For a
+  // finished run, the requests left in its frontier without a commit (a run that ended
+  // "failed" because the store was down) are included too.
   virtual Result<std::vector<PendingRequest>> failed_requests(RunId run) = 0;
+  // Items of the job (its ledger) last committed before `seen_before` (RFC 3339) whose last
+  // status was new, updated, unchanged or skipped_filter: what a run fetches again (with their
+  // validators) when they are older than the job's recheck_after. Oldest first, at most
+  // limit; each with the request it was last fetched with ("" when unknown) and id 0.
+  virtual Result<std::vector<PendingRequest>> stale_items(std::string_view job,
+                                                          std::string_view seen_before,
+                                                          std::size_t limit) = 0;
 
   // --- Conventions ----------------------------------------------------------------------
   // Observations about (programme, departement) from the latest version of every document,
@@ -361,8 +392,9 @@ class Store {
 
   // --- Dead letters ---------------------------------------------------------------------
   // In one transaction: keeps the event `seq` (its body event_json) as a dead letter of the
-  // subscription, moves the cursor forward past it, pauses the subscription with last_error
-  // = error and consecutive_failures = attempts. Returns the dead letter ("not_found").
+  // subscription and pauses the subscription with last_error = error and
+  // consecutive_failures = attempts. The cursor stays (before the event): a resume delivers
+  // the event first, then those after it, in order. Returns the dead letter ("not_found").
   virtual Result<DeadLetter> add_dead_letter(std::int64_t subscription, std::int64_t seq,
                                              std::string_view event_json, std::string_view error,
                                              std::int64_t attempts) = 0;
@@ -386,8 +418,19 @@ class Store {
   // Who holds the lease now (nullopt: free or expired).
   virtual Result<std::optional<std::string>> lease_owner(std::string_view name) = 0;
 
-  // Whether the store answers (for /readyz).
+  // Whether the store answers (for /readyz). Cheap; does not clear last_failure().
   virtual Status ping() = 0;
+
+  // --- Health (for /readyz; docs/daemon.md) ---------------------------------------------
+  // A real check, run at start (slow on a big store: not per request): the schema version is
+  // the one this build migrates to, and (SQLite) PRAGMA quick_check finds nothing wrong.
+  // "schema", "corrupt", or the store's error. A failure is also kept as last_failure(),
+  // sticky.
+  virtual Status check_health() = 0;
+  // The last failure of an operation for a reason of the store itself (I/O, lock timeout,
+  // corruption, connection lost; not "not_found", "invalid", "conflict"), unless an operation
+  // succeeded since; corruption and a failed check_health() stay (sticky). Cheap, any thread.
+  virtual std::optional<StoreFailure> last_failure() const = 0;
 };
 
 }  // namespace conventiond
