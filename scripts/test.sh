@@ -37,9 +37,18 @@ for f in build-fuzz/fuzz/*_fuzzer; do
   work=$(mktemp -d)
   [ -d "$seeds" ] && cp -r "$seeds"/. "$work"/ 2>/dev/null || true
   echo "-- $name"
-  "$f" -max_total_time="${FUZZ_SECONDS:-15}" -rss_limit_mb=2048 -timeout=10 -max_len=262144 \
-       -print_final_stats=0 "$work" 2>&1 | tail -n 2
-  rm -rf "$work"
+  # On a finding, print the whole report (stack, input) and keep the input in build-fuzz/.
+  if ! "$f" -max_total_time="${FUZZ_SECONDS:-15}" -rss_limit_mb=2048 -timeout=10 \
+       -max_len=262144 -print_final_stats=0 -artifact_prefix="$root/build-fuzz/$name-" \
+       "$work" >"$work.log" 2>&1; then
+    tail -n 80 "$work.log"
+    echo "!! $name found a failing input (saved as build-fuzz/$name-*); add it to" \
+         "fuzz/corpus/$name once fixed"
+    rm -rf "$work" "$work.log"
+    exit 1
+  fi
+  tail -n 2 "$work.log"
+  rm -rf "$work" "$work.log"
 done
 
 echo "== done in $(( $(date +%s) - start )) s"
