@@ -53,7 +53,21 @@ int compare_sources(const Source& a, const Source& b) {
   return 0;
 }
 
-std::string serialized(const json::value& v) { return json::serialize(v); }
+// Drops the "evidence" members of a value's JSON (and of the objects in it): the value alone.
+void drop_evidence(json::value& v) {
+  if (json::object* o = v.if_object()) {
+    o->erase("evidence");
+    for (auto& kv : *o) drop_evidence(kv.value());
+  } else if (json::array* a = v.if_array()) {
+    for (json::value& e : *a) drop_evidence(e);
+  }
+}
+
+// Canonical JSON text of a value, without its evidence.
+std::string serialized(json::value v) {
+  drop_evidence(v);
+  return json::serialize(v);
+}
 
 std::string text_json(std::string_view s) {
   return serialized(json::value(json::string_view(s.data(), s.size())));
@@ -68,6 +82,7 @@ struct Candidate {
   int precision = 0;         // higher is more precise
   std::size_t position = 0;  // order of the value in its observation
   const Source* source = nullptr;
+  const Evidence* evidence = nullptr;  // where the source states it, when known
 };
 
 // Position of the i-th item of a list nested in the item at `outer` (an action's funding line):
@@ -96,10 +111,13 @@ const Candidate<T>& choose(std::vector<Candidate<T>>& candidates, std::string fi
   FieldProvenance p;
   p.field = std::move(field);
   p.chosen = *best.source;
+  if (best.evidence != nullptr) p.evidence = *best.evidence;
   std::set<std::string_view> seen{best.identity};
   for (const Candidate<T>& c : candidates) {
     if (c.identity.empty() || !seen.insert(c.identity).second) continue;
-    p.alternatives.push_back(Alternative{c.value_json, *c.source});
+    Alternative alt{c.value_json, *c.source};
+    if (c.evidence != nullptr) alt.evidence = *c.evidence;
+    p.alternatives.push_back(std::move(alt));
   }
   provenance.push_back(std::move(p));
   return best;
@@ -242,17 +260,28 @@ struct Seen {
   const T* value = nullptr;
   const Source* source = nullptr;
   std::size_t position = 0;
+  const Evidence* evidence = nullptr;  // for values without their own (a date)
 };
 
-std::optional<Date> merge_date(const std::vector<Seen<Date>>& seen, const std::string& field,
-                               std::vector<FieldProvenance>& provenance) {
-  if (seen.empty()) return std::nullopt;
+const Evidence* evidence_of(const std::optional<Evidence>& e) { return e ? &*e : nullptr; }
+
+const Evidence* evidence_of(const ConventionFacts& f, const std::string& key) {
+  const auto it = f.evidence.find(key);
+  return it == f.evidence.end() ? nullptr : &it->second;
+}
+
+// The chosen date and where it was read (nullptr when unknown).
+std::pair<std::optional<Date>, const Evidence*> merge_date(const std::vector<Seen<Date>>& seen,
+                                                           const std::string& field,
+                                                           std::vector<FieldProvenance>& provenance) {
+  if (seen.empty()) return {std::nullopt, nullptr};
   std::vector<Candidate<Date>> candidates;
   for (const Seen<Date>& s : seen) {
     candidates.push_back({*s.value, s.value->to_iso(), date_json(*s.value),
-                          date_precision(*s.value), s.position, s.source});
+                          date_precision(*s.value), s.position, s.source, s.evidence});
   }
-  return choose(candidates, field, provenance).value;
+  const Candidate<Date>& best = choose(candidates, field, provenance);
+  return {best.value, best.evidence};
 }
 
 // Funding lines keyed by funder then year: the whole period (year null) first, then a per-year
@@ -282,7 +311,7 @@ std::vector<FundingLine> merge_funding(const std::vector<Seen<FundingLine>>& see
     const FundingKey key{funder_index(line.funder), line.year ? 2 : (line.per_year ? 1 : 0),
                          line.year.value_or(0)};
     by_key[key].push_back({line, funding_identity(line), serialized(to_json(line)),
-                           amount_precision(line), s.position, s.source});
+                           amount_precision(line), s.position, s.source, evidence_of(line.evidence)});
   };
   const bool spread =
       period && period->start <= period->end && period->end - period->start < kMaxExpandedYears;
@@ -320,13 +349,15 @@ std::vector<Action> merge_actions(const std::vector<Seen<Action>>& seen, const s
     std::vector<Seen<FundingLine>> lines;
     for (const Seen<Action>* s : list) {
       const std::string& title = s->value->title;
-      titles.push_back(
-          {title, folded(title), text_json(title), title.empty() ? 0 : 1, s->position, s->source});
+      titles.push_back({title, folded(title), text_json(title), title.empty() ? 0 : 1, s->position,
+                        s->source, evidence_of(s->value->evidence)});
       for (std::size_t i = 0; i < s->value->funding.size(); ++i) {
-        lines.push_back({&s->value->funding[i], s->source, nested_position(s->position, i)});
+        lines.push_back({&s->value->funding[i], s->source, nested_position(s->position, i), nullptr});
       }
     }
-    action.title = choose(titles, base + ".title", provenance).value;
+    const Candidate<std::string>& title = choose(titles, base + ".title", provenance);
+    action.title = title.value;
+    if (title.evidence != nullptr) action.evidence = *title.evidence;
     action.funding = merge_funding(lines, std::nullopt, base + ".funding", provenance);
     out.push_back(std::move(action));
   }
@@ -356,17 +387,25 @@ std::vector<Amendment> merge_amendments(const std::vector<Seen<Amendment>>& seen
       existence.push_back({0, "amendment",
                            serialized(a.year ? json::value(static_cast<std::int64_t>(*a.year))
                                              : json::value(nullptr)),
-                           0, s->position, s->source});
-      if (a.signed_on) dates.push_back({&*a.signed_on, s->source, s->position});
+                           0, s->position, s->source, evidence_of(a.evidence)});
+      if (a.signed_on) {
+        dates.push_back({&*a.signed_on, s->source, s->position, evidence_of(a.evidence)});
+      }
       for (std::size_t i = 0; i < a.funding.size(); ++i) {
-        lines.push_back({&a.funding[i], s->source, nested_position(s->position, i)});
+        lines.push_back({&a.funding[i], s->source, nested_position(s->position, i), nullptr});
       }
       for (std::size_t i = 0; i < a.actions.size(); ++i) {
-        actions.push_back({&a.actions[i], s->source, nested_position(s->position, i)});
+        actions.push_back({&a.actions[i], s->source, nested_position(s->position, i), nullptr});
       }
     }
-    choose(existence, base, provenance);
-    amendment.signed_on = merge_date(dates, base + ".signed_on", provenance);
+    const Candidate<int>& stated = choose(existence, base, provenance);
+    const auto [signed_on, date_evidence] = merge_date(dates, base + ".signed_on", provenance);
+    amendment.signed_on = signed_on;
+    if (date_evidence != nullptr) {
+      amendment.evidence = *date_evidence;
+    } else if (stated.evidence != nullptr) {
+      amendment.evidence = *stated.evidence;
+    }
     amendment.funding = merge_funding(lines, std::nullopt, base + ".funding", provenance);
     amendment.actions = merge_actions(actions, base + ".actions", provenance);
     out.push_back(std::move(amendment));
@@ -462,14 +501,23 @@ Result<Convention> merge_observations(std::string_view programme, std::string_vi
   std::vector<Seen<Date>> dates;
   std::vector<Candidate<Period>> periods;
   for (const Observation* o : documents) {
-    if (o->facts.signed_on) dates.push_back({&*o->facts.signed_on, &o->source, 0});
+    if (o->facts.signed_on) {
+      dates.push_back({&*o->facts.signed_on, &o->source, 0, evidence_of(o->facts, "signed_on")});
+    }
     if (o->facts.period) {
       periods.push_back({*o->facts.period, serialized(to_json(*o->facts.period)),
-                         serialized(to_json(*o->facts.period)), 0, 0, &o->source});
+                         serialized(to_json(*o->facts.period)), 0, 0, &o->source,
+                         evidence_of(o->facts, "period")});
     }
   }
-  facts.signed_on = merge_date(dates, "signed_on", provenance);
-  if (!periods.empty()) facts.period = choose(periods, "period", provenance).value;
+  const auto [signed_on, date_evidence] = merge_date(dates, "signed_on", provenance);
+  facts.signed_on = signed_on;
+  if (date_evidence != nullptr) facts.evidence.emplace("signed_on", *date_evidence);
+  if (!periods.empty()) {
+    const Candidate<Period>& period = choose(periods, "period", provenance);
+    facts.period = period.value;
+    if (period.evidence != nullptr) facts.evidence.emplace("period", *period.evidence);
+  }
 
   // signatories: one per role (the chosen name, others as alternatives); every "other" person
   std::map<std::pair<std::size_t, std::string>, std::vector<Candidate<Signatory>>> people;
@@ -483,7 +531,8 @@ Result<Convention> merge_observations(std::string_view programme, std::string_vi
       std::string group = role_index == other ? name_key : std::string();
       const int precision = name_precision(name_key);
       people[{role_index, std::move(group)}].push_back(
-          {s, std::move(name_key), serialized(to_json(s)), precision, i, &o->source});
+          {s, std::move(name_key), serialized(to_json(s)), precision, i, &o->source,
+           evidence_of(s.evidence)});
     }
   }
   for (auto& [key, candidates] : people) {
@@ -496,7 +545,7 @@ Result<Convention> merge_observations(std::string_view programme, std::string_vi
   std::vector<Seen<FundingLine>> lines;
   for (const Observation* o : documents) {
     for (std::size_t i = 0; i < o->facts.funding.size(); ++i) {
-      lines.push_back({&o->facts.funding[i], &o->source, i});
+      lines.push_back({&o->facts.funding[i], &o->source, i, nullptr});
     }
   }
   facts.funding = merge_funding(lines, facts.period, "funding", provenance);
@@ -508,14 +557,16 @@ Result<Convention> merge_observations(std::string_view programme, std::string_vi
       const Measure m = o->facts.measures[i];
       const std::size_t index = index_in(kAllMeasures, m, kAllMeasures.size());
       if (index == kAllMeasures.size()) continue;  // not a measure (a cast value)
-      measures[index].push_back(
-          {m, std::string(to_string(m)), text_json(to_string(m)), 0, i, &o->source});
+      const std::string key = "measures." + std::string(to_string(m));
+      measures[index].push_back({m, std::string(to_string(m)), text_json(to_string(m)), 0, i,
+                                 &o->source, evidence_of(o->facts, key)});
     }
   }
   for (auto& [index, candidates] : measures) {
-    facts.measures.push_back(
-        choose(candidates, "measures." + std::string(to_string(kAllMeasures[index])), provenance)
-            .value);
+    const std::string key = "measures." + std::string(to_string(kAllMeasures[index]));
+    const Candidate<Measure>& chosen = choose(candidates, key, provenance);
+    facts.measures.push_back(chosen.value);
+    if (chosen.evidence != nullptr) facts.evidence.emplace(key, *chosen.evidence);
   }
 
   // actions, amendments
@@ -523,10 +574,10 @@ Result<Convention> merge_observations(std::string_view programme, std::string_vi
   std::vector<Seen<Amendment>> amendments;
   for (const Observation* o : documents) {
     for (std::size_t i = 0; i < o->facts.actions.size(); ++i) {
-      actions.push_back({&o->facts.actions[i], &o->source, i});
+      actions.push_back({&o->facts.actions[i], &o->source, i, nullptr});
     }
     for (std::size_t i = 0; i < o->facts.amendments.size(); ++i) {
-      amendments.push_back({&o->facts.amendments[i], &o->source, i});
+      amendments.push_back({&o->facts.amendments[i], &o->source, i, nullptr});
     }
   }
   facts.actions = merge_actions(actions, "actions", provenance);

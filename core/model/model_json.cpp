@@ -79,10 +79,26 @@ json::value alternative_json(const Alternative& alt) {
     o.emplace("value_json", str(alt.value_json));
   }
   o.emplace("source", to_json(alt.source));
+  if (alt.evidence) o.emplace("evidence", to_json(*alt.evidence));
   return o;
 }
 
+json::value optional_offset(const std::optional<std::int64_t>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
 }  // namespace
+
+json::value to_json(const Evidence& e) {
+  json::object o;
+  o.emplace("quote", str(e.quote));
+  o.emplace("begin", optional_offset(e.begin));
+  o.emplace("end", optional_offset(e.end));
+  o.emplace("page", static_cast<std::int64_t>(e.page));
+  o.emplace("confidence", number_json(e.confidence));
+  o.emplace("rule", str(e.rule));
+  return o;
+}
 
 json::value to_json(const Source& s) {
   json::object o;
@@ -102,6 +118,7 @@ json::value to_json(const Signatory& s) {
   json::object o;
   o.emplace("name", str(s.name));
   o.emplace("role", str(to_string(s.role)));
+  if (s.evidence) o.emplace("evidence", to_json(*s.evidence));
   return o;
 }
 
@@ -119,6 +136,7 @@ json::value to_json(const FundingLine& f) {
   o.emplace("amount_eur", f.amount_eur);
   o.emplace("qualifier", str(to_string(f.qualifier)));
   if (f.per_year) o.emplace("per_year", true);
+  if (f.evidence) o.emplace("evidence", to_json(*f.evidence));
   return o;
 }
 
@@ -127,6 +145,7 @@ json::value to_json(const Action& a) {
   o.emplace("code", str(a.code));
   o.emplace("title", str(a.title));
   o.emplace("funding", array_of(a.funding));
+  if (a.evidence) o.emplace("evidence", to_json(*a.evidence));
   return o;
 }
 
@@ -136,6 +155,7 @@ json::value to_json(const Amendment& a) {
   o.emplace("signed_on", optional_date(a.signed_on));
   o.emplace("funding", array_of(a.funding));
   o.emplace("actions", array_of(a.actions));
+  if (a.evidence) o.emplace("evidence", to_json(*a.evidence));
   return o;
 }
 
@@ -149,6 +169,11 @@ json::value to_json(const ConventionFacts& f) {
   o.emplace("measures", measures_json(f.measures));
   o.emplace("actions", array_of(f.actions));
   o.emplace("amendments", array_of(f.amendments));
+  if (!f.evidence.empty()) {
+    json::object ev;
+    for (const auto& [key, e] : f.evidence) ev.emplace(key, to_json(e));
+    o.emplace("evidence", std::move(ev));
+  }
   return o;
 }
 
@@ -156,6 +181,7 @@ json::value to_json(const FieldProvenance& p) {
   json::object o;
   o.emplace("field", str(p.field));
   o.emplace("chosen", to_json(p.chosen));
+  if (p.evidence) o.emplace("evidence", to_json(*p.evidence));
   json::array alts;
   alts.reserve(p.alternatives.size());
   for (const Alternative& alt : p.alternatives) alts.push_back(alternative_json(alt));
@@ -479,6 +505,51 @@ bool read_source(Reader& r, const json::value& v, Source& out) {
          });
 }
 
+bool read_optional_offset(Reader& r, const json::value& v, std::optional<std::int64_t>& out) {
+  if (v.is_null()) {
+    out.reset();
+    return true;
+  }
+  std::int64_t i = 0;
+  if (!read_int64(r, v, i)) return false;
+  out = i;
+  return true;
+}
+
+bool read_number(Reader& r, const json::value& v, double& out);
+
+bool read_evidence(Reader& r, const json::value& v, Evidence& out) {
+  const json::object* o = object_of(r, v);
+  if (o == nullptr) return false;
+  if (!(field(r, *o, "quote", Need::required,
+              [&](const json::value& m) { return read_string(r, m, out.quote); }) &&
+        field(r, *o, "begin", Need::optional,
+              [&](const json::value& m) { return read_optional_offset(r, m, out.begin); }) &&
+        field(r, *o, "end", Need::optional,
+              [&](const json::value& m) { return read_optional_offset(r, m, out.end); }) &&
+        field(r, *o, "page", Need::optional,
+              [&](const json::value& m) { return read_int(r, m, out.page); }) &&
+        field(r, *o, "confidence", Need::optional,
+              [&](const json::value& m) { return read_number(r, m, out.confidence); }) &&
+        field(r, *o, "rule", Need::optional,
+              [&](const json::value& m) { return read_string(r, m, out.rule); }))) {
+    return false;
+  }
+  // Like the other readers, types only: what the writer guarantees (begin <= end, both or
+  // neither, confidence in [0, 1]) is documented, not refused, so the schema says the same.
+  return true;
+}
+
+// The optional "evidence" member of an object (absent in JSON written before evidence).
+bool read_item_evidence(Reader& r, const json::object& o, std::optional<Evidence>& out) {
+  return field(r, o, "evidence", Need::optional, [&](const json::value& m) {
+    Evidence e;
+    if (!read_evidence(r, m, e)) return false;
+    out = std::move(e);
+    return true;
+  });
+}
+
 bool read_signatory(Reader& r, const json::value& v, Signatory& out) {
   const json::object* o = object_of(r, v);
   if (o == nullptr) return false;
@@ -486,7 +557,8 @@ bool read_signatory(Reader& r, const json::value& v, Signatory& out) {
                [&](const json::value& m) { return read_string(r, m, out.name); }) &&
          field(r, *o, "role", Need::required, [&](const json::value& m) {
            return read_enum(r, m, out.role, "role", kAllRoles, &role_from_string);
-         });
+         }) &&
+         read_item_evidence(r, *o, out.evidence);
 }
 
 bool read_period(Reader& r, const json::value& v, Period& out) {
@@ -522,7 +594,8 @@ bool read_funding_line(Reader& r, const json::value& v, FundingLine& out) {
                                   &qualifier_from_string);
                }) &&
          field(r, *o, "per_year", Need::optional,
-               [&](const json::value& m) { return read_bool(r, m, out.per_year); });
+               [&](const json::value& m) { return read_bool(r, m, out.per_year); }) &&
+         read_item_evidence(r, *o, out.evidence);
 }
 
 bool read_funding(Reader& r, const json::value& v, std::vector<FundingLine>& out) {
@@ -537,7 +610,8 @@ bool read_action(Reader& r, const json::value& v, Action& out) {
          field(r, *o, "title", Need::optional,
                [&](const json::value& m) { return read_string(r, m, out.title); }) &&
          field(r, *o, "funding", Need::optional,
-               [&](const json::value& m) { return read_funding(r, m, out.funding); });
+               [&](const json::value& m) { return read_funding(r, m, out.funding); }) &&
+         read_item_evidence(r, *o, out.evidence);
 }
 
 bool read_amendment(Reader& r, const json::value& v, Amendment& out) {
@@ -550,7 +624,8 @@ bool read_amendment(Reader& r, const json::value& v, Amendment& out) {
          field(r, *o, "funding", Need::optional,
                [&](const json::value& m) { return read_funding(r, m, out.funding); }) &&
          field(r, *o, "actions", Need::optional,
-               [&](const json::value& m) { return read_list(r, m, out.actions, read_action); });
+               [&](const json::value& m) { return read_list(r, m, out.actions, read_action); }) &&
+         read_item_evidence(r, *o, out.evidence);
 }
 
 bool read_measure(Reader& r, const json::value& v, Measure& out) {
@@ -581,8 +656,22 @@ bool read_facts(Reader& r, const json::value& v, ConventionFacts& out) {
                [&](const json::value& m) { return read_list(r, m, out.measures, read_measure); }) &&
          field(r, *o, "actions", Need::optional,
                [&](const json::value& m) { return read_list(r, m, out.actions, read_action); }) &&
-         field(r, *o, "amendments", Need::optional, [&](const json::value& m) {
-           return read_list(r, m, out.amendments, read_amendment);
+         field(r, *o, "amendments", Need::optional,
+               [&](const json::value& m) {
+                 return read_list(r, m, out.amendments, read_amendment);
+               }) &&
+         field(r, *o, "evidence", Need::optional, [&](const json::value& m) {
+           const json::object* ev = object_of(r, m);
+           if (ev == nullptr) return false;
+           out.evidence.clear();
+           for (const auto& kv : *ev) {
+             const std::string key(kv.key().data(), kv.key().size());
+             auto s = r.member(key);
+             Evidence e;
+             if (!read_evidence(r, kv.value(), e)) return false;
+             out.evidence.emplace(key, std::move(e));
+           }
+           return true;
          });
 }
 
@@ -597,7 +686,8 @@ bool read_alternative(Reader& r, const json::value& v, Alternative& out) {
     return false;
   }
   return field(r, *o, "source", Need::required,
-               [&](const json::value& m) { return read_source(r, m, out.source); });
+               [&](const json::value& m) { return read_source(r, m, out.source); }) &&
+         read_item_evidence(r, *o, out.evidence);
 }
 
 bool read_field_provenance(Reader& r, const json::value& v, FieldProvenance& out) {
@@ -607,6 +697,7 @@ bool read_field_provenance(Reader& r, const json::value& v, FieldProvenance& out
                [&](const json::value& m) { return read_string(r, m, out.field); }) &&
          field(r, *o, "chosen", Need::required,
                [&](const json::value& m) { return read_source(r, m, out.chosen); }) &&
+         read_item_evidence(r, *o, out.evidence) &&
          field(r, *o, "alternatives", Need::optional, [&](const json::value& m) {
            return read_list(r, m, out.alternatives, read_alternative);
          });
@@ -791,6 +882,9 @@ Result<json::value> parse_json(std::string_view text) {
 }
 
 Result<Source> source_from_json(const json::value& v) { return parse_with<Source>(v, read_source); }
+Result<Evidence> evidence_from_json(const json::value& v) {
+  return parse_with<Evidence>(v, read_evidence);
+}
 Result<Signatory> signatory_from_json(const json::value& v) {
   return parse_with<Signatory>(v, read_signatory);
 }

@@ -629,3 +629,84 @@ TEST_CASE("Corpus: the Pas-de-Calais release and a regional news page", "[merge]
   REQUIRE(back.ok());
   CHECK(*back == c);
 }
+
+namespace {
+Evidence quote_at(std::string quote, std::int64_t begin) {
+  Evidence e;
+  e.end = begin + static_cast<std::int64_t>(quote.size());
+  e.begin = begin;
+  e.quote = std::move(quote);
+  e.confidence = 0.9;
+  e.rule = "date_in_signing_sentence";
+  return e;
+}
+}  // namespace
+
+TEST_CASE("provenance shows the chosen value's quote and the alternatives' quotes", "[merge][evidence]") {
+  ConventionFacts a;
+  a.signed_on = Date{2019, 6, 27};
+  a.evidence.emplace("signed_on", quote_at("La convention a été signée le 27 juin 2019.", 10));
+  FundingLine la;
+  la.funder = Funder::etat;
+  la.year = 2019;
+  la.amount_eur = 1125000;
+  la.evidence = quote_at("En 2019, l'État apporte 1 125 000 €.", 80);
+  a.funding = {la};
+  a.signatories = {{"Jean-Luc Marx", Role::prefet, quote_at("signée par le préfet Jean-Luc Marx", 0)}};
+  a.measures = {Measure::maraudes};
+  a.evidence.emplace("measures.maraudes", quote_at("des maraudes mixtes", 200));
+  ConventionFacts b;
+  b.signed_on = Date{2019, 6, 28};
+  b.evidence.emplace("signed_on", quote_at("signée vendredi 28 juin 2019", 5));
+  FundingLine lb = la;
+  lb.amount_eur = 1100000;
+  lb.qualifier = Qualifier::about;
+  lb.evidence = quote_at("près de 1,1 million d'euros", 40);
+  b.funding = {lb};
+  FundingLine plain = lb;  // an old observation: no evidence
+  plain.amount_eur = 1000000;
+  plain.evidence.reset();
+  ConventionFacts old;
+  old.funding = {plain};
+  const Convention c = merged({observation(source("https://pref.example/conv.pdf", SourceRank::convention_text,
+                                                  "2020-01-01T00:00:00Z"),
+                                           a),
+                               observation(source("https://news.example/a", SourceRank::news, "2020-02-01T00:00:00Z"), b),
+                               observation(source("https://news.example/old", SourceRank::news, "2019-02-01T00:00:00Z"),
+                                           old)});
+  const FieldProvenance& date = field(c, "signed_on");
+  CHECK(date.chosen.url == "https://pref.example/conv.pdf");
+  REQUIRE(date.evidence);
+  CHECK(date.evidence->quote == "La convention a été signée le 27 juin 2019.");
+  REQUIRE(date.alternatives.size() == 1);
+  CHECK(date.alternatives[0].value_json == "\"2019-06-28\"");
+  REQUIRE(date.alternatives[0].evidence);
+  CHECK(date.alternatives[0].evidence->quote == "signée vendredi 28 juin 2019");
+  CHECK(c.facts.evidence.at("signed_on").quote == "La convention a été signée le 27 juin 2019.");
+
+  const FieldProvenance& money = field(c, "funding.etat.2019");
+  REQUIRE(money.evidence);
+  CHECK(money.evidence->quote == "En 2019, l'État apporte 1 125 000 €.");
+  REQUIRE(money.alternatives.size() == 2);
+  // the alternative's value is the value alone; its quote is beside it
+  CHECK(money.alternatives[0].value_json.find("evidence") == std::string::npos);
+  CHECK(money.alternatives[0].evidence->quote == "près de 1,1 million d'euros");
+  CHECK_FALSE(money.alternatives[1].evidence);  // an observation stored before evidence
+  REQUIRE(c.facts.funding.size() == 1);
+  CHECK(c.facts.funding[0].evidence->quote == money.evidence->quote);
+
+  CHECK(field(c, "signatories.prefet").evidence->quote == "signée par le préfet Jean-Luc Marx");
+  CHECK(field(c, "measures.maraudes").evidence->quote == "des maraudes mixtes");
+
+  // and the record's JSON shows them
+  const json::value v = to_json(c);
+  bool seen = false;
+  for (const auto& p : v.at("provenance").as_array())
+    if (p.at("field") == "signed_on") {
+      seen = true;
+      CHECK(p.at("evidence").at("quote") == "La convention a été signée le 27 juin 2019.");
+      CHECK(p.at("alternatives").at(0).at("evidence").at("quote") == "signée vendredi 28 juin 2019");
+      CHECK(p.at("alternatives").at(0).at("value") == "2019-06-28");
+    }
+  CHECK(seen);
+}

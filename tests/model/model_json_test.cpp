@@ -214,7 +214,7 @@ TEST_CASE("alternative values: JSON when canonical, text otherwise", "[model][js
   CHECK(alts[3].at("value_json") == "{ \"start\": 2019 }");
   CHECK(alts[4].at("value_json") == "not json");
   CHECK(alts[5].at("value_json") == "");
-  for (const auto& a : alts) CHECK(a.as_object().size() == 2);
+  for (const auto& a : alts) CHECK(a.as_object().size() == (a.as_object().contains("evidence") ? 3 : 2));
 }
 
 TEST_CASE("readers default absent optional members and ignore unknown ones", "[model][json]") {
@@ -483,4 +483,84 @@ TEST_CASE("parse_json", "[model][json]") {
     CHECK(r.error().message.starts_with("json: "));
   }
   CHECK(parse_json("[1] x").error().message.ends_with("at byte 4"));
+}
+
+TEST_CASE("evidence: written next to each value, read back, optional", "[model][json][evidence]") {
+  const ConventionFacts f = test::full_facts();
+  const json::value v = to_json(f);
+  const json::object& ev = v.at("evidence").as_object();
+  CHECK(ev.at("signed_on").at("quote") == "Fait a Ajaccio, le 27 juin 2019");
+  CHECK(ev.at("signed_on").at("begin") == 4100);
+  CHECK(ev.at("signed_on").at("page") == 13);
+  CHECK(ev.at("departement").at("begin").is_null());  // the title: not in the text
+  CHECK(v.at("signatories").at(1).at("evidence").at("rule") == "date_in_signing_sentence");
+  CHECK_FALSE(v.at("signatories").at(0).as_object().contains("evidence"));  // written only when known
+  CHECK(v.at("funding").at(0).at("evidence").at("confidence").as_double() == 0.85);
+  CHECK(v.at("actions").at(0).at("funding").at(0).as_object().contains("evidence"));
+  CHECK(v.at("amendments").at(0).as_object().contains("evidence"));
+  // text round trip, evidence included
+  auto back = parse_json(json::serialize(v));
+  REQUIRE(back.ok());
+  auto facts = convention_facts_from_json(*back);
+  REQUIRE(facts.ok());
+  CHECK(*facts == f);
+  CHECK(json::serialize(to_json(*facts)) == json::serialize(v));
+  const Convention c = test::full_convention();
+  auto conv = convention_from_json(to_json(c));
+  REQUIRE(conv.ok());
+  CHECK(*conv == c);
+  CHECK(json::serialize(to_json(*conv)) == json::serialize(to_json(c)));  // evidence included
+  REQUIRE(conv->provenance[0].evidence);
+  CHECK(conv->provenance[0].evidence->quote == "signee le 27 juin 2019");
+  REQUIRE(conv->provenance[0].alternatives[0].evidence);
+  CHECK(conv->provenance[0].alternatives[0].evidence->quote == "signee le 28 juin 2019");
+  auto obs = observation_from_json(to_json(test::full_observation()));
+  REQUIRE(obs.ok());
+  CHECK(*obs == test::full_observation());
+  CHECK(json::serialize(to_json(*obs)) == json::serialize(to_json(test::full_observation())));
+}
+
+TEST_CASE("an observation stored before evidence still loads", "[model][json][evidence]") {
+  // JSON as conventiond wrote it before evidence existed
+  const std::string old =
+      R"({"schema_version":1,"programme":"pauvrete-2019","facts":{"departement":"67","signed_on":"2019-06-27",)"
+      R"("period":{"start":2019,"end":2021},"signatories":[{"name":"Jean-Luc MARX","role":"prefet"}],)"
+      R"("funding":[{"funder":"etat","year":2019,"amount_eur":1125000,"qualifier":"exact"}],)"
+      R"("measures":["sorties_ase"],"actions":[{"code":"1-1","title":"Sorties ASE","funding":[]}],)"
+      R"("amendments":[{"year":2020,"signed_on":null,"funding":[],"actions":[]}]},)"
+      R"("source":{"url":"https://example.org/a","rank":"official_release"},"warnings":[]})";
+  auto v = parse_json(old);
+  REQUIRE(v.ok());
+  auto o = observation_from_json(*v);
+  REQUIRE(o.ok());
+  CHECK(o->facts.evidence.empty());
+  CHECK_FALSE(o->facts.signatories[0].evidence);
+  CHECK_FALSE(o->facts.funding[0].evidence);
+  CHECK_FALSE(o->facts.actions[0].evidence);
+  CHECK_FALSE(o->facts.amendments[0].evidence);
+  // and writes back as it was: no evidence member appears
+  CHECK(json::serialize(to_json(*o)).find("evidence") == std::string::npos);
+}
+
+TEST_CASE("damaged evidence is refused with its path", "[model][json][evidence]") {
+  const auto error_of = [](std::string_view evidence) {
+    auto v = parse_json(std::string(R"({"departement":"67","signatories":[{"name":"X","role":"prefet","evidence":)") +
+                        std::string(evidence) + "}]}");
+    REQUIRE(v.ok());
+    auto f = convention_facts_from_json(*v);
+    return f.ok() ? std::string() : f.error().message;
+  };
+  CHECK(error_of(R"({"quote":"q","begin":1,"end":2,"page":0,"confidence":0.5,"rule":"r"})").empty());
+  CHECK(error_of(R"({"quote":"q"})").empty());
+  CHECK(error_of(R"({"quote":"q","confidence":"high"})") ==
+        "signatories[0].evidence.confidence: expected number, got string");
+  CHECK(error_of(R"({"quote":"q","begin":1.5,"end":2})") ==
+        "signatories[0].evidence.begin: expected integer, got a non-integral or out-of-range number");
+  CHECK(error_of(R"({"begin":1,"end":2})") == "signatories[0].evidence.quote: missing required member");
+  CHECK(error_of(R"("q")") == "signatories[0].evidence: expected object, got string");
+  auto v = parse_json(R"({"departement":"67","evidence":{"signed_on":{"quote":"q","page":"1"}}})");
+  REQUIRE(v.ok());
+  auto f = convention_facts_from_json(*v);
+  REQUIRE_FALSE(f.ok());
+  CHECK(f.error().message == "evidence.signed_on.page: expected integer, got string");
 }

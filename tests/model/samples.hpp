@@ -36,6 +36,18 @@ inline FundingLine line(Funder f, std::optional<int> y, std::int64_t amount,
   return l;
 }
 
+inline Evidence evidence(std::string quote, std::int64_t begin, int page = 0, double confidence = 0.9,
+                         std::string rule = "date_in_signing_sentence") {
+  Evidence e;
+  e.begin = begin;
+  e.end = begin + static_cast<std::int64_t>(quote.size());  // ASCII quotes in the samples
+  e.quote = std::move(quote);
+  e.page = page;
+  e.confidence = confidence;
+  e.rule = std::move(rule);
+  return e;
+}
+
 inline ConventionFacts full_facts() {
   ConventionFacts f;
   f.departement = "2A";
@@ -63,6 +75,16 @@ inline ConventionFacts full_facts() {
                 Measure::maraudes,
                 Measure::formation_travailleurs_sociaux,
                 Measure::petite_enfance};
+  f.signatories[1].evidence = evidence("Le prefet du Bas-Rhin Jean-Luc MARX", 4200, 13, 0.95);
+  f.funding[0].evidence = evidence("En 2019, l'Etat apporte 1 125 000 euros.", 310, 2, 0.85, "amount_in_sentence");
+  Evidence title;  // a quote that is not in the text: no offsets
+  title.quote = "Convention de la Corse-du-Sud";
+  title.confidence = 0.9;
+  title.rule = "departement_in_title";
+  f.evidence = {{"departement", title},
+                {"signed_on", evidence("Fait a Ajaccio, le 27 juin 2019", 4100, 13, 1.0)},
+                {"period", evidence("pour la periode 2019-2021", 12, 1, 0.0)}};
+  // (keys "measures.<measure>" are left out: the mutation test's paths cannot name a key with a dot)
   f.actions = {
       {"1-1", "Prévenir toute « sortie sèche » de l'ASE", {line(Funder::etat, 2019, 155000)}},
       {"5-8", "", {}}};
@@ -71,6 +93,9 @@ inline ConventionFacts full_facts() {
   a1.signed_on = Date{2021, 7, 5};
   a1.funding = {line(Funder::etat, 2021, 1400000)};
   a1.actions = {{"3-2", "Garantie d’activité", {line(Funder::etat, 2021, 1137000)}}};
+  f.actions[0].evidence = evidence("1-1 | Sorties ASE | 155 000", 5000, 14, 0.9, "action_row_of_annex_table");
+  f.actions[0].funding[0].evidence = f.actions[0].evidence;
+  a1.evidence = evidence("L'avenant a ete signe le 5 juillet 2021.", 0, 0, 0.85, "avenant_date_in_signing_sentence");
   f.amendments = {a1, Amendment{}};
   return f;
 }
@@ -99,6 +124,8 @@ inline Convention full_convention() {
                     {"{ \"start\": 2019 }", full_source("e")},            // not canonical: text
                     {"not json", full_source("f")},                       // not JSON: text
                     {"", Source{}}};
+  p.evidence = evidence("signee le 27 juin 2019", 77);
+  p.alternatives[0].evidence = evidence("signee le 28 juin 2019", 1234, 2, 0.8);
   FieldProvenance q;
   q.field = "period";
   q.chosen = Source{};

@@ -1,11 +1,22 @@
-// PDF documents to a TextDocument with poppler-cpp: words with their boxes per page
-// (page::text_list), laid out by pdf_layout.cpp.
+// PDF documents to a TextDocument with poppler's core API (libpoppler-private-dev): words
+// with their boxes per page from TextOutputDev, laid out by pdf_layout.cpp.
+//
+// Why the core API and not poppler-cpp: poppler-cpp's page::text_list() converts every word
+// to UTF-16 through a fresh iconv converter (iconv_open per word, about 20 % of a PDF's
+// instructions) and computes a box per character that is never read. Here the same
+// TextOutputDev (same settings as text_list: reading order, no physical layout) gives each
+// word's Unicode code points, written to UTF-8 directly: the words, boxes and flags are the
+// ones text_list gave, without the conversions.
 
 #include <conventiond/extract/pdf_document.hpp>
 
-#include <poppler/cpp/poppler-document.h>
-#include <poppler/cpp/poppler-global.h>
-#include <poppler/cpp/poppler-page.h>
+#include <Error.h>
+#include <GlobalParams.h>
+#include <Page.h>
+#include <PDFDoc.h>
+#include <Stream.h>
+#include <TextOutputDev.h>
+#include <goo/GooString.h>
 
 #include <algorithm>
 #include <array>
@@ -26,15 +37,64 @@ using Clock = std::chrono::steady_clock;
 
 thread_local std::size_t t_poppler_errors = 0;
 
-void count_poppler_message(const std::string& /*msg*/, void* /*closure*/) { ++t_poppler_errors; }
-
-void silence_poppler() {
-  static std::once_flag once;
-  std::call_once(once, [] { poppler::set_debug_error_function(&count_poppler_message, nullptr); });
+void count_poppler_message(ErrorCategory /*category*/, Goffset /*pos*/, const char* /*msg*/) {
+  ++t_poppler_errors;
 }
 
-// ustring is UTF-16; its to_utf8() opens an iconv converter per call (slow per word).
-std::string utf8(const poppler::ustring& s) {
+// poppler's global parameters (text encoding UTF-8, built-in font tables), once per process;
+// poppler's messages are counted, never printed.
+void init_poppler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (!globalParams) globalParams = std::make_unique<GlobalParams>();
+    setErrorCallback(&count_poppler_message);
+  });
+}
+
+// A word's text as UTF-8, as poppler-cpp's text_list gave it (UTF-8 from poppler's text
+// encoding, then UTF-16 through iconv): code points past U+10FFFF are dropped, the text
+// stops at a U+0000, and a word holding a surrogate code point (which iconv refused) is
+// empty, hence skipped.
+std::string word_utf8(const TextWord& w) {
+  std::string out;
+  int n = w.getLength();
+  out.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    auto u = static_cast<char32_t>(*w.getChar(i));
+    if (u == 0) break;
+    if (u > 0x10FFFF) continue;
+    if (u >= 0xD800 && u <= 0xDFFF) return {};
+    if (u < 0x80) {
+      out.push_back(static_cast<char>(u));
+    } else {
+      document_detail::append_utf8(out, u);
+    }
+  }
+  return out;
+}
+
+// A PDF text string (document information) as poppler-cpp read it: UTF-16 with a byte order
+// mark, else one byte a character.
+std::u16string pdf_string_utf16(const GooString& g) {
+  const std::string& b = g.toStr();
+  std::u16string out;
+  bool be = b.size() >= 2 && static_cast<unsigned char>(b[0]) == 0xFE &&
+            static_cast<unsigned char>(b[1]) == 0xFF;
+  bool le = b.size() >= 2 && static_cast<unsigned char>(b[0]) == 0xFF &&
+            static_cast<unsigned char>(b[1]) == 0xFE;
+  if (be || le) {
+    for (std::size_t i = 2; i + 1 < b.size(); i += 2) {
+      auto hi = static_cast<unsigned char>(b[be ? i : i + 1]);
+      auto lo = static_cast<unsigned char>(b[be ? i + 1 : i]);
+      out.push_back(static_cast<char16_t>((hi << 8) | lo));
+    }
+  } else {
+    for (char c : b) out.push_back(static_cast<char16_t>(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::string utf8(const std::u16string& s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -87,22 +147,24 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
   if (bytes.size() > static_cast<std::size_t>(INT_MAX)) {
     return Error{"limit", name_str(name) + ": PDF input too large for the PDF reader"};
   }
-  silence_poppler();
+  init_poppler();
   t_poppler_errors = 0;
   try {
     TextDocument doc;
     doc.media_type = "application/pdf";
     doc.content_hash = document_detail::sha256_hex(bytes);
-    std::unique_ptr<poppler::document> pdf(
-        poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
-    if (!pdf) {
+    // the stream reads `bytes` in place (no copy); the document owns the stream
+    auto pdf = std::make_unique<PDFDoc>(
+        new MemStream(bytes.data(), 0, static_cast<Goffset>(bytes.size()), Object(objNull)));
+    if (!pdf->isOk()) {
+      if (pdf->getErrorCode() == errEncrypted) {
+        return Error{"parse",
+                     name_str(name) + ": encrypted PDF (a password is needed to read it)"};
+      }
       return Error{"parse",
                    name_str(name) + ": not a PDF / damaged PDF (the PDF reader could not open it)"};
     }
-    if (pdf->is_locked()) {
-      return Error{"parse", name_str(name) + ": encrypted PDF (a password is needed to read it)"};
-    }
-    int n = pdf->pages();
+    int n = pdf->getNumPages();
     if (n <= 0) return Error{"parse", name_str(name) + ": damaged PDF (no pages)"};
     auto count = static_cast<std::size_t>(n);
     if (count > limits.max_pdf_pages) {
@@ -111,8 +173,8 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
                              " pages were read");
       count = limits.max_pdf_pages;
     }
-    std::vector<document_detail::PdfPage> pages;
-    pages.reserve(count);
+    // page by page: a page's words become lines at once and are released with the page
+    document_detail::PdfLayout layout;
     std::size_t missing = 0;
     std::size_t text_bytes = 0;
     for (std::size_t i = 0; i < count; ++i) {
@@ -121,43 +183,48 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
                                   std::to_string(limits.max_time.count()) + " ms exceeded after " +
                                   std::to_string(i) + " of " + std::to_string(count) + " pages"};
       }
-      std::unique_ptr<poppler::page> page(pdf->create_page(static_cast<int>(i)));
-      if (!page) {
+      Page* page = pdf->getCatalog()->getPage(static_cast<int>(i) + 1);
+      if (page == nullptr) {
         ++missing;
         continue;
       }
       document_detail::PdfPage p;
       p.number = static_cast<int>(i) + 1;
-      poppler::rectf box = page->page_rect();
-      p.width = box.width();
-      p.height = box.height();
-      auto orientation = page->orientation();
-      if (orientation == poppler::page::landscape || orientation == poppler::page::seascape) {
+      const PDFRectangle* box = page->getCropBox();
+      p.width = box->x2 - box->x1;
+      p.height = box->y2 - box->y1;
+      int rotate = page->getRotate();
+      if (rotate == 90 || rotate == 270) {
         std::swap(p.width, p.height);  // words come in display coordinates
       }
-      std::vector<poppler::text_box> words = page->text_list();
-      p.words.reserve(words.size());
+      // the settings of poppler-cpp's text_list: reading order, no physical layout, 72 dpi,
+      // the page's own rotation, crop box off
+      TextOutputDev dev(nullptr, false, 0, false, false);
+      pdf->displayPageSlice(&dev, static_cast<int>(i) + 1, 72, 72, 0, false, false, false, -1, -1,
+                            -1, -1);
+      std::unique_ptr<TextWordList> words = dev.makeWordList();
+      int word_count = words ? words->getLength() : 0;
+      p.words.reserve(static_cast<std::size_t>(word_count));
       // text running along the margins (registration stamps, vertical labels) is not read:
       // only words in the page's main direction
       std::array<std::size_t, 4> by_rotation{};
-      for (auto& w : words) by_rotation[static_cast<std::size_t>(w.rotation() & 3)] += 1;
+      for (int k = 0; k < word_count; ++k) {
+        by_rotation[static_cast<std::size_t>(words->get(k)->getRotation() & 3)] += 1;
+      }
       int main_rotation = static_cast<int>(
           std::max_element(by_rotation.begin(), by_rotation.end()) - by_rotation.begin());
-      for (auto& w : words) {
-        if ((w.rotation() & 3) != main_rotation) continue;
+      for (int k = 0; k < word_count; ++k) {
+        const TextWord* w = words->get(k);
+        if ((w->getRotation() & 3) != main_rotation) continue;
         document_detail::PdfWord pw;
-        pw.text = utf8(w.text());
+        pw.text = word_utf8(*w);
         if (pw.text.empty()) continue;
-        poppler::rectf r = w.bbox();
-        pw.x0 = r.left();
-        pw.y0 = r.top();
-        pw.x1 = r.right();
-        pw.y1 = r.bottom();
-        pw.space_after = w.has_space_after();
+        w->getBBox(&pw.x0, &pw.y0, &pw.x1, &pw.y1);
+        pw.space_after = w->hasSpaceAfter();
         text_bytes += pw.text.size() + 1;
         p.words.push_back(std::move(pw));
       }
-      pages.push_back(std::move(p));
+      layout.add_page(p);
       if (text_bytes > limits.max_text_bytes) {
         doc.warnings.push_back(name_str(name) + ": text cut at " +
                                std::to_string(limits.max_text_bytes) + " bytes (page " +
@@ -172,7 +239,7 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
     if (text_bytes == 0) {
       doc.warnings.push_back(name_str(name) + ": no text in the PDF (scanned or image-only?)");
     }
-    document_detail::layout_pdf_pages(pages, doc, limits.max_text_bytes, name);
+    layout.finish(doc, limits.max_text_bytes, name);
     if (Clock::now() - start > limits.max_time) {
       return Error{"limit", name_str(name) + ": time limit of " +
                                 std::to_string(limits.max_time.count()) + " ms exceeded"};
@@ -181,7 +248,9 @@ Result<TextDocument> parse_pdf(std::string_view bytes, std::string_view name,
       doc.warnings.push_back(name_str(name) + ": the PDF reader reported " +
                              std::to_string(t_poppler_errors) + " error(s) (damaged PDF?)");
     }
-    doc.title = clean_title(utf8(pdf->get_title()));
+    if (std::unique_ptr<GooString> title = pdf->getDocInfoStringEntry("Title")) {
+      doc.title = clean_title(utf8(pdf_string_utf16(*title)));
+    }
     if (doc.title.empty()) {
       for (const auto& b : doc.blocks) {
         if (b.kind == BlockKind::title || b.kind == BlockKind::heading) {

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 
@@ -285,10 +286,11 @@ bool is_page_number_line(const Line& l) {
   return std::find(kForms.begin(), kForms.end(), k) != kForms.end();
 }
 
-void drop_running_lines(std::vector<std::vector<Line>>& pages, const std::vector<PdfPage>& src) {
+void drop_running_lines(std::vector<std::vector<Line>>& pages,
+                        const std::vector<double>& page_heights) {
   std::size_t n = pages.size();
   auto in_zone = [&](const Line& l, std::size_t p) {
-    double h = src[p].height > 0 ? src[p].height : 842.0;
+    double h = page_heights[p] > 0 ? page_heights[p] : 842.0;
     return l.bottom <= 0.12 * h || l.top >= 0.88 * h;
   };
   // candidate lines: up to 3 at the top and 3 at the bottom of each page, inside the margins
@@ -828,15 +830,36 @@ class ParagraphBuilder {
 
 }  // namespace
 
+// The lines of the pages read so far (a page's words are not kept once its lines are built).
+struct PdfLayout::State {
+  std::vector<std::vector<Line>> per_page;
+  std::vector<double> page_heights;
+};
+
+PdfLayout::PdfLayout() : s_(std::make_unique<State>()) {}
+PdfLayout::~PdfLayout() = default;
+
+void PdfLayout::add_page(const PdfPage& page) {
+  s_->per_page.push_back(build_lines(page));
+  s_->page_heights.push_back(page.height);
+}
+
 void layout_pdf_pages(const std::vector<PdfPage>& pages, TextDocument& doc,
                       std::size_t max_text_bytes, std::string_view name) {
-  // 1. lines per page; the body text size is the median line height weighted by text
-  std::vector<std::vector<Line>> per_page;
-  per_page.reserve(pages.size());
+  PdfLayout layout;
+  for (const auto& p : pages) layout.add_page(p);
+  layout.finish(doc, max_text_bytes, name);
+}
+
+void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::string_view name) {
+  // 1. lines per page (built by add_page); the body text size is the median line height
+  // weighted by text
+  std::vector<std::vector<Line>> per_page = std::move(s_->per_page);
+  std::vector<double> page_heights = std::move(s_->page_heights);
+  s_ = std::make_unique<State>();
   std::vector<std::pair<double, std::size_t>> heights;
   std::size_t total_chars = 0;
-  for (const auto& p : pages) per_page.push_back(build_lines(p));
-  drop_running_lines(per_page, pages);
+  drop_running_lines(per_page, page_heights);
   for (const auto& pl : per_page) {
     for (const auto& l : pl) {
       if (l.removed) continue;

@@ -3,6 +3,7 @@
 // Separate from poppler so that it can be tested on synthetic pages.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,5 +35,22 @@ struct PdfPage {
 // doc.published_on when unset). Text past max_text_bytes is cut with a warning.
 void layout_pdf_pages(const std::vector<PdfPage>& pages, TextDocument& doc,
                       std::size_t max_text_bytes, std::string_view name);
+
+// The same, page by page: add_page builds a page's lines at once, so that the caller can
+// release the page's words (and poppler's page) before reading the next; finish lays them
+// out exactly as layout_pdf_pages does.
+class PdfLayout {
+ public:
+  PdfLayout();
+  ~PdfLayout();
+  PdfLayout(const PdfLayout&) = delete;
+  PdfLayout& operator=(const PdfLayout&) = delete;
+  void add_page(const PdfPage& page);
+  void finish(TextDocument& doc, std::size_t max_text_bytes, std::string_view name);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 }  // namespace conventiond::document_detail

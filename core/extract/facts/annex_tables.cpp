@@ -1,4 +1,5 @@
 #include "facts/annex_tables.hpp"
+#include "facts/evidence.hpp"
 
 #include <algorithm>
 #include <map>
@@ -150,7 +151,10 @@ void merge_line(Action& a, const FundingLine& l, const std::string& code, std::v
     if (l.year) message.append(" ").append(std::to_string(*l.year));
     message.append(": ").append(std::to_string(o.amount_eur)).append(" and ").append(std::to_string(l.amount_eur));
     warnings.push_back(std::move(message));
-    if (small < 1000 && small * 1000 == big) o.amount_eur = big;
+    if (small < 1000 && small * 1000 == big) {
+      if (o.amount_eur != big) o.evidence = l.evidence;  // the row that states it in full
+      o.amount_eur = big;
+    }
     return;
   }
   a.funding.push_back(l);
@@ -190,13 +194,19 @@ std::optional<Funder> funder_row(std::string_view cell) {
 }  // namespace
 
 std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std::string>& warnings,
-                                       std::vector<FundingLine>* table_funding) {
+                                       std::vector<FundingLine>* table_funding,
+                                       const EvidenceLocator* where) {
   std::vector<Action> actions;
   Columns cols;
   bool last_was_header = false;
   std::optional<int> caption_year;
   std::map<std::pair<int, int>, std::int64_t> section_sum;  // (funder, year) -> sum since last total
   for (const TextBlock& row : doc.blocks) {
+    const auto row_index = static_cast<std::size_t>(&row - doc.blocks.data());
+    const auto row_evidence = [&](EvidenceRule rule) -> std::optional<Evidence> {
+      if (where == nullptr) return std::nullopt;
+      return where->block(row_index, rule);
+    };
     if (row.kind != BlockKind::table_row) {
       caption_year = caption_year_of(row);
       continue;
@@ -238,15 +248,18 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
           l.year = col.year;
           l.amount_eur = amount->amount_eur;
           l.qualifier = amount->qualifier;
-          if (std::find(table_funding->begin(), table_funding->end(), l) == table_funding->end())
+          const auto same = [&](const FundingLine& o) { return same_value(o, l); };
+          if (std::none_of(table_funding->begin(), table_funding->end(), same)) {
             table_funding->push_back(l);
+            table_funding->back().evidence = row_evidence(rules::kFunderTableRow);
+          }
         }
       }
       continue;
     }
     auto it = std::find_if(actions.begin(), actions.end(), [&](const Action& a) { return a.code == code->first; });
     if (it == actions.end()) {
-      actions.push_back(Action{code->first, code->second, {}});
+      actions.push_back(Action{code->first, code->second, {}, row_evidence(rules::kActionTableRow)});
       it = actions.end() - 1;
     } else if (!code->second.empty() && code->second.size() < it->title.size()) {
       it->title = code->second;  // a summary table's short title reads better than a detailed cell
@@ -261,6 +274,7 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
       if (col == cols.end()) continue;
       l.funder = col->second.funder;
       l.year = col->second.year;
+      l.evidence = row_evidence(rules::kActionTableRow);
       if (l.year) section_sum[{static_cast<int>(l.funder), *l.year}] += l.amount_eur;
       merge_line(*it, l, code->first, warnings);
     }

@@ -11,11 +11,15 @@
 
 namespace conventiond::extract_detail {
 
+class EvidenceLocator;
+
 // Actions found in the document's table rows, merged by code across tables (a detailed annex
 // and its summary). Inconsistencies (a total that does not match, one action with two amounts)
 // are appended to `warnings`, not silently fixed. Rows that are a funder alone ("État |
-// 520 000 € | 610 000 €") are the document's own funding, appended to `table_funding`.
+// 520 000 € | 610 000 €") are the document's own funding, appended to `table_funding`. With
+// `where`, every action and funding line carries its table row as evidence.
 std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std::string>& warnings,
-                                       std::vector<FundingLine>* table_funding = nullptr);
+                                       std::vector<FundingLine>* table_funding = nullptr,
+                                       const EvidenceLocator* where = nullptr);
 
 }  // namespace conventiond::extract_detail

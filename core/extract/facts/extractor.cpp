@@ -21,6 +21,7 @@
 
 #include "facts/agreements.hpp"
 #include "facts/annex_tables.hpp"
+#include "facts/evidence.hpp"
 #include "facts/funding.hpp"
 #include "facts/folded_text.hpp"
 #include "facts/sentences.hpp"
@@ -32,6 +33,10 @@ using extract_detail::find_word;
 using extract_detail::fold;
 using extract_detail::Sentence;
 using extract_detail::AgreementKind;
+using extract_detail::EvidenceLocator;
+using extract_detail::EvidenceRule;
+using extract_detail::JoinedSentences;
+namespace rules = extract_detail::rules;
 using extract_detail::FundingContext;
 using extract_detail::LocatedFunding;
 using extract_detail::SentenceFunding;
@@ -126,9 +131,11 @@ std::optional<std::string> publisher_departement(std::string_view site_name) {
 struct Subjects {
   std::vector<std::string> codes;  // in order of first mention
   std::string primary;             // the document's own convention when it has one
+  std::map<std::string, Evidence> evidence;  // where each code was read
 };
 
-Subjects subject_departements(const std::vector<Sentence>& sentences, const TextDocument& doc) {
+Subjects subject_departements(const std::vector<Sentence>& sentences, const TextDocument& doc,
+                              const EvidenceLocator& where) {
   Subjects out;
   auto add = [&](const std::string& c) {
     if (std::find(out.codes.begin(), out.codes.end(), c) == out.codes.end()) out.codes.push_back(c);
@@ -142,6 +149,11 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
       add(m.code);
       named.insert(m.code);
     }
+    for (const std::string& c : named)
+      if (!out.evidence.count(c))
+        out.evidence.emplace(c, where.sentence(s, named.size() == 1 || is_corsica_pair(named)
+                                                      ? rules::kSigningSentenceDepartement
+                                                      : rules::kEnumeratedDepartement));
     // The first signing or party sentence naming one département alone, with a person or a
     // date, is the document's own convention.
     if (out.primary.empty() && (named.size() == 1 || is_corsica_pair(named)) &&
@@ -149,6 +161,8 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
       out.primary = *named.begin();
   }
   if (in_title.size() == 1) out.primary = *in_title.begin();
+  for (const std::string& c : in_title)
+    if (!out.evidence.count(c)) out.evidence.emplace(c, where.metadata(doc.title, rules::kTitleDepartement));
   if (!out.codes.empty()) {
     if (!out.primary.empty()) add(out.primary);
     return out;
@@ -157,14 +171,21 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
   // "... - Conseil départemental de la Mayenne", "Les services de l'État dans le Var",
   // "Préfecture de la Creuse": the publisher is the département or its préfecture
   if (out.codes.empty()) {
-    if (auto code = publisher_departement(doc.site_name)) add(*code);
+    if (auto code = publisher_departement(doc.site_name)) {
+      add(*code);
+      out.evidence.emplace(*code, where.metadata(doc.site_name, rules::kPublisherDepartement));
+    }
   }
   if (out.codes.empty()) {
     // The département most often named as an institution.
     std::map<std::string, int> counts;
+    std::map<std::string, const Sentence*> first;
     for (const Sentence& s : sentences)
       for (const DepartementMention& m : find_departement_mentions(s.text))
-        if (m.institutional) ++counts[m.code];
+        if (m.institutional) {
+          ++counts[m.code];
+          first.emplace(m.code, &s);
+        }
     int best = 0;
     std::string code;
     for (const auto& [c, n] : counts)
@@ -172,7 +193,10 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
         best = n;
         code = c;
       }
-    if (!code.empty()) add(code);
+    if (!code.empty()) {
+      add(code);
+      out.evidence.emplace(code, where.sentence(*first[code], rules::kMostNamedDepartement));
+    }
   }
   if (out.codes.size() == 1) out.primary = out.codes.front();
   return out;
@@ -288,11 +312,18 @@ std::optional<Date> paired_date(std::string_view text, const std::vector<DateMen
   return std::nullopt;
 }
 
+// A value and where it was read.
+template <class T>
+struct Read {
+  T value;
+  Evidence evidence;
+};
+
 // The date the convention (or, with `amendment`, an avenant) was signed: in a signing sentence,
 // the date nearest a signing word that signs that kind of agreement.
-std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const std::string& code,
-                                   const Subjects& subjects, std::optional<Date> ref, bool ref_is_estimate,
-                                   bool amendment) {
+std::optional<Read<Date>> signature_date(const std::vector<Sentence>& sentences, const std::string& code,
+                                         const Subjects& subjects, std::optional<Date> ref, bool ref_is_estimate,
+                                         bool amendment, const EvidenceLocator& where) {
   const AgreementKind wanted = amendment ? AgreementKind::amendment : AgreementKind::ours;
   for (const Sentence& s : sentences) {
     if (s.in_annex || !(about(s, code, subjects) || names(s, code))) continue;
@@ -303,7 +334,8 @@ std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const
     if (!about(s, code, subjects) && dates.size() >= 2) {
       // "l'Aude le 28 juin, le Gard le 4 juillet et les Pyrénées-Orientales le 9 juillet":
       // each département takes the date that follows it, before the next one.
-      if (auto d = paired_date(s.text, dates, code, subjects, ref)) return d;
+      if (auto d = paired_date(s.text, dates, code, subjects, ref))
+        return Read<Date>{*d, where.sentence(s, rules::kPairedDate)};
       continue;
     }
     for (const Signing& g : signs) {
@@ -342,8 +374,15 @@ std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const
           best = d.date;
         }
       }
-      if (!best && !ref_is_estimate) best = bare_weekday_after(s.folded, g.pos, ref);
-      if (best) return best;
+      bool weekday = false;
+      if (!best && !ref_is_estimate) {
+        best = bare_weekday_after(s.folded, g.pos, ref);
+        weekday = best.has_value();
+      }
+      if (best)
+        return Read<Date>{*best, where.sentence(s, weekday     ? rules::kWeekdayDate
+                                                   : amendment ? rules::kAvenantDate
+                                                               : rules::kSigningSentenceDate)};
     }
   }
   return std::nullopt;
@@ -351,11 +390,11 @@ std::optional<Date> signature_date(const std::vector<Sentence>& sentences, const
 
 // The convention's period: the first stated, not one of another programme ("le pacte local
 // des solidarités 2024-2027") nor one starting after the programme's last year (2023).
-std::optional<Period> document_period(const std::vector<Sentence>& sentences) {
+std::optional<Read<Period>> document_period(const std::vector<Sentence>& sentences, const EvidenceLocator& where) {
   for (const Sentence& s : sentences) {
     if (extract_detail::names_other_programme(s.folded) && !extract_detail::names_our_programme(s.folded)) continue;
     for (const PeriodMention& p : find_periods(s.text))
-      if (p.period.end <= 2023) return p.period;
+      if (p.period.end <= 2023) return Read<Period>{p.period, where.sentence(s, rules::kStatedPeriod)};
   }
   // "la convention d'appui ... prolongée pour l'année 2023": a convention for one year (not an
   // avenant's year, nor the year of an amount: "Pour l'année 2019, l'État apporte ...")
@@ -370,7 +409,8 @@ std::optional<Period> document_period(const std::vector<Sentence>& sentences) {
       if (y.size() < 4 || !std::all_of(y.begin(), y.begin() + 4, [](char c) { return c >= '0' && c <= '9'; })) continue;
       if (y.size() == 5 && y[4] >= '0' && y[4] <= '9') continue;
       const int year = (y[0] - '0') * 1000 + (y[1] - '0') * 100 + (y[2] - '0') * 10 + (y[3] - '0');
-      if (year >= 2019 && year <= 2023) return Period{year, year};
+      if (year >= 2019 && year <= 2023)
+        return Read<Period>{Period{year, year}, where.sentence(s, rules::kYearOfConvention)};
     }
   }
   return std::nullopt;
@@ -472,11 +512,11 @@ bool starts_signature_block(const Sentence& s) {
 }
 
 // The date of "Fait à Saint-Brieuc, le 8 juillet 2019", if any.
-std::optional<Date> signature_block_date(const std::vector<Sentence>& sentences) {
+std::optional<Read<Date>> signature_block_date(const std::vector<Sentence>& sentences, const EvidenceLocator& where) {
   for (const Sentence& s : sentences) {
     if (!starts_signature_block(s)) continue;
     for (const DateMention& d : find_dates(s.text))
-      if (d.year_stated && !d.month_only) return d.date;
+      if (d.year_stated && !d.month_only) return Read<Date>{d.date, where.sentence(s, rules::kSignatureBlockDate)};
   }
   return std::nullopt;
 }
@@ -517,10 +557,11 @@ bool is_future_signing(const Sentence& s) {
 }
 
 std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const std::string& code,
-                                   const Subjects& subjects) {
+                                   const Subjects& subjects, const EvidenceLocator& where) {
   std::vector<Signatory> out;
   std::set<std::string> seen;
-  auto take = [&](std::string_view text, bool check_departement) {
+  // `evidence(person)`: where the person was read
+  auto take = [&](std::string_view text, bool check_departement, const auto& evidence) {
     for (const PersonMention& p : find_people(text)) {
       if (is_witness(text, p)) continue;
       if (check_departement) {
@@ -528,13 +569,15 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
         const std::set<std::string> role_codes = codes_in(text.substr(p.begin, p.end - p.begin));
         if (!role_codes.count(code)) continue;
       }
-      if (seen.insert(fold(p.name)).second) out.push_back({p.name, p.role});
+      if (seen.insert(fold(p.name)).second) out.push_back({p.name, p.role, evidence(p)});
     }
   };
   // The signature block ("Fait à Strasbourg, le" then roles and names, one per line) is read
   // as one text: a role and its name often sit on separate lines.
-  std::string block_text;
-  std::string local_parties;
+  JoinedSentences block_sentences(' ');
+  JoinedSentences party_sentences('\n');
+  const std::string& block_text = block_sentences.text();
+  const std::string& local_parties = party_sentences.text();
   std::size_t blocks_left = 0;
   std::size_t last_block = std::string::npos;
   for (const Sentence& s : sentences) {
@@ -548,21 +591,26 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
       if (--blocks_left == 0 || (s.in_annex && s.folded.rfind("annexe", 0) == 0)) blocks_left = 0;
     }
     if (blocks_left > 0) {
-      block_text += s.text;
-      block_text += ' ';
+      block_sentences.add(s);
       continue;
     }
     if (s.in_annex) continue;
     if (!(is_signing_sentence(s) || is_party_clause(s) || is_future_signing(s))) {
       // "Jean-René Lecerf, président du Département, s'en est félicité": in a document about
       // one convention, its préfet and its président named elsewhere are its signatories.
-      if (subjects.codes.size() == 1) local_parties.append(s.text).append("\n");
+      if (subjects.codes.size() == 1) party_sentences.add(s);
       continue;
     }
-    if (about(s, code, subjects)) take(s.text, false);
-    else if (names(s, code)) take(s.text, true);
+    const auto in_sentence = [&](EvidenceRule rule) {
+      return [&s, &where, rule](const PersonMention&) { return where.sentence(s, rule); };
+    };
+    if (about(s, code, subjects)) take(s.text, false, in_sentence(rules::kSigningSentencePerson));
+    else if (names(s, code)) take(s.text, true, in_sentence(rules::kRoleNamesDepartement));
   }
-  if (!block_text.empty() && (subjects.codes.size() == 1 || code == subjects.primary)) take(block_text, false);
+  if (!block_text.empty() && (subjects.codes.size() == 1 || code == subjects.primary))
+    take(block_text, false, [&](const PersonMention& p) {
+      return block_sentences.evidence(where, p.begin, p.end, rules::kSignatureBlockPerson);
+    });
   if (!local_parties.empty()) {
     // One préfet and one président sign a convention: when the signing sentences name them, a
     // préfet or a président named elsewhere (quoted later, at a visit) is not another signatory.
@@ -578,7 +626,8 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
       const std::set<std::string> role_codes =
           codes_in(std::string_view(local_parties).substr(p.begin, p.end - p.begin));
       if (!role_codes.empty() && !role_codes.count(code)) continue;  // another département's
-      if (seen.insert(fold(p.name)).second) out.push_back({p.name, p.role});
+      if (seen.insert(fold(p.name)).second)
+        out.push_back({p.name, p.role, party_sentences.evidence(where, p.begin, p.end, rules::kNamedParty)});
     }
   }
   return out;
@@ -587,8 +636,10 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
 // ---------------------------------------------------------------------------------------------
 // Funding
 
+// Adds a line unless the same value is there already (the first statement keeps its evidence).
 void add_unique(std::vector<FundingLine>& v, const FundingLine& f) {
-  if (std::find(v.begin(), v.end(), f) == v.end()) v.push_back(f);
+  const auto same = [&](const FundingLine& o) { return extract_detail::same_value(o, f); };
+  if (std::none_of(v.begin(), v.end(), same)) v.push_back(f);
 }
 
 // A yearless line that repeats a line with a year (a headline restating the body) is that line.
@@ -604,7 +655,7 @@ void drop_yearless_repeats(std::vector<FundingLine>& v) {
 }
 
 std::vector<FundingLine> funding(const std::vector<Sentence>& sentences, const std::string& code,
-                                 const Subjects& subjects, FundingContext ctx) {
+                                 const Subjects& subjects, FundingContext ctx, const EvidenceLocator& where) {
   std::vector<FundingLine> out;
   for (std::size_t i = 0; i < sentences.size(); ++i) {
     const Sentence& s = sentences[i];
@@ -630,7 +681,9 @@ std::vector<FundingLine> funding(const std::vector<Sentence>& sentences, const s
         // with one place per amount, an amount naming several is not this one's alone
         if (places_before && place.size() > 1) continue;
       }
-      add_unique(out, l.line);
+      FundingLine line = l.line;
+      line.evidence = where.sentence(s, own ? rules::kAmountInSentence : rules::kAmountForDepartement);
+      add_unique(out, line);
     }
   }
   drop_yearless_repeats(out);
@@ -660,13 +713,16 @@ Extraction extract_conventions(TextDocument document) {
     ex.warnings.push_back("a national review of the conventions: no département's convention is read from it");
     return ex;
   }
-  const Subjects subjects = subject_departements(sentences, doc);
+  const EvidenceLocator where(doc);
+  const Subjects subjects = subject_departements(sentences, doc, where);
   if (subjects.codes.empty()) {
     ex.warnings.push_back("the document speaks of a convention but names no département");
     return ex;
   }
   if (subjects.codes.size() > 1) assign_sections(sentences, subjects);
-  const std::optional<Period> period = document_period(sentences);
+  const std::optional<Read<Period>> period_read = document_period(sentences, where);
+  const std::optional<Period> period =
+      period_read ? std::optional<Period>(period_read->value) : std::nullopt;
   std::optional<Date> ref = reference_date(doc);
   // The programme was announced on 13 September 2018: a document published before it (a
   // position paper, an earlier plan) cannot speak of its conventions.
@@ -682,25 +738,32 @@ Extraction extract_conventions(TextDocument document) {
   if (ref_is_estimate) ref = Date{*estimate_year, 12, 31};  // completes "le 28 juin" only
   const bool amendment_doc = is_amendment_document(sentences, doc);
   const std::optional<int> avenant_year = amendment_year(sentences);
-  const std::vector<Measure> measures = find_measures(doc.plain_text());
+  const std::vector<MeasureMention> measures = find_measure_mentions(doc.plain_text());
   std::vector<FundingLine> table_funding;
-  const std::vector<Action> actions = extract_detail::read_annex_actions(doc, ex.warnings, &table_funding);
+  const std::vector<Action> actions = extract_detail::read_annex_actions(doc, ex.warnings, &table_funding, &where);
 
   for (const std::string& code : subjects.codes) {
     const bool own = subjects.codes.size() == 1 || code == subjects.primary ||
                      (subjects.codes.size() == 2 && is_corsica_pair({subjects.codes[0], subjects.codes[1]}));
     ConventionFacts c;
     c.departement = code;
+    if (auto e = subjects.evidence.find(code); e != subjects.evidence.end()) c.evidence.emplace("departement", e->second);
     c.period = period;
-    c.signed_on = signature_date(sentences, code, subjects, ref, ref_is_estimate, false);
-    if (!c.signed_on && own && !amendment_doc) c.signed_on = signature_block_date(sentences);
-    if (auto avenant = signature_date(sentences, code, subjects, ref, ref_is_estimate, true)) {
+    if (period_read) c.evidence.emplace("period", period_read->evidence);
+    std::optional<Read<Date>> signed_on = signature_date(sentences, code, subjects, ref, ref_is_estimate, false, where);
+    if (!signed_on && own && !amendment_doc) signed_on = signature_block_date(sentences, where);
+    if (signed_on) {
+      c.signed_on = signed_on->value;
+      c.evidence.emplace("signed_on", std::move(signed_on->evidence));
+    }
+    if (auto avenant = signature_date(sentences, code, subjects, ref, ref_is_estimate, true, where)) {
       Amendment a;
-      a.signed_on = avenant;
+      a.signed_on = avenant->value;
       a.year = avenant_year;
+      a.evidence = std::move(avenant->evidence);
       c.amendments.push_back(std::move(a));
     }
-    c.signatories = signatories(sentences, code, subjects);
+    c.signatories = signatories(sentences, code, subjects, where);
     FundingContext ctx;
     ctx.document_period = period;
     // Conventions signed late in a year start the next one (December 2018 → 2019).
@@ -708,17 +771,28 @@ Extraction extract_conventions(TextDocument document) {
     if (const std::optional<Date> when = c.signed_on ? c.signed_on : (ref_is_estimate ? std::nullopt : ref))
       ctx.first_year = when->month >= 10 ? when->year + 1 : when->year;
     if (amendment_doc) ctx.fallback_year = avenant_year;
-    c.funding = funding(sentences, code, subjects, ctx);
+    c.funding = funding(sentences, code, subjects, ctx, where);
     if (own)
       for (const FundingLine& l : table_funding) add_unique(c.funding, l);
+    const auto add_measures = [&](const std::vector<MeasureMention>& found, const auto& evidence) {
+      for (const MeasureMention& m : found) {
+        c.measures.push_back(m.measure);
+        c.evidence.emplace("measures." + std::string(to_string(m.measure)), evidence(m));
+      }
+    };
+    const auto in_document = [&](const MeasureMention& m) {
+      return where.text_range(m.begin, m.end, rules::kMeasureWording);
+    };
     if (subjects.codes.size() == 1) {
-      c.measures = measures;
+      add_measures(measures, in_document);
     } else {
-      std::string text;  // the sentences about this convention
+      JoinedSentences about_code('\n');  // the sentences about this convention
       for (const Sentence& s : sentences)
-        if (about(s, code, subjects)) text.append(s.text).append("\n");
-      c.measures = find_measures(text);
-      if (c.measures.empty() && subjects.primary.empty()) c.measures = measures;
+        if (about(s, code, subjects)) about_code.add(s);
+      add_measures(find_measure_mentions(about_code.text()), [&](const MeasureMention& m) {
+        return about_code.evidence(where, m.begin, m.end, rules::kMeasureWording);
+      });
+      if (c.measures.empty() && subjects.primary.empty()) add_measures(measures, in_document);
     }
     if (own) c.actions = actions;
     ex.conventions.push_back(std::move(c));

@@ -1,6 +1,7 @@
 #include <conventiond/extract/measures.hpp>
 
 #include <array>
+#include <optional>
 #include <string>
 
 #include "facts/folded_text.hpp"
@@ -83,22 +84,32 @@ std::string_view sentence_around(std::string_view t, std::size_t pos) {
 
 }  // namespace
 
-std::vector<Measure> find_measures(std::string_view text) {
-  const std::string t = fold(text);
-  std::array<bool, 8> seen{};
+std::vector<MeasureMention> find_measure_mentions(std::string_view text) {
+  const extract_detail::FoldedText ft(text);
+  const std::string& t = ft.text();
+  std::array<std::optional<MeasureMention>, 8> seen{};
   for (const Wording& w : kWordings) {
     const auto idx = static_cast<std::size_t>(w.measure);
     if (seen[idx]) continue;
     for (std::size_t pos = t.find(w.first); pos != std::string::npos; pos = t.find(w.first, pos + 1)) {
       if (pos > 0 && extract_detail::is_word_byte(t[pos - 1])) continue;  // starts a word
-      if (w.second.empty()) { seen[idx] = true; break; }
-      const std::string_view s = sentence_around(t, pos);
-      if (extract_detail::find_word(s, w.second) != std::string_view::npos) { seen[idx] = true; break; }
+      if (!w.second.empty()) {
+        const std::string_view s = sentence_around(t, pos);
+        if (extract_detail::find_word(s, w.second) == std::string_view::npos) continue;
+      }
+      seen[idx] = MeasureMention{w.measure, ft.original_offset(pos), ft.original_offset(pos + w.first.size())};
+      break;
     }
   }
+  std::vector<MeasureMention> out;
+  for (const auto& m : seen)
+    if (m) out.push_back(*m);
+  return out;
+}
+
+std::vector<Measure> find_measures(std::string_view text) {
   std::vector<Measure> out;
-  for (std::size_t i = 0; i < seen.size(); ++i)
-    if (seen[i]) out.push_back(static_cast<Measure>(i));
+  for (const MeasureMention& m : find_measure_mentions(text)) out.push_back(m.measure);
   return out;
 }
 

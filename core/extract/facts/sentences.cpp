@@ -30,11 +30,11 @@ bool starts_sentence(std::string_view text, std::size_t i) {
   return c == 0xE2 || c == 0xC2;  // « • and other typographic marks
 }
 
-std::string trim(std::string_view s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\n' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\n' || s[e - 1] == '\t')) --e;
-  return std::string(s.substr(b, e - b));
+// [b, e) of text without its white space at both ends.
+std::pair<std::size_t, std::size_t> trimmed(std::string_view text, std::size_t b, std::size_t e) {
+  while (b < e && (text[b] == ' ' || text[b] == '\n' || text[b] == '\t')) ++b;
+  while (e > b && (text[e - 1] == ' ' || text[e - 1] == '\n' || text[e - 1] == '\t')) --e;
+  return {b, e};
 }
 
 // "annexe a", "annexe 1", "fiche 4-1", "fiche action 2", "synthese des actions"
@@ -65,13 +65,13 @@ bool is_navigation(std::string_view folded) {
 
 }  // namespace
 
-std::vector<std::string> split_sentences(std::string_view text) {
-  std::vector<std::string> out;
+std::vector<std::pair<std::size_t, std::size_t>> split_sentence_spans(std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
   std::size_t start = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '\n') {
-      if (i > start) out.push_back(trim(text.substr(start, i - start)));
+      if (i > start) out.push_back(trimmed(text, start, i));
       start = i + 1;
       continue;
     }
@@ -87,13 +87,19 @@ std::vector<std::string> split_sentences(std::string_view text) {
       while (wb > start && text[wb - 1] != ' ' && text[wb - 1] != '(') --wb;
       if (is_abbreviation(text.substr(wb, i - wb))) continue;
     }
-    out.push_back(trim(text.substr(start, i + 1 - start)));
+    out.push_back(trimmed(text, start, i + 1));
     start = j;
     i = j - 1;
   }
-  if (start < text.size()) out.push_back(trim(text.substr(start)));
-  out.erase(std::remove_if(out.begin(), out.end(), [](const std::string& s) { return s.empty(); }),
+  if (start < text.size()) out.push_back(trimmed(text, start, text.size()));
+  out.erase(std::remove_if(out.begin(), out.end(), [](const auto& r) { return r.first == r.second; }),
             out.end());
+  return out;
+}
+
+std::vector<std::string> split_sentences(std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto& [b, e] : split_sentence_spans(text)) out.emplace_back(text.substr(b, e - b));
   return out;
 }
 
@@ -111,10 +117,12 @@ std::vector<Sentence> document_sentences(const TextDocument& doc) {
       annex = true;
       fiche = code;
     }
-    for (std::string& s : split_sentences(block.text)) {
+    for (const auto& [begin, end] : split_sentence_spans(block.text)) {
       Sentence sent;
-      sent.folded = fold(s);
-      sent.text = std::move(s);
+      sent.text = block.text.substr(begin, end - begin);
+      sent.folded = fold(sent.text);
+      sent.begin = begin;
+      sent.end = end;
       sent.block = b;
       sent.kind = block.kind;
       sent.in_annex = annex;

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <conventiond/extract/text_document.hpp>
@@ -18,6 +19,8 @@ struct Sentence {
   std::string text;
   std::string folded;
   std::size_t block = 0;
+  std::size_t begin = 0;     // byte offsets of `text` in the block's text
+  std::size_t end = 0;
   BlockKind kind = BlockKind::paragraph;
   bool in_annex = false;     // after an "Annexe" / "Fiche" heading
   std::string fiche_code;    // "4-1" inside "FICHE 4-1"
@@ -28,6 +31,9 @@ struct Sentence {
 
 // Splits the text of one block into sentences ("M. Dupont", "n° 3", "1.5" are not ends).
 std::vector<std::string> split_sentences(std::string_view text);
+
+// The same, as byte ranges [begin, end) of `text` (trimmed, none empty).
+std::vector<std::pair<std::size_t, std::size_t>> split_sentence_spans(std::string_view text);
 
 // All non-table blocks of a document as sentences, in reading order.
 std::vector<Sentence> document_sentences(const TextDocument& doc);

@@ -3,6 +3,7 @@
 // et d'accès à l'emploi, and the merged record with provenance.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,10 +16,27 @@ namespace conventiond {
 
 inline constexpr std::string_view kProgrammePauvrete = "pauvrete-2019";
 
+// Where one value was read: the sentence (or table row) that states it, as it stands in the
+// document's cleaned text (TextDocument::plain_text(): blocks joined by "\n"), with its
+// offsets there, its page, and how much the rule that read it is trusted. A person checks a
+// value by reading `quote`; a program finds it again as cleaned_text[begin, end).
+struct Evidence {
+  std::string quote;                 // the sentence or table row, as in the cleaned text
+  std::optional<std::int64_t> begin;  // offsets in Unicode characters (code points) in the
+  std::optional<std::int64_t> end;    // cleaned text; absent when the quote is the document's
+                                      // title or site name and not in its text
+  int page = 0;                      // 1-based page of a PDF, 0 otherwise
+  double confidence = 0;             // in [0, 1], fixed per rule (docs/extraction.md)
+  std::string rule;                  // the rule that read the value: "signing_sentence", ...
+  bool operator==(const Evidence&) const = default;
+};
+
 struct Signatory {
   std::string name;
   Role role = Role::other;
-  bool operator==(const Signatory&) const = default;
+  std::optional<Evidence> evidence{};
+  // Values compare without their evidence: the same person read in two sentences is one.
+  bool operator==(const Signatory& o) const { return name == o.name && role == o.role; }
 };
 
 struct Period {
@@ -33,14 +51,21 @@ struct FundingLine {
   std::int64_t amount_eur = 0;
   Qualifier qualifier = Qualifier::exact;
   bool per_year = false;  // "par an": the amount repeats each year of the period
-  bool operator==(const FundingLine&) const = default;
+  std::optional<Evidence> evidence{};
+  bool operator==(const FundingLine& o) const {  // the value, without its evidence
+    return funder == o.funder && year == o.year && amount_eur == o.amount_eur && qualifier == o.qualifier &&
+           per_year == o.per_year;
+  }
 };
 
 struct Action {
   std::string code;   // "1-1", "4-2"
   std::string title;
   std::vector<FundingLine> funding;
-  bool operator==(const Action&) const = default;
+  std::optional<Evidence> evidence{};  // the row naming the action
+  bool operator==(const Action& o) const {  // the value, without its evidence
+    return code == o.code && title == o.title && funding == o.funding;
+  }
 };
 
 // A yearly avenant (amendment) to a convention.
@@ -49,7 +74,10 @@ struct Amendment {
   std::optional<Date> signed_on;
   std::vector<FundingLine> funding;
   std::vector<Action> actions;
-  bool operator==(const Amendment&) const = default;
+  std::optional<Evidence> evidence{};  // the sentence of the avenant's signature
+  bool operator==(const Amendment& o) const {  // the value, without its evidence
+    return year == o.year && signed_on == o.signed_on && funding == o.funding && actions == o.actions;
+  }
 };
 
 // The facts of a convention as one document states them (all optional but the département).
@@ -62,13 +90,22 @@ struct ConventionFacts {
   std::vector<Measure> measures;
   std::vector<Action> actions;
   std::vector<Amendment> amendments;
-  bool operator==(const ConventionFacts&) const = default;
+  // Evidence of the values that are not objects: "departement", "signed_on", "period",
+  // "measures.<measure>" (list items carry their own `evidence`). Empty for old observations.
+  std::map<std::string, Evidence> evidence;
+  // The values, without their evidence (compare to_json() to include it).
+  bool operator==(const ConventionFacts& o) const {
+    return departement == o.departement && signed_on == o.signed_on && period == o.period &&
+           signatories == o.signatories && funding == o.funding && measures == o.measures &&
+           actions == o.actions && amendments == o.amendments;
+  }
 };
 
 // A value seen in a document other than the one chosen, kept visible in the merged record.
 struct Alternative {
-  std::string value_json;  // the value, serialised as JSON text
+  std::string value_json;  // the value, serialised as JSON text (without its evidence)
   Source source;
+  std::optional<Evidence> evidence{};  // where that source states it
   bool operator==(const Alternative&) const = default;
 };
 
@@ -76,6 +113,7 @@ struct Alternative {
 struct FieldProvenance {
   std::string field;  // "signed_on", "period", "funding", ...
   Source chosen;
+  std::optional<Evidence> evidence{};  // the chosen value's quote in the chosen source
   std::vector<Alternative> alternatives;
   bool operator==(const FieldProvenance&) const = default;
 };

@@ -20,6 +20,10 @@ inline constexpr int kModelSchemaVersion = 1;
 //    "measures", "actions", "amendments"}; a funding line's "per_year" is written only when
 //    true.
 //  - Observation, Convention and Indicator carry "schema_version": kModelSchemaVersion.
+//  - Evidence (docs/extraction.md) is optional everywhere: an "evidence" member in a signatory,
+//    a funding line, an action, an amendment, an alternative and a field provenance, and an
+//    "evidence" object in ConventionFacts keyed "departement", "signed_on", "period",
+//    "measures.<measure>"; written only when present, so JSON written before it reads as is.
 //  - Source's "rank" is the enumerator's name ("convention_text").
 //  - An Alternative's value_json is embedded as JSON ("value") when it is canonical JSON text
 //    (what boost::json::serialize writes), else kept as text ("value_json").
@@ -27,6 +31,7 @@ inline constexpr int kModelSchemaVersion = 1;
 // null), require a known département code (written loosely, "1" or "2a", it is stored
 // canonical: "01", "2A"), and never throw: every problem is Error{"parse", "<path>: <problem>"},
 // the path relative to the value parsed ("facts.funding[2].year", "$" for the value itself).
+boost::json::value to_json(const Evidence& e);  // {"quote","begin","end","page","confidence","rule"}
 boost::json::value to_json(const Source& s);
 boost::json::value to_json(const Signatory& s);
 boost::json::value to_json(const Period& p);
@@ -40,6 +45,7 @@ boost::json::value to_json(const Convention& c);
 boost::json::value to_json(const Indicator& i);
 
 // Each parser names the path of the offending member in its error ("facts.funding[2].year").
+Result<Evidence> evidence_from_json(const boost::json::value& v);
 Result<Source> source_from_json(const boost::json::value& v);
 Result<Signatory> signatory_from_json(const boost::json::value& v);
 Result<Period> period_from_json(const boost::json::value& v);

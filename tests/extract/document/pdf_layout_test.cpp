@@ -256,3 +256,38 @@ TEST_CASE("pdf layout: a page in two columns of prose is read column by column",
         "d'appui pour un montant de 450 000 euros par an, sur la période 2019-2021, au profit");
   CHECK(d.blocks[1].text.starts_with("Les actions financées concernent 1 200 bénéficiaires"));
 }
+
+TEST_CASE("pdf layout page by page: 300 pages laid out one at a time, words released",
+          "[pdf][layout][pages]") {
+  // parse_pdf feeds PdfLayout one page at a time and drops each page's words at once; the
+  // result must be the one of the whole-document call, running header and page numbers
+  // dropped across all pages
+  constexpr int kPages = 300;
+  std::vector<PdfPage> all;
+  conventiond::document_detail::PdfLayout by_page;
+  for (int n = 1; n <= kPages; ++n) {
+    PdfPage p = page(n);
+    put(p, 72, 40, 9, "Convention d'appui Département du Nord");
+    put(p, 72, 120, 11,
+        "Le Département s'engage à financer l'action numéro " + std::to_string(n) + " de");
+    put(p, 72, 134, 11, "la convention pour un montant de " + std::to_string(1000 + n) + " euros.");
+    put(p, 290, 800, 9, std::to_string(n));
+    all.push_back(p);
+    by_page.add_page(p);
+    p.words.clear();  // what parse_pdf does: the page is released before the next one
+  }
+  TextDocument whole = layout(all);
+  TextDocument paged;
+  by_page.finish(paged, 1u << 20, "synth.pdf");
+  REQUIRE(paged.blocks.size() == whole.blocks.size());
+  for (std::size_t i = 0; i < whole.blocks.size(); ++i) {
+    CHECK(paged.blocks[i].text == whole.blocks[i].text);
+    CHECK(paged.blocks[i].page == whole.blocks[i].page);
+  }
+  REQUIRE(paged.blocks.size() == static_cast<std::size_t>(kPages));
+  CHECK(paged.blocks.front().text.find("Convention d'appui") == std::string::npos);
+  CHECK(paged.blocks.back().text ==
+        "Le Département s'engage à financer l'action numéro 300 de la convention pour un "
+        "montant de 1300 euros.");
+  CHECK(paged.blocks.back().page == kPages);
+}
