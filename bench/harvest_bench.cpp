@@ -40,11 +40,13 @@ int main(int argc, char** argv) {
   int pages = 2000;
   int pdfs = 100;
   std::size_t in_flight = 16;
+  std::size_t workers = 0;  // > 0: isolation "process" with this many worker processes
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--pages") pages = std::stoi(argv[i + 1]);
     else if (a == "--pdfs") pdfs = std::stoi(argv[i + 1]);
     else if (a == "--in-flight") in_flight = static_cast<std::size_t>(std::stoul(argv[i + 1]));
+    else if (a == "--workers") workers = static_cast<std::size_t>(std::stoul(argv[i + 1]));
   }
 
   test::TestHttpServer server;
@@ -89,6 +91,13 @@ int main(int argc, char** argv) {
   job.max_items = static_cast<std::size_t>(pages + pdfs + 10);
   RunOptions options;
   options.finalize = merge_run_conventions_step;
+  std::unique_ptr<worker::WorkerPool> pool;
+  if (workers > 0) {
+    WorkersConfig wc;
+    wc.count = workers;
+    pool = make_worker_pool(wc, CONVENTIOND_PLUGIN_DIR, {}, CONVENTIOND_EXE);
+    options.pool = pool.get();
+  }
   long rss_at_half = 0;
   const std::size_t half = static_cast<std::size_t>(pages + pdfs) / 2;
   options.on_progress = [&](const RunProgress& p) {

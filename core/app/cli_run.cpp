@@ -30,6 +30,9 @@ constexpr const char* kUsage =
     "  --plugin-dir DIR    plugin directory (default: the config's, else the build's)\n"
     "  --no-progress       no progress bar, even on a terminal\n"
     "  --retry-failed ID   run again only the failed items of run ID\n"
+    "  --isolation MODE    process (worker processes) or inline (default: the job's, else\n"
+    "                      [workers] isolation, else inline)\n"
+    "  --workers N         worker processes (default [workers] count, else one per core)\n"
     "exit status: 0 done (with or without item errors), 1 run failed, 2 usage or config\n"
     "error, 3 interrupted (the next run resumes it)\n";
 
@@ -72,6 +75,8 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
   std::string plugin_dir;
   bool progress = true;
   std::optional<RunId> retry_of;
+  std::string isolation;
+  std::optional<std::size_t> worker_count;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](const char* name) -> std::optional<std::string> {
@@ -105,6 +110,23 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
         retry_of = std::stoll(*v);
       } catch (const std::exception&) {
         err << "conventiond run: --retry-failed: '" << *v << "' is not a run id\n";
+        return 2;
+      }
+    } else if (a == "--isolation") {
+      auto v = value("--isolation");
+      if (!v) return 2;
+      if (*v != "process" && *v != "inline") {
+        err << "conventiond run: --isolation: '" << *v << "' is not process or inline\n";
+        return 2;
+      }
+      isolation = *v;
+    } else if (a == "--workers") {
+      auto v = value("--workers");
+      if (!v) return 2;
+      try {
+        worker_count = static_cast<std::size_t>(std::stoul(*v));
+      } catch (const std::exception&) {
+        err << "conventiond run: --workers: '" << *v << "' is not a number\n";
         return 2;
       }
     } else if (!a.empty() && a[0] == '-') {
@@ -176,6 +198,14 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
     return 1;
   }
 
+  WorkersConfig workers = config ? config->worker_processes : WorkersConfig{};
+  if (worker_count) workers.count = *worker_count;
+  if (!isolation.empty()) job.isolation = isolation;
+  std::unique_ptr<worker::WorkerPool> pool;
+  if (uses_worker_processes(job, workers)) {
+    pool = make_worker_pool(workers, plugin_dir, log_line);
+  }
+
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   RunOptions options;
@@ -185,6 +215,7 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
   options.log = log_line;
   options.on_progress = [&](const RunProgress& p) { bar.draw(p); };
   options.finalize = merge_run_conventions_step;
+  options.pool = pool.get();
   const auto started = std::chrono::steady_clock::now();
   auto outcome = run_job(job, **store, registry, options);
   bar.end();

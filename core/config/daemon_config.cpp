@@ -246,9 +246,10 @@ Result<std::string> read_file(const std::filesystem::path& file) {
 // Keys only a single-job file has at its top level, and sections only a daemon config has.
 constexpr std::string_view kJobFileKeys[] = {"name", "connector", "enabled", "every", "cron",
                                              "jitter", "max_items", "max_in_flight", "rank",
-                                             "config", "recheck_after", "robots_retry"};
+                                             "config", "recheck_after", "robots_retry",
+                                             "isolation"};
 constexpr std::string_view kDaemonSections[] = {"store", "http", "plugins", "daemon", "changes",
-                                                "webhooks", "jobs", "sinks"};
+                                                "webhooks", "jobs", "sinks", "workers"};
 
 bool is_job_file(const toml::table& root) {
   bool job_key = false;
@@ -313,12 +314,12 @@ void read_job(Checker& c, const toml::table& t, std::string_view prefix, const F
   if (allow_name) {
     c.only(t, prefix, {"name", "connector", "enabled", "every", "cron", "jitter", "max_items",
                        "max_in_flight", "rank", "fetch", "config", "recheck_after",
-                       "robots_retry"});
+                       "robots_retry", "isolation"});
     if (auto v = c.string(t, prefix, "name")) job.name = *v;
   } else {
     c.only(t, prefix, {"connector", "enabled", "every", "cron", "jitter", "max_items",
                        "max_in_flight", "rank", "fetch", "config", "recheck_after",
-                       "robots_retry"});
+                       "robots_retry", "isolation"});
   }
   job.line = static_cast<int>(t.source().begin.line);
   job.file = c.file();
@@ -343,6 +344,13 @@ void read_job(Checker& c, const toml::table& t, std::string_view prefix, const F
   if (auto v = c.duration_ms(t, prefix, "robots_retry", kRobotsRetry)) job.robots_retry = *v;
   if (auto v = c.integer(t, prefix, "max_items", 1, 10'000'000)) job.max_items = static_cast<std::size_t>(*v);
   if (auto v = c.integer(t, prefix, "max_in_flight", 1, 1024)) job.max_in_flight = static_cast<std::size_t>(*v);
+  if (auto v = c.string(t, prefix, "isolation")) {
+    if (*v != "process" && *v != "inline") {
+      c.problem(t.get("isolation"), Checker::join(prefix, "isolation"), "'" + *v + "' is not one of process, inline");
+    } else {
+      job.isolation = *v;
+    }
+  }
   if (auto v = c.string(t, prefix, "rank")) {
     if (*v != "convention_text" && *v != "official_release" && *v != "news") {
       c.problem(t.get("rank"), Checker::join(prefix, "rank"),
@@ -380,7 +388,7 @@ void read_daemon(Checker& c, const toml::table& root, const std::filesystem::pat
               "`conventiond check-config FILE`, or put its keys under [jobs.NAME]");
     return;
   }
-  c.only(root, "", {"store", "http", "plugins", "daemon", "fetch", "changes", "webhooks", "jobs", "sinks"});
+  c.only(root, "", {"store", "http", "plugins", "daemon", "fetch", "changes", "webhooks", "jobs", "sinks", "workers"});
 
   if (const toml::table* t = c.table(root, "", "store")) {
     c.only(*t, "store", {"url"});
@@ -491,6 +499,17 @@ void read_daemon(Checker& c, const toml::table& root, const std::filesystem::pat
     if (auto v = c.duration(*t, "daemon", "lease_ttl", kLeaseTtl)) cfg.lease_ttl = *v;
     if (auto v = c.integer(*t, "daemon", "workers", 1, 64)) cfg.workers = static_cast<std::size_t>(*v);
     if (auto v = c.duration(*t, "daemon", "shutdown_grace", kShutdownGrace)) cfg.shutdown_grace = *v;
+  }
+  if (const toml::table* t = c.table(root, "", "workers")) {
+    c.only(*t, "workers", {"isolation", "count", "memory_limit_mib", "cpu_limit_seconds", "item_timeout_seconds"});
+    if (auto v = c.string(*t, "workers", "isolation")) {
+      if (*v != "process" && *v != "inline") c.problem(t->get("isolation"), "workers.isolation", "'" + *v + "' is not one of process, inline");
+      else cfg.worker_processes.isolation = *v;
+    }
+    if (auto v = c.integer(*t, "workers", "count", 0, 256)) cfg.worker_processes.count = static_cast<std::size_t>(*v);
+    if (auto v = c.integer(*t, "workers", "memory_limit_mib", 64, 1 << 20)) cfg.worker_processes.memory_limit_mib = static_cast<std::size_t>(*v);
+    if (auto v = c.integer(*t, "workers", "cpu_limit_seconds", 1, 86400)) cfg.worker_processes.cpu_limit = std::chrono::seconds(*v);
+    if (auto v = c.integer(*t, "workers", "item_timeout_seconds", 1, 86400)) cfg.worker_processes.item_timeout = std::chrono::seconds(*v);
   }
   if (const toml::table* t = c.table(root, "", "changes")) {
     c.only(*t, "changes", {"retention", "stream_stall_timeout"});

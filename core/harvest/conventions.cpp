@@ -6,14 +6,16 @@ namespace conventiond {
 
 Result<bool> merge_convention(Store& store, std::string_view programme,
                               std::string_view departement) {
-  auto observations = store.observations_for_convention(programme, departement);
-  if (!observations) return observations.error();
-  if (observations->empty()) return false;
-  auto merged = merge_observations(programme, departement, *observations);
-  if (!merged) return merged.error();
-  auto saved = store.save_convention(*merged);
+  // Read, merge and save in one store transaction (no stale merge from two workers).
+  auto saved = store.merge_convention(
+      programme, departement,
+      [&](const std::vector<Observation>& observations) -> Result<std::optional<Convention>> {
+        auto merged = merge_observations(programme, departement, observations);
+        if (!merged) return merged.error();
+        return std::optional<Convention>(std::move(*merged));
+      });
   if (!saved) return saved.error();
-  return saved->changed;
+  return *saved && (*saved)->changed;
 }
 
 Result<MergeStats> merge_run_conventions(Store& store, RunId run) {

@@ -9,6 +9,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <set>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <openssl/evp.h>
@@ -81,13 +84,24 @@ struct ItemWork {
 
 class Runner {
  public:
-  Runner(const JobConfig& job, Store& store, PluginInstance plugin, const RunOptions& options)
+  Runner(const JobConfig& job, Store& store, std::optional<PluginInstance> plugin,
+         const PluginInfo& info, const RunOptions& options)
       : job_(job),
         store_(store),
         plugin_(std::move(plugin)),
+        info_(info),
         options_(options),
         fetcher_(io_, policy_for(job, options)),
-        stop_timer_(io_) {}
+        stop_timer_(io_) {
+    if (options_.pool != nullptr) {
+      client_ = options_.pool->add_client();
+      config_json_ = boost::json::serialize(job_.config);
+    }
+  }
+
+  ~Runner() {
+    if (options_.pool != nullptr) options_.pool->remove_client(client_);
+  }
 
   Result<RunOutcome> run() {
     RunOutcome outcome;
@@ -153,6 +167,7 @@ class Runner {
       if (!retry_of && options_.retry_previous_failures) retry_of = previous;
       if (retry_of) {
         auto failed = with_retry("read failed items", [&] { return store_.failed_requests(*retry_of); });
+        if (failed) skip_quarantined(*retry_of, *failed);
         if (!failed) {
           store_down(failed.error().message);
         } else if (!failed->empty()) {
@@ -168,7 +183,7 @@ class Runner {
     outcome.summary.id = run_;
 
     if (!options_.retry_failed_of && !store_failed()) {
-      auto first = plugin_.start();
+      auto first = options_.pool != nullptr ? start_in_worker() : plugin_->start();
       if (!first) {
         errors_.push_back("connector could not start: " + first.error().message);
         log("connector could not start: " + first.error().message);
@@ -179,7 +194,7 @@ class Runner {
           return std::holds_alternative<sdk::Document>(m);
         });
         if (docs > 0) {
-          const std::string why = "connector '" + plugin_.info().name + "' emitted " +
+          const std::string why = "connector '" + info_.name + "' emitted " +
                                   std::to_string(docs) +
                                   " document(s) from start(): ignored (documents answer requests)";
           errors_.push_back(why);
@@ -375,6 +390,7 @@ class Runner {
           if (e2 || finished_) return;
           log("grace period over: cancelling " + std::to_string(in_flight_) + " fetch(es)");
           fetcher_.stop();
+          if (options_.pool != nullptr) options_.pool->cancel_client(client_);
         });
       }
     });
@@ -507,13 +523,15 @@ class Runner {
     fetcher_.fetch(std::move(fr), [this, shared](FetchResult r) {
       --in_flight_;
       if (!(r.error && r.error->code == fetch_error::cancelled) && !store_failed()) {
-        on_fetched(*shared, r);
+        on_fetched(*shared, std::move(r));
       }
       pump();
     });
   }
 
-  void on_fetched(const Job& job, const FetchResult& r) {
+  void on_fetched(const Job& job, FetchResult fetched) {
+    auto shared_r = std::make_shared<FetchResult>(std::move(fetched));
+    const FetchResult& r = *shared_r;
     ItemWork w;
     w.record.url = job.key;
     w.record.http_status = r.status;
@@ -561,12 +579,16 @@ class Runner {
       if (r.status == 401) {
         sdk::Response resp{r.final_url.empty() ? r.url : r.final_url, r.status, r.headers, r.body,
                            job.request.meta};
-        auto msgs = plugin_.parse(resp);
-        if (msgs) {
-          ItemWork side;
-          handle_messages(*msgs, &r, side, fetched_at);
-          w.output.enqueue = std::move(side.output.enqueue);
-        }
+        parse_then(std::move(resp), shared_r, job.key,
+                   [this, w, shared_r, fetched_at](ParseResult p) mutable {
+                     if (p.error.empty() && !p.unhealthy) {
+                       ItemWork side;
+                       handle_parsed(p, shared_r.get(), side, fetched_at);
+                       w.output.enqueue = std::move(side.output.enqueue);
+                     }
+                     commit(w);
+                   });
+        return;
       }
       commit(w);
       return;
@@ -587,18 +609,219 @@ class Runner {
     } else {
       w.record.status = ItemStatus::updated;
     }
-    sdk::Response resp{r.final_url.empty() ? r.url : r.final_url, r.status, r.headers, r.body,
+    sdk::Response resp{r.final_url.empty() ? r.url : r.final_url, r.status, r.headers,
+                       options_.pool != nullptr ? std::move(shared_r->body) : r.body,
                        job.request.meta};
-    auto msgs = plugin_.parse(resp);
-    if (!msgs) {
-      w.record.status = ItemStatus::failed;
-      w.record.error = msgs.error().message;
-      commit(w);
+    parse_then(std::move(resp), shared_r, job.key,
+               [this, w, shared_r, fetched_at](ParseResult p) mutable {
+                 if (!p.error.empty()) {
+                   w.record.status = ItemStatus::failed;
+                   w.record.error = std::move(p.error);
+                   // In worker processes: no content hash, so that the next run parses the
+                   // same bytes again instead of taking them as unchanged (a crash is retried
+                   // once, then quarantined).
+                   if (options_.pool != nullptr) w.record.content_hash.clear();
+                   commit(w);
+                   return;
+                 }
+                 handle_parsed(p, shared_r.get(), w, fetched_at);
+                 finish_item(w, fetched_at, *shared_r);
+                 commit(w);
+               });
+  }
+
+  // What parse() gave: messages (documents among them when inline), or the documents the
+  // worker extracted, or why the item failed.
+  struct ParseResult {
+    std::string error;  // the item fails with it
+    bool unhealthy = false;
+    std::vector<sdk::Message> messages;
+    boost::json::array documents;  // extracted by a worker
+  };
+
+  void handle_parsed(ParseResult& p, const FetchResult* r, ItemWork& w,
+                     const std::string& fetched_at) {
+    handle_messages(p.messages, r, w, fetched_at);
+    for (const boost::json::value& d : p.documents) {
+      if (d.is_object()) handle_extracted(d.as_object(), r, w, fetched_at);
+    }
+  }
+
+  static std::string jstr(const boost::json::object& o, std::string_view key) {
+    const boost::json::value* v = o.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+  }
+
+  // A document a worker extracted (see handle_document for the inline version).
+  void handle_extracted(const boost::json::object& d, const FetchResult* r, ItemWork& w,
+                        const std::string& fetched_at) {
+    ++w.documents;
+    if (const std::string e = jstr(d, "error"); !e.empty()) {
+      w.errors.push_back(e);
       return;
     }
-    handle_messages(*msgs, &r, w, fetched_at);
-    finish_item(w, fetched_at, r);
-    commit(w);
+    const std::string hash = jstr(d, "hash");
+    if (w.record.content_hash.empty()) w.record.content_hash = hash;
+    const boost::json::value* obs = d.if_contains("observations");
+    if (obs == nullptr || !obs->is_array() || obs->as_array().empty()) return;
+    ++w.relevant_documents;
+    const std::string url = jstr(d, "url");
+    if (!w.record.document) {
+      w.record.document = DocumentRecord{url, hash, jstr(d, "media_type"), jstr(d, "title"),
+                                         fetched_at};
+    }
+    const std::string rank = jstr(d, "rank");
+    for (const boost::json::value& v : obs->as_array()) {
+      auto o = observation_from_json(v);
+      if (!o) {
+        w.errors.push_back("worker sent an invalid observation: " + o.error().message);
+        continue;
+      }
+      fill_source(o->source, r, fetched_at, rank);
+      w.output.observations.push_back(std::move(*o));
+    }
+  }
+
+  // Messages of a worker's answer, its log lines logged; an Error when it failed.
+  Result<ParseResult> from_reply(worker::WorkerReply& reply) {
+    ParseResult p;
+    using Outcome = worker::WorkerReply::Outcome;
+    if (reply.outcome == Outcome::unhealthy) {
+      p.unhealthy = true;
+      p.error = reply.reason;
+      return p;
+    }
+    if (reply.outcome != Outcome::ok) return Error::make("worker", reply.reason);
+    const auto& h = reply.header;
+    if (const auto* logs = h.if_contains("logs"); logs != nullptr && logs->is_array()) {
+      for (const auto& l : logs->as_array()) {
+        if (l.is_string() && options_.log) options_.log(std::string(l.as_string()));
+      }
+    }
+    const auto* ok = h.if_contains("ok");
+    if (ok == nullptr || !ok->is_bool() || !ok->as_bool()) {
+      p.error = jstr(h, "error");
+      if (p.error.empty()) p.error = "worker: no reason given";
+      return p;
+    }
+    if (const auto* ms = h.if_contains("messages"); ms != nullptr && ms->is_array()) {
+      for (const auto& m : ms->as_array()) {
+        if (!m.is_string()) continue;
+        try {
+          p.messages.push_back(sdk::message_from_json(std::string_view(m.as_string())));
+        } catch (const std::exception& e) {
+          p.error = std::string("worker sent an invalid message: ") + e.what();
+          return p;
+        }
+      }
+    }
+    if (const auto* ds = h.if_contains("documents"); ds != nullptr && ds->is_array()) {
+      p.documents = ds->as_array();
+    }
+    if (const auto* ig = h.if_contains("ignored_documents"); ig != nullptr && ig->is_int64()) {
+      for (std::int64_t i = 0; i < ig->as_int64(); ++i) p.messages.emplace_back(sdk::Document{});
+    }
+    return p;
+  }
+
+  Result<std::vector<sdk::Message>> start_in_worker() {
+    worker::WorkerTask task;
+    task.header = {{"op", "start"}, {"plugin", job_.connector}, {"config", config_json_}};
+    task.plugin = job_.connector;
+    task.doing = "starting";
+    auto reply = options_.pool->call(client_, std::move(task));
+    auto p = from_reply(reply);
+    if (!p) return p.error();
+    if (!p->error.empty()) return Error::make("plugin", p->error);
+    return std::move(p->messages);
+  }
+
+  // Runs parse(resp) inline, or in a worker (then `then` runs later on this thread).
+  void parse_then(sdk::Response resp, const std::shared_ptr<FetchResult>& r, const std::string& key,
+                  std::function<void(ParseResult)> then) {
+    if (options_.pool == nullptr) {
+      ParseResult p;
+      auto msgs = plugin_->parse(resp);
+      if (!msgs) {
+        p.error = msgs.error().message;
+      } else {
+        p.messages = std::move(*msgs);
+      }
+      then(std::move(p));
+      return;
+    }
+    worker::WorkerTask task;
+    boost::json::array headers;
+    for (const auto& [name, value] : resp.headers) headers.push_back(boost::json::array{name, value});
+    task.header = {{"op", "parse"},       {"plugin", job_.connector}, {"config", config_json_},
+                   {"url", resp.url},     {"status", resp.status},    {"headers", std::move(headers)},
+                   {"meta", resp.meta},   {"final_url", r->final_url}};
+    task.body = std::move(resp.body);
+    task.plugin = job_.connector;
+    task.doing = "parsing " + resp.url;
+    ++in_flight_;
+    auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+        io_.get_executor());
+    options_.pool->submit(client_, std::move(task),
+                          [this, guard, key, then = std::move(then)](worker::WorkerReply reply) {
+      asio::post(io_, [this, guard, key, then, reply = std::move(reply)]() mutable {
+        --in_flight_;
+        guard->reset();
+        using Outcome = worker::WorkerReply::Outcome;
+        if (reply.outcome == Outcome::cancelled || store_failed()) {
+          pump();  // left in the frontier: the resumed run fetches it again
+          return;
+        }
+        auto p = from_reply(reply);
+        if (p && p->unhealthy) {
+          // The job pauses: what is not committed stays for a later run.
+          const std::string why = "paused: " + p->error;
+          if (std::find(errors_.begin(), errors_.end(), why) == errors_.end()) {
+            errors_.push_back(why);
+            log(why);
+          }
+          stopping_ = true;
+          pump();
+          return;
+        }
+        ParseResult result;
+        if (!p) {
+          result.error = p.error().message;
+          if (crashed_before_.contains(key)) {
+            result.error = "quarantined: crashed a worker twice (" + result.error + ")";
+          }
+        } else {
+          result = std::move(*p);
+        }
+        then(std::move(result));
+        pump();
+      });
+    });
+  }
+
+  // Items of the earlier run that crashed a worker: remembered (a second crash quarantines
+  // them); those quarantined are not queued again unless an operator asks (retry-failed).
+  void skip_quarantined(RunId earlier, std::vector<PendingRequest>& failed) {
+    auto report = store_.run_report(earlier);
+    if (!report) return;
+    std::set<std::string> quarantined;
+    for (const FailedItem& f : report->failed) {
+      if (f.error.rfind("quarantined:", 0) == 0) {
+        quarantined.insert(f.url);
+        crashed_before_.insert(f.url);
+      } else if (f.error.rfind("worker killed", 0) == 0 ||
+                 f.error.rfind("worker exited", 0) == 0) {
+        crashed_before_.insert(f.url);
+      }
+    }
+    if (options_.retry_failed_of || quarantined.empty()) return;
+    const auto n = std::erase_if(failed, [&](const PendingRequest& p) {
+      return quarantined.contains(p.key);
+    });
+    if (n > 0) {
+      log(std::to_string(n) + " quarantined item(s) of run " + std::to_string(earlier) +
+          " not queued again (retry-failed does)");
+    }
   }
 
   // Applies the rules that turn what an item produced into its final status.
@@ -678,8 +901,8 @@ class Runner {
                    std::string_view rank) const {
     if (s.url.empty() && r != nullptr) s.url = r->final_url.empty() ? r->url : r->final_url;
     if (s.fetched_at.empty()) s.fetched_at = fetched_at;
-    if (s.connector.empty()) s.connector = plugin_.info().name;
-    if (s.connector_version.empty()) s.connector_version = plugin_.info().version;
+    if (s.connector.empty()) s.connector = info_.name;
+    if (s.connector_version.empty()) s.connector_version = info_.version;
     if (s.rank == SourceRank::unknown) {
       std::string_view rk = !rank.empty() ? rank : std::string_view(job_.rank);
       if (auto parsed = source_rank_from_string(rk)) s.rank = *parsed;
@@ -795,7 +1018,8 @@ class Runner {
 
   const JobConfig& job_;
   Store& store_;
-  PluginInstance plugin_;
+  std::optional<PluginInstance> plugin_;  // inline only
+  const PluginInfo& info_;
   const RunOptions& options_;
   asio::io_context io_;
   Fetcher fetcher_;
@@ -816,6 +1040,9 @@ class Runner {
   std::string store_failure_;  // non-empty: the store is down, the run stops and fails
   std::size_t commit_failures_ = 0;
   std::string last_commit_error_;
+  worker::WorkerPool::ClientId client_ = 0;
+  std::string config_json_;
+  std::set<std::string> crashed_before_;  // keys that crashed a worker in the earlier run
   std::list<Deferred> deferred_;  // after io_ and fetcher_: destroyed before them
   std::size_t deferred_count_ = 0;
 };
@@ -838,12 +1065,38 @@ Result<RunOutcome> run_job(const JobConfig& job, Store& store, const PluginRegis
     return Error::make("run", "job '" + job.name + "': plugin '" + job.connector +
                                   "' is not a source connector");
   }
-  auto instance = registry.create_instance(job.connector, job.config);
-  if (!instance) {
-    return Error::make("run", "job '" + job.name + "': " + instance.error().message);
+  std::optional<PluginInstance> plugin;
+  if (options.pool == nullptr) {
+    auto instance = registry.create_instance(job.connector, job.config);
+    if (!instance) {
+      return Error::make("run", "job '" + job.name + "': " + instance.error().message);
+    }
+    plugin = std::move(*instance);
+  } else if (auto problems = registry.check_config(job.connector, job.config); !problems.empty()) {
+    // The instances are made in the workers; the config is checked here all the same.
+    return Error::make("run", "job '" + job.name + "': " + problems.front());
   }
-  Runner runner(job, store, std::move(*instance), options);
+  Runner runner(job, store, std::move(plugin), *info, options);
   return runner.run();
+}
+
+bool uses_worker_processes(const JobConfig& job, const WorkersConfig& workers) {
+  return (job.isolation.empty() ? workers.isolation : job.isolation) == "process";
+}
+
+std::unique_ptr<worker::WorkerPool> make_worker_pool(const WorkersConfig& workers,
+                                                     std::string plugin_dir,
+                                                     std::function<void(std::string_view)> log,
+                                                     std::string executable) {
+  worker::WorkerPoolOptions o;
+  o.executable = std::move(executable);
+  o.plugin_dir = std::move(plugin_dir);
+  o.count = workers.count;
+  o.limits.memory_bytes = workers.memory_limit_mib << 20;
+  o.limits.cpu_per_item = workers.cpu_limit;
+  o.limits.wall_per_item = workers.item_timeout;
+  o.log = std::move(log);
+  return std::make_unique<worker::WorkerPool>(std::move(o));
 }
 
 HostServices make_host_services(std::function<void(std::string_view line)> log) {

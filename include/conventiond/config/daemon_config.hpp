@@ -43,6 +43,7 @@ struct JobConfig {
   std::chrono::milliseconds robots_retry{30'000};
   // Where the job was defined, for error messages.
   std::string file;
+  std::string isolation;  // "process", "inline", or "" = [workers] isolation
   int line = 0;
   // Where each key of the config table is ("KEY" -> line, column), so that a plugin's
   // problem with a key points at it.
@@ -74,6 +75,15 @@ struct HttpConfig {
   std::size_t max_connections_per_client = 32;  // from one client address; 0 = no limit
 };
 
+// [workers]: where connectors and the extraction run (docs/workers.md).
+struct WorkersConfig {
+  std::string isolation = "inline";  // "process" (worker processes) or "inline"
+  std::size_t count = 0;             // worker processes; 0 = one per core
+  std::size_t memory_limit_mib = 512;
+  std::chrono::seconds cpu_limit{30};     // CPU time per item
+  std::chrono::seconds item_timeout{60};  // wall-clock time per item
+};
+
 struct DaemonConfig {
   std::string file;  // the config file (absolute)
   std::string store_url = "sqlite:conventiond.db";  // relative sqlite paths: from the file's dir
@@ -93,6 +103,7 @@ struct DaemonConfig {
   std::chrono::milliseconds webhooks_max_backoff{3'600'000};
   std::chrono::milliseconds webhooks_retry_window{72 * 3'600'000};  // then a dead letter
   std::optional<std::string> webhooks_secret_key_file;  // keys sealing webhook secrets
+  WorkersConfig worker_processes;          // [workers]
   FetchPolicy fetch;                       // defaults of every job
   std::vector<JobConfig> jobs;             // in file order
   std::vector<SinkConfig> sinks;           // in file order

@@ -32,6 +32,7 @@
 #include <conventiond/plugin_host/plugin_instance.hpp>
 #include <conventiond/result.hpp>
 #include <conventiond/store/store.hpp>
+#include <conventiond/worker/worker_pool.hpp>
 
 namespace conventiond {
 
@@ -86,6 +87,12 @@ struct RunOptions {
   // An item refused because robots.txt could not be read waits this long before its first
   // retry, then twice as long each time, within the job's robots_retry.
   std::chrono::milliseconds robots_retry_first{1'000};
+  // Process isolation (docs/workers.md): the connector's start() and parse() and the
+  // extraction of its documents run in this pool's worker processes, several items at once; a
+  // worker that crashes or exceeds a limit costs the item in hand, which ends failed with the
+  // reason (quarantined when it had already crashed a worker in the previous run). nullptr:
+  // inline, in this process.
+  worker::WorkerPool* pool = nullptr;
 };
 
 struct RunOutcome {
@@ -106,6 +113,16 @@ std::string request_key(std::string_view method, std::string_view url, std::stri
 // invalid config, store unusable. Item failures are in the ledger, not errors.
 Result<RunOutcome> run_job(const JobConfig& job, Store& store, const PluginRegistry& registry,
                            const RunOptions& options = {});
+
+// Whether `job` runs in worker processes: its own isolation, else [workers] isolation.
+bool uses_worker_processes(const JobConfig& job, const WorkersConfig& workers);
+
+// The worker pool [workers] describes, running `executable` ("" = this process's binary)
+// with the plugins of plugin_dir.
+std::unique_ptr<worker::WorkerPool> make_worker_pool(const WorkersConfig& workers,
+                                                     std::string plugin_dir,
+                                                     std::function<void(std::string_view)> log,
+                                                     std::string executable = {});
 
 // The services the host gives plugins: the core extraction, and logging through `log`.
 HostServices make_host_services(std::function<void(std::string_view line)> log = {});
