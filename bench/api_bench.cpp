@@ -7,6 +7,9 @@
 //       commits observations of N documents about 101 départements, then merges them into the
 //       conventions: observations/s of the merge (and of the commits) on SQLite or PostgreSQL
 //       (--store postgresql://...; scripts/pg-test-server.sh start DIR gives one).
+//   build/bench/api_bench serve [--conventions N] [--dir DIR]
+//       a daemon with N conventions for wrk, beside nginx on the same bytes
+//       (bench/api_vs_nginx.sh runs the whole comparison).
 
 #include <curl/curl.h>
 #include <unistd.h>
@@ -187,12 +190,100 @@ int api_bench(int connections, int seconds) {
   return 0;
 }
 
+size_t append_to(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+std::string fetch(const std::string& url) {
+  std::string body;
+  CURL* h = curl_easy_init();
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_to);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+  curl_easy_perform(h);
+  curl_easy_cleanup(h);
+  return body;
+}
+
+// api_bench serve --conventions N --dir DIR: a daemon on SQLite with N conventions (101 merged
+// ones, then copies under other programmes), serving until SIGTERM/SIGINT; writes DIR/port and
+// the bytes of GET /v1/conventions?limit=50 and /v1/conventions/pauvrete-2019:67 to
+// DIR/www/list.json and DIR/www/one.json, for nginx to serve the same bytes
+// (bench/api_vs_nginx.sh).
+int serve_bench(int conventions, const std::string& out_dir) {
+  const fs::path dir = out_dir;
+  fs::create_directories(dir / "www");
+  const std::string db = (dir / "bench.db").string();
+  fs::remove(db);
+  {
+    auto store = open_store("sqlite:" + db);
+    if (!store) return 1;
+    auto run = (*store)->start_run("seed");
+    int doc = 0;
+    for (const Departement& d : all_departements()) {
+      Observation o = make_observation(d, doc++, 0);
+      ItemRecord item;
+      item.url = o.source.url;
+      item.content_hash = o.source.content_hash;
+      item.document = DocumentRecord{o.source.url, o.source.content_hash, "text/html", o.source.title, o.source.fetched_at};
+      ItemOutput out;
+      out.observations.push_back(std::move(o));
+      (void)(*store)->commit_item(*run, item, out);
+    }
+    (void)merge_run_conventions(**store, *run);
+    (void)(*store)->finish_run(*run);
+    auto merged = (*store)->conventions();
+    if (!merged) return 1;
+    for (int k = 1; static_cast<int>(merged->size()) * k < conventions; ++k) {
+      for (const Convention& m : *merged) {
+        if (static_cast<int>(merged->size()) * k + static_cast<int>(&m - merged->data()) >= conventions) break;
+        Convention c = m;
+        c.programme = "bench-" + std::to_string(k);
+        c.id = Convention::make_id(c.programme, c.facts.departement);
+        if (auto saved = (*store)->save_convention(c); !saved) {
+          std::fprintf(stderr, "%s\n", saved.error().message.c_str());
+          return 1;
+        }
+      }
+    }
+  }
+  auto cfg = parse_daemon_config("[store]\nurl = \"sqlite:" + db + "\"\n[http]\nlisten = \"127.0.0.1:0\"\nmax_connections = 1024\nmax_connections_per_client = 0\n",
+                                 "bench.toml", dir);
+  if (!cfg) {
+    std::fprintf(stderr, "%s\n", cfg.error().message.c_str());
+    return 1;
+  }
+  DaemonOptions o;
+  o.log = [](std::string_view) {};
+  Daemon* raw = nullptr;
+  o.on_ready = [&raw, dir] {
+    // Not on the daemon's thread: it must answer these requests.
+    std::thread([base = "http://127.0.0.1:" + std::to_string(raw->port()), port = raw->port(), dir] {
+      std::ofstream(dir / "www" / "list.json", std::ios::binary) << fetch(base + "/v1/conventions?limit=50");
+      std::ofstream(dir / "www" / "one.json", std::ios::binary) << fetch(base + "/v1/conventions/pauvrete-2019:67");
+      std::ofstream(dir / "port") << port << "\n";
+      std::printf("serving on %s\n", base.c_str());
+      std::fflush(stdout);
+    }).detach();
+  };
+  auto daemon = Daemon::create(std::move(*cfg), o);
+  if (!daemon) {
+    std::fprintf(stderr, "%s\n", daemon.error().message.c_str());
+    return 1;
+  }
+  raw = daemon->get();
+  return (*daemon)->run();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::string mode = argc > 1 ? argv[1] : "api";
-  int connections = 64, seconds = 5, documents = 2000;
+  int connections = 64, seconds = 5, documents = 2000, conventions = 101;
+  std::string out_dir = (fs::temp_directory_path() / "api-vs-nginx").string();
   std::string store = "sqlite:" + (fs::temp_directory_path() / ("merge-bench-" + std::to_string(::getpid()) + ".db")).string();
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -200,7 +291,10 @@ int main(int argc, char** argv) {
     else if (a == "--seconds") seconds = std::stoi(argv[i + 1]);
     else if (a == "--documents") documents = std::stoi(argv[i + 1]);
     else if (a == "--store") store = argv[i + 1];
+    else if (a == "--conventions") conventions = std::stoi(argv[i + 1]);
+    else if (a == "--dir") out_dir = argv[i + 1];
   }
   if (mode == "merge") return merge_bench(store, documents);
+  if (mode == "serve") return serve_bench(conventions, out_dir);
   return api_bench(connections, seconds);
 }

@@ -2,6 +2,7 @@
 #include <charconv>
 #include <chrono>
 
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 #include <conventiond/config/schedule.hpp>
@@ -51,6 +52,8 @@ json::object run_json(const RunSummary& r) {
   o["finished_at"] = r.finished_at.empty() ? json::value(nullptr) : json::value(r.finished_at);
   // Why the run did not finish cleanly (null when it did).
   o["error"] = r.error.empty() ? json::value(nullptr) : json::value(r.error);
+  // Cancelled (POST /v1/runs/{id}/cancel): stored failed with the prefix (routes_console.cpp).
+  if (r.status == RunStatus::failed && r.error.rfind(Store::kCancelledPrefix, 0) == 0) o["status"] = "cancelled";
   return o;
 }
 
@@ -166,6 +169,15 @@ int status_for(const Error& e) {
 
 }  // namespace
 
+void Daemon::Impl::offload(Responder r, std::function<http::Response()> work) {
+  // The responder travels to the pool and back without a copy left behind: its last handle
+  // is always released on the io thread.
+  boost::asio::post(*blocking_, [this, r = std::move(r), work = std::move(work)]() mutable {
+    http::Response resp = work();
+    boost::asio::post(io_, [r = std::move(r), resp = std::move(resp)]() mutable { r.send(std::move(resp)); });
+  });
+}
+
 void Daemon::Impl::register_routes() {
   http::Router& router = server_->router();
   auto add = [&router, this](std::string_view method, std::string_view pattern,
@@ -174,10 +186,13 @@ void Daemon::Impl::register_routes() {
       log("route " + std::string(pattern) + ": " + s.error().message);
     }
   };
-  // A store failure: 503 with the problem, counted.
-  auto store_failed = [this](Responder& r, std::string_view op, const Error& e) {
+  // A store failure: 503 with the problem, counted (any thread).
+  auto store_error = [this](std::string_view op, const Error& e) {
     store_errors_->inc({std::string(op)});
-    r.send(json_error(503, "store_unavailable", std::string(op) + ": " + e.message));
+    return json_error(503, "store_unavailable", std::string(op) + ": " + e.message);
+  };
+  auto store_failed = [store_error](Responder& r, std::string_view op, const Error& e) {
+    r.send(store_error(op, e));
   };
 
   add("GET", "/healthz", [](const Request&, Responder r) {
@@ -185,6 +200,13 @@ void Daemon::Impl::register_routes() {
   }, http::Access::open);
 
   add("GET", "/readyz", [this](const Request&, Responder r) {
+    // The daemon's own state here, on the io thread; the store's ping on the pool.
+    bool plugins_ok = true;
+    for (const auto& [name, job] : jobs_) {
+      if (registry_.find(job.config.connector) == nullptr) plugins_ok = false;
+    }
+    const bool stopping = stopping_;
+    offload(std::move(r), [this, plugins_ok, stopping] {
     json::object checks;
     bool ready = true;
     // Cheap: a ping, and the store's last failure (check_health() ran at start; its failure
@@ -205,18 +227,30 @@ void Daemon::Impl::register_routes() {
     }
     checks["store"] = json::value(store_state);
     ready = ready && store_state == "ok";
-    bool plugins_ok = true;
-    for (const auto& [name, job] : jobs_) {
-      if (registry_.find(job.config.connector) == nullptr) plugins_ok = false;
-    }
     checks["plugins"] = plugins_ok ? json::value("ok") : json::value("a job's connector is not loaded");
-    ready = ready && plugins_ok && !stopping_;
-    if (stopping_) checks["daemon"] = "stopping";
-    r.send(json_response(ready ? 200 : 503,
-                         json::object{{"status", ready ? "ready" : "not_ready"}, {"checks", checks}}));
+    if (worker_pool_) {  // a plugin that keeps crashing its workers (docs/workers.md)
+      std::string unhealthy;
+      for (const auto& [plugin, why] : worker_pool_->stats().unhealthy) unhealthy += (unhealthy.empty() ? "" : "; ") + why;
+      checks["workers"] = unhealthy.empty() ? json::value("ok") : json::value(unhealthy);
+      ready = ready && unhealthy.empty();
+    }
+    ready = ready && plugins_ok && !stopping;
+    if (stopping) checks["daemon"] = "stopping";
+    return json_response(ready ? 200 : 503,
+                         json::object{{"status", ready ? "ready" : "not_ready"}, {"checks", checks}});
+    });
   }, http::Access::open);
 
   add("GET", "/metrics", [this](const Request&, Responder r) {
+    if (worker_pool_) {
+      const auto ws = worker_pool_->stats();
+      auto& g = metrics_.gauge("conventiond_worker_events", "Worker processes since start, by event.", {"event"});
+      g.set({"task"}, static_cast<double>(ws.tasks));
+      g.set({"crash"}, static_cast<double>(ws.crashes));
+      g.set({"restart"}, static_cast<double>(ws.restarts));
+      auto& u = metrics_.gauge("conventiond_plugin_unhealthy", "1 when a plugin crashed its workers repeatedly.", {"plugin"});
+      for (const auto& [plugin, why] : ws.unhealthy) u.set({plugin}, 1);
+    }
     if (webhooks_) {
       const WebhookMetrics m = webhooks_->metrics();
       auto& g = metrics_.gauge("conventiond_webhook_events", "Webhook events since start, by outcome.", {"outcome"});
@@ -242,44 +276,61 @@ void Daemon::Impl::register_routes() {
     r.send(std::move(resp));
   }, http::Access::open);
 
-  add("GET", "/v1/conventions", [this, store_failed](const Request& req, Responder r) {
+  // Served from the in-memory cache (convention_cache.hpp): prepared bytes, an ETag, 304.
+  auto send_prepared = [](const Request& req, Responder& r, const PreparedBody& p) {
+    http::Response resp;
+    resp.headers.emplace_back("ETag", p.etag);
+    resp.headers.emplace_back("Cache-Control", "no-cache");
+    if (auto inm = req.header("if-none-match");
+        inm && (*inm == "*" || inm->find(p.etag) != std::string_view::npos)) {
+      resp.status = 304;
+      resp.content_type.clear();
+      return (void)r.send(std::move(resp));
+    }
+    resp.body = p.body;
+    r.send(std::move(resp));
+  };
+
+  add("GET", "/v1/conventions", [this, store_failed, send_prepared](const Request& req, Responder r) {
     auto query = parse_convention_query(req.query);
     if (!query) return (void)r.send(json_error(400, "bad_request", query.error().message));
-    auto all = store_->conventions();
-    if (!all) return store_failed(r, "conventions", all.error());
-    auto page = run_convention_query(*all, *query);
+    if (Status s = cache_->sync(); !s) return store_failed(r, "conventions", s.error());
+    const std::size_t q = req.target.find('?');
+    auto page = cache_->list(*query, q == std::string::npos ? std::string() : req.target.substr(q));
     if (!page) return (void)r.send(json_error(400, "bad_request", page.error().message));
-    json::array items;
-    for (const Convention* c : page->items) items.push_back(to_json(*c));
-    json::object out{{"items", std::move(items)}, {"total", page->total}};
-    out["next_cursor"] = page->next_cursor.empty() ? json::value(nullptr) : json::value(page->next_cursor);
-    r.send(json_response(200, out));
+    send_prepared(req, r, **page);
   }, http::Access::read);
 
-  add("GET", "/v1/conventions/{id}", [this, store_failed](const Request& req, Responder r) {
+  add("GET", "/v1/conventions/{id}", [this, store_failed, send_prepared](const Request& req, Responder r) {
     const std::string id(req.param("id"));
-    auto c = store_->convention(id);
-    if (!c) return store_failed(r, "convention", c.error());
-    if (!*c) return (void)r.send(json_error(404, "not_found", "no convention '" + id.substr(0, 100) + "'"));
-    auto ind = store_->indicators((*c)->facts.departement);
-    if (!ind) return store_failed(r, "indicators", ind.error());
-    json::object out = to_json(**c).as_object();
-    out["indicators"] = indicators_json(*ind);
-    if (const Departement* d = find_departement((*c)->facts.departement)) {
-      out["departement_name"] = d->name;
-      out["region"] = d->region;
+    if (Status s = cache_->sync(); !s) return store_failed(r, "convention", s.error());
+    std::shared_ptr<const PreparedBody> prepared = cache_->detail(id);
+    if (!prepared) {
+      const Convention* c = cache_->find(id);
+      if (c == nullptr) return (void)r.send(json_error(404, "not_found", "no convention '" + id.substr(0, 100) + "'"));
+      auto ind = store_->indicators(c->facts.departement);
+      if (!ind) return store_failed(r, "indicators", ind.error());
+      json::object out = to_json(*c).as_object();
+      out["indicators"] = indicators_json(*ind);
+      if (const Departement* d = find_departement(c->facts.departement)) {
+        out["departement_name"] = d->name;
+        out["region"] = d->region;
+      }
+      prepared = ConventionCache::prepare(json::serialize(out));
+      cache_->put_detail(id, prepared);
     }
-    r.send(json_response(200, out));
+    send_prepared(req, r, *prepared);
   }, http::Access::read);
 
-  add("GET", "/v1/conventions/{id}/revisions", [this, store_failed](const Request& req, Responder r) {
-    const std::string id(req.param("id"));
-    auto h = store_->convention_history(id);
-    if (!h) return store_failed(r, "convention_history", h.error());
-    if (h->empty()) return (void)r.send(json_error(404, "not_found", "no convention '" + id.substr(0, 100) + "'"));
-    json::array items;
-    for (const Convention& c : *h) items.push_back(to_json(c));
-    r.send(json_response(200, json::object{{"items", std::move(items)}}));
+  add("GET", "/v1/conventions/{id}/revisions", [this, store_error](const Request& req, Responder r) {
+    offload(std::move(r), [this, store_error, id = std::string(req.param("id"))] {
+      auto h = store_->convention_history(id);
+      if (!h) return store_error("convention_history", h.error());
+      if (h->empty()) return json_error(404, "not_found", "no convention '" + id.substr(0, 100) + "'");
+      json::array items;
+      for (const Convention& c : *h) items.push_back(to_json(c));
+      return json_response(200, json::object{{"items", std::move(items)}});
+    });
   }, http::Access::read);
 
   add("GET", "/v1/departements/{code}", [this, store_failed](const Request& req, Responder r) {
@@ -288,14 +339,11 @@ void Daemon::Impl::register_routes() {
     if (d == nullptr) {
       return (void)r.send(json_error(404, "not_found", "no département '" + std::string(req.param("code")).substr(0, 10) + "'"));
     }
-    auto all = store_->conventions();
-    if (!all) return store_failed(r, "conventions", all.error());
+    if (Status s = cache_->sync(); !s) return store_failed(r, "conventions", s.error());
     json::array conventions;
-    for (const Convention& c : *all) {
-      if (c.facts.departement == d->code) {
-        conventions.push_back(json::object{{"id", c.id}, {"programme", c.programme}, {"revision", c.revision},
-                                           {"url", "/v1/conventions/" + c.id}});
-      }
+    for (const Convention* c : cache_->of_departement(d->code)) {
+      conventions.push_back(json::object{{"id", c->id}, {"programme", c->programme}, {"revision", c->revision},
+                                         {"url", "/v1/conventions/" + c->id}});
     }
     auto ind = store_->indicators(d->code);
     if (!ind) return store_failed(r, "indicators", ind.error());
@@ -357,36 +405,42 @@ void Daemon::Impl::register_routes() {
     r.send(std::move(resp));
   }, http::Access::admin);
 
-  add("GET", "/v1/subscriptions", [this, store_failed](const Request&, Responder r) {
-    auto subs = store_->subscriptions();
-    if (!subs) return store_failed(r, "subscriptions", subs.error());
-    json::array items;
-    for (const Subscription& s : *subs) {
-      auto n = store_->dead_letter_count(s.id);
-      items.push_back(subscription_json(s, n ? std::optional<std::int64_t>(*n) : std::nullopt));
-    }
-    r.send(json_response(200, json::object{{"items", std::move(items)}}));
+  add("GET", "/v1/subscriptions", [this, store_error](const Request&, Responder r) {
+    offload(std::move(r), [this, store_error] {
+      auto subs = store_->subscriptions();
+      if (!subs) return store_error("subscriptions", subs.error());
+      json::array items;
+      for (const Subscription& s : *subs) {
+        auto n = store_->dead_letter_count(s.id);
+        items.push_back(subscription_json(s, n ? std::optional<std::int64_t>(*n) : std::nullopt));
+      }
+      return json_response(200, json::object{{"items", std::move(items)}});
+    });
   }, http::Access::admin);
 
   add("GET", "/v1/subscriptions/{id}", [this](const Request& req, Responder r) {
     auto id = parse_id(req.param("id"));
     if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
-    auto sub = store_->subscription(*id);
-    if (!sub) return (void)r.send(json_error(status_for(sub.error()), sub.error().code, sub.error().message));
-    if (!*sub) return (void)r.send(json_error(404, "not_found", "no subscription " + std::to_string(*id)));
-    auto n = store_->dead_letter_count(*id);
-    r.send(json_response(200, subscription_json(**sub, n ? std::optional<std::int64_t>(*n) : std::nullopt)));
+    offload(std::move(r), [this, id = *id] {
+      auto sub = store_->subscription(id);
+      if (!sub) return json_error(status_for(sub.error()), sub.error().code, sub.error().message);
+      if (!*sub) return json_error(404, "not_found", "no subscription " + std::to_string(id));
+      auto n = store_->dead_letter_count(id);
+      return json_response(200, subscription_json(**sub, n ? std::optional<std::int64_t>(*n) : std::nullopt));
+    });
   }, http::Access::admin);
 
   add("DELETE", "/v1/subscriptions/{id}", [this](const Request& req, Responder r) {
     auto id = parse_id(req.param("id"));
     if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
-    Status s = store_->delete_subscription(*id);
-    if (!s) return (void)r.send(json_error(status_for(s.error()), s.error().code, s.error().message));
-    http::Response resp;
-    resp.status = 204;
-    resp.content_type.clear();
-    r.send(std::move(resp));
+    offload(std::move(r), [this, id = *id] {
+      Status s = store_->delete_subscription(id);
+      if (!s) return json_error(status_for(s.error()), s.error().code, s.error().message);
+      http::Response resp;
+      resp.status = 204;
+      resp.content_type.clear();
+      return resp;
+    });
   }, http::Access::admin);
 
   add("POST", "/v1/subscriptions/{id}/resume", [this](const Request& req, Responder r) {
@@ -408,8 +462,9 @@ void Daemon::Impl::register_routes() {
       if (!n) return (void)r.send(json_error(400, "bad_request", "query parameter 'after': expected a dead-letter id"));
       after = *n;
     }
-    auto letters = store_->dead_letters(*id, after, 100);
-    if (!letters) return (void)r.send(json_error(status_for(letters.error()), letters.error().code, letters.error().message));
+    offload(std::move(r), [this, id = *id, after]() -> http::Response {
+    auto letters = store_->dead_letters(id, after, 100);
+    if (!letters) return json_error(status_for(letters.error()), letters.error().code, letters.error().message);
     json::array items;
     for (const DeadLetter& d : *letters) {
       boost::system::error_code ec;
@@ -419,7 +474,8 @@ void Daemon::Impl::register_routes() {
                                    {"event", ec ? json::value(d.event_json) : std::move(event)},
                                    {"replay_url", "/v1/dead-letters/" + std::to_string(d.id) + "/replay"}});
     }
-    r.send(json_response(200, json::object{{"items", std::move(items)}}));
+    return json_response(200, json::object{{"items", std::move(items)}});
+    });
   }, http::Access::admin);
 
   add("POST", "/v1/dead-letters/{id}/replay", [this](const Request& req, Responder r) {
@@ -503,15 +559,16 @@ void Daemon::Impl::register_routes() {
     answer_launch(r, launched);
   }, http::Access::admin);
 
-  add("GET", "/v1/runs/{id}", [this, store_failed](const Request& req, Responder r) {
-    auto id = parse_id(req.param("id"));
-    if (!id) return (void)r.send(json_error(400, "bad_request", "a run id is a positive integer"));
+  add("GET", "/v1/runs/{id}", [this, store_error](const Request& req, Responder r) {
+    auto parsed = parse_id(req.param("id"));
+    if (!parsed) return (void)r.send(json_error(400, "bad_request", "a run id is a positive integer"));
+    offload(std::move(r), [this, store_error, id = parsed]() -> http::Response {
     auto report = store_->run_report(*id);
     if (!report) {
       if (report.error().code == "not_found") {
-        return (void)r.send(json_error(404, "not_found", "no run " + std::to_string(*id)));
+        return json_error(404, "not_found", "no run " + std::to_string(*id));
       }
-      return store_failed(r, "run_report", report.error());
+      return store_error("run_report", report.error());
     }
     json::object o = run_json(report->run);
     json::array failed;
@@ -521,7 +578,8 @@ void Daemon::Impl::register_routes() {
     }
     o["failed_items"] = std::move(failed);
     o["retry_url"] = "/v1/runs/" + std::to_string(*id) + "/retry-failed";
-    r.send(json_response(200, o));
+    return json_response(200, o);
+    });
   }, http::Access::read);
 
   add("POST", "/v1/runs/{id}/retry-failed", [this, answer_launch, store_failed](const Request& req, Responder r) {
@@ -543,6 +601,7 @@ void Daemon::Impl::register_routes() {
     auto launched = launch(report->run.job, *id);
     answer_launch(r, launched);
   }, http::Access::admin);
+  register_console_routes();
 }
 
 }  // namespace conventiond

@@ -148,11 +148,45 @@ Result<ConventionQuery> parse_convention_query(
 
 Result<ConventionPage> run_convention_query(const std::vector<Convention>& all,
                                             const ConventionQuery& q) {
+  std::vector<const Convention*> candidates;
+  candidates.reserve(all.size());
+  for (const Convention& c : all) candidates.push_back(&c);
+  return run_convention_query(candidates, q, false);
+}
+
+std::string fold_region(std::string_view region) { return fold(region); }
+
+std::vector<int> funding_years(const ConventionFacts& f) {
+  std::vector<int> years;
+  auto add = [&years](const std::vector<FundingLine>& lines) {
+    for (const FundingLine& l : lines) {
+      if (l.year) years.push_back(*l.year);
+    }
+  };
+  add(f.funding);
+  for (const Action& a : f.actions) add(a.funding);
+  for (const Amendment& a : f.amendments) {
+    if (a.year) years.push_back(*a.year);
+    add(a.funding);
+  }
+  if (f.period && f.period->end - f.period->start < 100) {
+    for (int y = f.period->start; y <= f.period->end; ++y) years.push_back(y);
+  }
+  std::sort(years.begin(), years.end());
+  years.erase(std::unique(years.begin(), years.end()), years.end());
+  years.erase(std::remove_if(years.begin(), years.end(), [&f](int y) { return !has_year(f, y); }),
+              years.end());
+  return years;
+}
+
+Result<ConventionPage> run_convention_query(const std::vector<const Convention*>& candidates,
+                                            const ConventionQuery& q, bool sorted_by_id) {
   const bool desc = !q.sort.empty() && q.sort[0] == '-';
   const std::string field = desc ? q.sort.substr(1) : q.sort;
   const std::string region = fold(q.region);
   std::vector<const Convention*> hits;
-  for (const Convention& c : all) {
+  for (const Convention* cp : candidates) {
+    const Convention& c = *cp;
     if (!q.departements.empty() &&
         std::find(q.departements.begin(), q.departements.end(), c.facts.departement) ==
             q.departements.end()) {
@@ -179,7 +213,12 @@ Result<ConventionPage> run_convention_query(const std::vector<Convention>& all,
     const auto kb = std::make_pair(sort_key(*b, field), b->id);
     return desc ? kb < ka : ka < kb;
   };
-  std::sort(hits.begin(), hits.end(), less);
+  if (sorted_by_id && field == "id") {
+    // Already in id order: no sort (the common listing stays linear in the matches).
+    if (desc) std::reverse(hits.begin(), hits.end());
+  } else {
+    std::sort(hits.begin(), hits.end(), less);
+  }
   ConventionPage page;
   page.total = hits.size();
   std::size_t start = 0;

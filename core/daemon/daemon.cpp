@@ -46,6 +46,17 @@ Daemon::Impl::Impl(DaemonConfig config, DaemonOptions options, std::unique_ptr<S
   runs_running_ = &metrics_.gauge("conventiond_runs_running", "Job runs executing now.");
   runs_running_->set(0);
   for (const JobConfig& j : config_.jobs) jobs_[j.name].config = j;
+  if (std::any_of(config_.jobs.begin(), config_.jobs.end(), [this](const JobConfig& j) {
+        return uses_worker_processes(j, config_.worker_processes);
+      })) {
+    worker_pool_ = make_worker_pool(
+        config_.worker_processes,
+        config_.plugin_dir.empty() ? std::string(CONVENTIOND_DEFAULT_PLUGIN_DIR) : config_.plugin_dir,
+        [this](std::string_view l) {
+          std::string line(l);
+          asio::post(io_, [this, line] { log(line); });
+        });
+  }
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   std::uniform_int_distribution<std::uint32_t> d;
@@ -84,12 +95,24 @@ int Daemon::Impl::run() {
   server_ = std::make_unique<http::HttpServer>(io_, so);
   ChangeHubOptions hub;
   hub.stall_timeout = config_.stream_stall_timeout;
+  cache_ = std::make_unique<ConventionCache>(*store_);
+  blocking_ = std::make_unique<asio::thread_pool>(3);
   hub.on_new_events = [this] {
+    if (cache_) cache_->mark_stale();
     if (webhooks_) webhooks_->notify();
     if (sinks_) sinks_->notify();
   };
   changes_ = std::make_unique<ChangeHub>(io_, *store_, hub,
                                          [this](std::string l) { log(std::move(l)); });
+  // A commit of this process wakes the change hub at once (SSE, long polls, the read cache,
+  // webhooks, sinks); one wake-up in flight at a time. Other processes' commits: the poll.
+  store_->set_commit_listener([this] {
+    if (commit_wake_pending_.exchange(true)) return;
+    asio::post(io_, [this] {
+      commit_wake_pending_ = false;
+      if (changes_) changes_->notify();
+    });
+  });
   // Publication: webhooks and sinks, each under a lease so that several daemons on one
   // database deliver every event once per consumer.
   WebhookOptions wo;
@@ -176,12 +199,16 @@ int Daemon::Impl::run() {
     if (options_.on_ready) asio::post(io_, options_.on_ready);
     io_.run();
   }
+  if (blocking_) blocking_->join();
+  store_->set_commit_listener({});
   log("stopped");
   return 0;
 }
 
 void Daemon::Impl::io_started() {
   changes_->start();
+  // The read routes' records, loaded once before the first request needs them.
+  if (Status s = cache_->sync(); !s) log("store: loading the conventions: " + s.error().message);
   webhooks_->start();
   if (sinks_) sinks_->start();
   take_over_runs();
@@ -385,6 +412,9 @@ void Daemon::Impl::start_queued() {
       o.retry_failed_of = run->retry_failed_of;
       if (!run->resume) o.use_run = run->id;
       o.finalize = merge_run_conventions_step;
+      if (worker_pool_ && uses_worker_processes(run->config, config_.worker_processes)) {
+        o.pool = worker_pool_.get();
+      }
       o.log = [this](std::string_view l) {
         std::string line(l);
         asio::post(io_, [this, line] { log(line); });
@@ -407,6 +437,12 @@ void Daemon::Impl::start_queued() {
 void Daemon::Impl::on_run_finished(const std::shared_ptr<ActiveRun>& run,
                                    Result<RunOutcome> outcome) {
   if (run->thread.joinable()) run->thread.join();
+  // POST /v1/runs/{id}/cancel: the run ends cancelled (before its lease is given up).
+  if (!run->cancel_reason.empty()) {
+    if (auto fin = store_->finish_run(run->id, RunEnd{run->cancel_reason, true}); fin) {
+      log("run " + std::to_string(run->id) + " of job '" + run->job + "' " + run->cancel_reason);
+    }
+  }
   (void)store_->release_lease("run:" + std::to_string(run->id), owner_);
   running_.erase(std::remove(running_.begin(), running_.end(), run), running_.end());
   runs_running_->set(static_cast<double>(running_.size()));

@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <conventiond/daemon/daemon.hpp>
 #include <conventiond/harvest/job_runner.hpp>
@@ -29,6 +30,7 @@
 #include <conventiond/store/store.hpp>
 
 #include "change_hub.hpp"
+#include "convention_cache.hpp"
 
 namespace conventiond {
 
@@ -40,6 +42,7 @@ struct ActiveRun {
   std::optional<RunId> retry_failed_of;
   bool resume = false;                // takes an interrupted run back
   std::atomic<bool> stop{false};      // read by the worker
+  std::string cancel_reason;          // POST /v1/runs/{id}/cancel: ends "cancelled" (io thread)
   std::thread thread;
   bool started = false;
 };
@@ -82,14 +85,22 @@ class Daemon::Impl {
 
   // api.cpp
   void register_routes();
+  void register_console_routes();  // routes_console.cpp
 
   DaemonConfig config_;
   DaemonOptions options_;
   std::unique_ptr<Store> store_;
   PluginRegistry registry_;
+  std::unique_ptr<worker::WorkerPool> worker_pool_;  // jobs in worker processes (docs/workers.md)
   boost::asio::io_context io_;
   std::unique_ptr<http::HttpServer> server_;
   std::unique_ptr<ChangeHub> changes_;
+  std::unique_ptr<ConventionCache> cache_;  // the read routes' records (io thread)
+  std::atomic<bool> commit_wake_pending_{false};  // a store commit's wake-up is posted
+  // Store calls of the routes run here, never on the io thread (api.cpp offload()).
+  std::unique_ptr<boost::asio::thread_pool> blocking_;
+  // Runs `work` on blocking_ and sends the Response it returns from the io thread.
+  void offload(http::Responder r, std::function<http::Response()> work);
   std::unique_ptr<WebhookDispatcher> webhooks_;
   std::unique_ptr<SinkDispatcher> sinks_;
   std::vector<std::string> sink_names_;

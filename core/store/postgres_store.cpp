@@ -1129,7 +1129,9 @@ Status PostgresStore::commit_item(RunId run, const ItemRecord& item, const ItemO
     }
     if (auto added = enqueue_in_tx(s, run, output.enqueue); !added)
       return with_context(added.error(), context);
-    return s.commit();
+    CONVENTIOND_TRY(s.commit());
+    if (!indicators.empty()) notify_commit();
+    return Status::success();
   });
 }
 
@@ -1486,6 +1488,7 @@ Result<SaveResult> PostgresStore::save_convention(const Convention& merged) {
                           c.revision, json);
     if (!seq) return with_context(seq.error(), context);
     CONVENTIOND_TRY(s.commit());
+    notify_commit();
     return SaveResult{std::move(c), true, *seq};
   });
 }
@@ -1532,7 +1535,10 @@ Result<bool> PostgresStore::save_indicator(const Indicator& indicator) {
     CONVENTIOND_TRY(s.begin());
     auto changed = save_indicator_in_tx(s, *checked);
     if (!changed) return changed.error();
-    if (*changed) CONVENTIOND_TRY(s.commit());
+    if (*changed) {
+      CONVENTIOND_TRY(s.commit());
+      notify_commit();
+    }
     return changed;
   });
 }
@@ -1972,6 +1978,38 @@ Result<std::optional<std::string>> PostgresStore::lease_owner(std::string_view n
     if (!q) return q.error();
     if (q->empty()) return std::optional<std::string>{};
     return std::optional<std::string>(q->text(0, 0));
+  });
+}
+
+// Runs across jobs (GET /v1/runs): a keyset page, newest first (as SqliteStore::find_runs).
+Result<std::vector<RunSummary>> PostgresStore::find_runs(const RunFilter& f) {
+  using R = Result<std::vector<RunSummary>>;
+  return with_session<R>([&](Session& s) -> R {
+    CONVENTIOND_TRY(s.begin());
+    CONVENTIOND_TRY(s.script("snapshot", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+    const std::int64_t cancelled = !f.cancelled ? 0 : (*f.cancelled ? 1 : 2);
+    const std::string status = f.status ? std::string(to_string(*f.status)) : std::string();
+    auto q = s.query("find runs",
+                     "SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id "
+                     "WHERE ($1::text = '' OR j.name = $1::text) "
+                     "AND ($2::text = '' OR r.status = $2::text) "
+                     "AND ($3::bigint = 0 OR ($3::bigint = 1 AND left(r.error, 11) = 'cancelled: ') "
+                     "OR ($3::bigint = 2 AND left(r.error, 11) <> 'cancelled: ')) "
+                     "AND ($4::text = '' OR r.started_at COLLATE \"C\" >= $4::text) "
+                     "AND ($5::text = '' OR r.started_at COLLATE \"C\" < $5::text) "
+                     "AND ($6::bigint = 0 OR r.id < $6::bigint) ORDER BY r.id DESC LIMIT $7",
+                     {f.job, status, cancelled, f.started_from, f.started_to,
+                      static_cast<std::int64_t>(f.before_id), sql_limit(f.limit)});
+    if (!q) return q.error();
+    std::vector<RunSummary> out;
+    out.reserve(static_cast<std::size_t>(q->size()));
+    for (int i = 0; i < q->size(); ++i) {
+      auto r = load_run(s, q->integer(i, 0));
+      if (!r) return r.error();
+      out.push_back(std::move(*r));
+    }
+    CONVENTIOND_TRY(s.commit());
+    return out;
   });
 }
 

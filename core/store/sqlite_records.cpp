@@ -215,12 +215,35 @@ Result<SaveResult> SqliteStore::save_convention(const Convention& merged) {
                         record.facts.departement, record.revision, json);
   if (!seq) return with_context(seq.error(), context);
   CONVENTIOND_TRY(tx.commit());
+  notify_commit();
   return SaveResult{std::move(record), true, *seq};
 }
 
-Result<std::optional<Convention>> SqliteStore::convention(std::string_view id) {
+Result<std::optional<SaveResult>> SqliteStore::merge_convention(std::string_view programme,
+                                                                std::string_view departement,
+                                                                const MergeFunction& merge) {
+  // One write transaction on the writer (its lock is recursive): another merge of the same
+  // convention, in this process or another, waits for this one and then reads what it saved.
   std::lock_guard lock(mu_);
-  auto q = Stmt::prepare(db_.get(), "SELECT record FROM conventions WHERE id = ?1");
+  sqlite3* db = db_.get();
+  Transaction tx(db);
+  CONVENTIOND_TRY(tx.begin());
+  auto observations = observations_for_convention(programme, departement);
+  if (!observations) return observations.error();
+  if (observations->empty()) return std::optional<SaveResult>{};
+  auto merged = merge(*observations);
+  if (!merged) return merged.error();
+  if (!*merged) return std::optional<SaveResult>{};
+  auto saved = save_convention(**merged);
+  if (!saved) return saved.error();
+  CONVENTIOND_TRY(tx.commit());
+  if (saved->changed) notify_commit();  // now that the outer transaction is committed
+  return std::optional<SaveResult>(std::move(*saved));
+}
+
+Result<std::optional<Convention>> SqliteStore::convention(std::string_view id) {
+  const ReadLease conn(*this);
+  auto q = Stmt::prepare(conn.get(), "SELECT record FROM conventions WHERE id = ?1");
   if (!q) return q.error();
   q->bind(id);
   auto list = read_conventions(*q, id);
@@ -230,15 +253,15 @@ Result<std::optional<Convention>> SqliteStore::convention(std::string_view id) {
 }
 
 Result<std::vector<Convention>> SqliteStore::conventions() {
-  std::lock_guard lock(mu_);
-  auto q = Stmt::prepare(db_.get(), "SELECT record FROM conventions ORDER BY id");
+  const ReadLease conn(*this);
+  auto q = Stmt::prepare(conn.get(), "SELECT record FROM conventions ORDER BY id");
   if (!q) return q.error();
   return read_conventions(*q, "conventions");
 }
 
 Result<std::vector<Convention>> SqliteStore::convention_history(std::string_view id) {
-  std::lock_guard lock(mu_);
-  auto q = Stmt::prepare(db_.get(),
+  const ReadLease conn(*this);
+  auto q = Stmt::prepare(conn.get(),
                          "SELECT record FROM convention_revisions WHERE id = ?1 ORDER BY revision");
   if (!q) return q.error();
   q->bind(id);
@@ -256,13 +279,16 @@ Result<bool> SqliteStore::save_indicator(const Indicator& indicator) {
   CONVENTIOND_TRY(tx.begin());
   auto changed = save_indicator_in_tx(db, *checked);
   if (!changed) return changed.error();
-  if (*changed) CONVENTIOND_TRY(tx.commit());
+  if (*changed) {
+    CONVENTIOND_TRY(tx.commit());
+    notify_commit();
+  }
   return changed;
 }
 
 Result<std::vector<IndicatorRecord>> SqliteStore::indicators(std::string_view departement) {
-  std::lock_guard lock(mu_);
-  auto q = Stmt::prepare(db_.get(),
+  const ReadLease conn(*this);
+  auto q = Stmt::prepare(conn.get(),
                          "SELECT departement, name, period, revision, value, unit, note, source, "
                          "recorded_at FROM indicators WHERE departement = ?1 "
                          "ORDER BY name, period, revision");
@@ -296,8 +322,8 @@ Result<std::vector<IndicatorRecord>> SqliteStore::indicators(std::string_view de
 
 Result<std::vector<ChangeEvent>> SqliteStore::changes_since(std::int64_t since,
                                                             std::size_t limit) {
-  std::lock_guard lock(mu_);
-  auto q = Stmt::prepare(db_.get(),
+  const ReadLease conn(*this);
+  auto q = Stmt::prepare(conn.get(),
                          "SELECT seq, kind, convention_id, departement, revision, payload, "
                          "created_at FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2");
   if (!q) return q.error();
@@ -312,15 +338,15 @@ Result<std::vector<ChangeEvent>> SqliteStore::changes_since(std::int64_t since,
 }
 
 Result<std::int64_t> SqliteStore::latest_seq() {
-  std::lock_guard lock(mu_);
-  auto seq = query_int(db_.get(), "SELECT MAX(seq) FROM change_log");
+  const ReadLease conn(*this);
+  auto seq = query_int(conn.get(), "SELECT MAX(seq) FROM change_log");
   if (!seq) return seq.error();
   return seq->value_or(0);
 }
 
 Result<std::int64_t> SqliteStore::oldest_seq() {
-  std::lock_guard lock(mu_);
-  auto seq = query_int(db_.get(), "SELECT MIN(seq) FROM change_log");
+  const ReadLease conn(*this);
+  auto seq = query_int(conn.get(), "SELECT MIN(seq) FROM change_log");
   if (!seq) return seq.error();
   return seq->value_or(0);
 }

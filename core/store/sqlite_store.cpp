@@ -390,9 +390,63 @@ void SqliteStore::DbCloser::operator()(sqlite3* db) const noexcept { sqlite3_clo
 SqliteStore::SqliteStore(std::string path, std::unique_ptr<sqlite3, DbCloser> db)
     : path_(std::move(path)), db_(std::move(db)) {
   register_health(db_.get(), &health_);
+  enable_stmt_cache(db_.get());
 }
 
-SqliteStore::~SqliteStore() { register_health(db_.get(), nullptr); }
+SqliteStore::~SqliteStore() {
+  for (auto& r : readers_) {
+    drop_stmt_cache(r.get());
+    register_health(r.get(), nullptr);
+  }
+  drop_stmt_cache(db_.get());
+  register_health(db_.get(), nullptr);
+}
+
+Status SqliteStore::open_readers(int count, int busy_timeout_ms) {
+  if (path_.empty() || path_ == ":memory:" || path_.find("mode=memory") != std::string::npos ||
+      path_.rfind("file::memory:", 0) == 0) {
+    return Status::success();  // a private in-memory database has no other connection
+  }
+  for (int i = 0; i < count; ++i) {
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    std::unique_ptr<sqlite3, DbCloser> db(raw);
+    if (rc != SQLITE_OK) {
+      return Error::make("io", "store '" + path_ + "': cannot open a reader: " +
+                                   (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    }
+    sqlite3_extended_result_codes(raw, 1);
+    sqlite3_busy_timeout(raw, busy_timeout_ms);
+    CONVENTIOND_TRY(exec(raw, "PRAGMA query_only=ON", "reader pragmas"));
+    register_health(raw, &health_);
+    enable_stmt_cache(raw);
+    free_readers_.push_back(raw);
+    readers_.push_back(std::move(db));
+  }
+  return Status::success();
+}
+
+SqliteStore::ReadLease::ReadLease(SqliteStore& store) : store_(store) {
+  if (store_.readers_.empty()) {
+    writer_lock_ = std::unique_lock<std::recursive_mutex>(store_.mu_);
+    db_ = store_.db_.get();
+    return;
+  }
+  std::unique_lock lock(store_.readers_mu_);
+  store_.readers_cv_.wait(lock, [this] { return !store_.free_readers_.empty(); });
+  db_ = store_.free_readers_.back();
+  store_.free_readers_.pop_back();
+}
+
+SqliteStore::ReadLease::~ReadLease() {
+  if (writer_lock_.owns_lock()) return;
+  {
+    const std::lock_guard lock(store_.readers_mu_);
+    store_.free_readers_.push_back(db_);
+  }
+  store_.readers_cv_.notify_one();
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        const SqliteOptions& options) {
@@ -430,6 +484,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   if (Status s = store->migrate(); !s) {
     return Error::make(s.error().code, where + ": " + s.error().message);
   }
+  if (Status s = store->open_readers(options.readers, options.busy_timeout_ms); !s) return s.error();
   return store;
 }
 
@@ -633,6 +688,7 @@ Status SqliteStore::commit_item(RunId run, const ItemRecord& item, const ItemOut
   if (auto added = enqueue_in_tx(db, run, output.enqueue); !added)
     return with_context(added.error(), context);
   CONVENTIOND_TRY(tx.commit());
+  if (!indicators.empty()) notify_commit();
   return Status::success();
 }
 
@@ -1050,6 +1106,39 @@ Status SqliteStore::check_health() {
 }
 
 std::optional<StoreFailure> SqliteStore::last_failure() const { return health_.last(); }
+
+// Runs across jobs (GET /v1/runs): a keyset page, newest first.
+Result<std::vector<RunSummary>> SqliteStore::find_runs(const RunFilter& f) {
+  std::lock_guard lock(mu_);
+  std::vector<RunId> ids;
+  {
+    auto q = Stmt::prepare(
+        db_.get(),
+        "SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id "
+        "WHERE (?1 = '' OR j.name = ?1) AND (?2 = '' OR r.status = ?2) "
+        "AND (?3 = 0 OR (?3 = 1 AND substr(r.error, 1, 11) = 'cancelled: ') "
+        "OR (?3 = 2 AND substr(r.error, 1, 11) <> 'cancelled: ')) "
+        "AND (?4 = '' OR r.started_at >= ?4) AND (?5 = '' OR r.started_at < ?5) "
+        "AND (?6 = 0 OR r.id < ?6) ORDER BY r.id DESC LIMIT ?7");
+    if (!q) return q.error();
+    const std::int64_t cancelled = !f.cancelled ? 0 : (*f.cancelled ? 1 : 2);
+    const std::string status = f.status ? std::string(to_string(*f.status)) : std::string();
+    q->bind(f.job, status, cancelled, f.started_from, f.started_to,
+            static_cast<std::int64_t>(f.before_id), sql_limit(f.limit));
+    CONVENTIOND_TRY(q->each([&] {
+      ids.push_back(q->col_int(0));
+      return Status::success();
+    }));
+  }
+  std::vector<RunSummary> out;
+  out.reserve(ids.size());
+  for (RunId id : ids) {
+    auto s = load_run(id);
+    if (!s) return s.error();
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
 
 }  // namespace conventiond
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -82,17 +83,60 @@ inline std::int64_t sql_limit(std::size_t limit) noexcept {
   return static_cast<std::int64_t>(limit > kMax ? kMax : limit);
 }
 
+// Each connection's prepared statements, kept by SQL text between uses (SqliteStore enables
+// it for its connections): a statement is prepared once per connection, not once per call. A
+// statement in use is taken out, so the same SQL used twice at once gets a second one.
+struct StmtCacheRegistry {
+  static constexpr std::size_t kMaxPerConnection = 256;
+  std::mutex mu;
+  std::unordered_map<sqlite3*, std::unordered_multimap<std::string, sqlite3_stmt*>> by_db;
+};
+inline StmtCacheRegistry& stmt_caches() {
+  static StmtCacheRegistry* r = new StmtCacheRegistry;  // never destroyed, as health_registry
+  return *r;
+}
+inline void enable_stmt_cache(sqlite3* db) {
+  const std::lock_guard lock(stmt_caches().mu);
+  stmt_caches().by_db[db];
+}
+// Finalizes the connection's cached statements (before closing it).
+inline void drop_stmt_cache(sqlite3* db) {
+  std::unordered_multimap<std::string, sqlite3_stmt*> cached;
+  {
+    const std::lock_guard lock(stmt_caches().mu);
+    auto it = stmt_caches().by_db.find(db);
+    if (it == stmt_caches().by_db.end()) return;
+    cached = std::move(it->second);
+    stmt_caches().by_db.erase(it);
+  }
+  for (auto& [sql, s] : cached) sqlite3_finalize(s);
+}
+
 // A prepared statement; bind errors are kept and reported by step().
 class Stmt {
  public:
   static Result<Stmt> prepare(sqlite3* db, std::string_view sql) {
+    bool cacheable = false;
+    {
+      const std::lock_guard lock(stmt_caches().mu);
+      auto& caches = stmt_caches().by_db;
+      if (auto c = caches.find(db); c != caches.end()) {
+        cacheable = true;
+        if (auto it = c->second.find(std::string(sql)); it != c->second.end()) {
+          sqlite3_stmt* s = it->second;
+          c->second.erase(it);
+          return Stmt(db, s, health_of(db), true);
+        }
+      }
+    }
     sqlite3_stmt* s = nullptr;
-    const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &s, nullptr);
+    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                      cacheable ? SQLITE_PREPARE_PERSISTENT : 0, &s, nullptr);
     if (rc != SQLITE_OK || s == nullptr) {
       if (s != nullptr) sqlite3_finalize(s);
       return store_error(db, "prepare");
     }
-    return Stmt(db, s, health_of(db));
+    return Stmt(db, s, health_of(db), cacheable);
   }
 
   Stmt& text(int i, std::string_view v) {
@@ -172,11 +216,26 @@ class Stmt {
   }
 
  private:
+  // Finalizes the statement, or gives it back to its connection's cache, reset.
   struct Finalizer {
-    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+    sqlite3* db = nullptr;
+    bool cached = false;
+    void operator()(sqlite3_stmt* s) const noexcept {
+      if (cached) {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        const std::lock_guard lock(stmt_caches().mu);
+        auto c = stmt_caches().by_db.find(db);
+        if (c != stmt_caches().by_db.end() && c->second.size() < StmtCacheRegistry::kMaxPerConnection) {
+          c->second.emplace(sqlite3_sql(s), s);
+          return;
+        }
+      }
+      sqlite3_finalize(s);
+    }
   };
-  Stmt(sqlite3* db, sqlite3_stmt* s, StoreHealthTracker* health)
-      : db_(db), s_(s), health_(health) {}
+  Stmt(sqlite3* db, sqlite3_stmt* s, StoreHealthTracker* health, bool cached)
+      : db_(db), s_(s, Finalizer{db, cached}), health_(health) {}
 
   // sqlite3's SQLITE_TRANSIENT, without the old-style cast of its macro.
   static sqlite3_destructor_type transient() noexcept {
@@ -230,12 +289,19 @@ class Transaction {
   ~Transaction() {
     if (active_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
+  // Inside a transaction already open on the connection (merge_convention() around
+  // save_convention()), begin and commit do nothing: the outer transaction decides.
   Status begin() {
+    if (sqlite3_get_autocommit(db_) == 0) {
+      nested_ = true;
+      return Status::success();
+    }
     Status s = exec(db_, "BEGIN IMMEDIATE", "begin transaction");
     if (s) active_ = true;
     return s;
   }
   Status commit() {
+    if (nested_) return Status::success();
     Status s = exec(db_, "COMMIT", "commit");
     if (s) active_ = false;
     return s;
@@ -244,6 +310,7 @@ class Transaction {
  private:
   sqlite3* db_;
   bool active_ = false;
+  bool nested_ = false;
 };
 
 // One row of one column, as an integer (nullopt when there is no row).

@@ -811,3 +811,53 @@ TEST_CASE("two connections on one file: one run per job, one holder per lease", 
     CHECK(x.second + y.second == 1);  // one holder
   }
 }
+
+TEST_CASE("sqlite: a merge reads, merges and saves in one transaction (no stale merge)",
+          "[store][sqlite][merge]") {
+  TempDir dir;
+  const std::string path = dir.file("merge.db");
+  auto a = open_ok(path);  // two connections, as two workers or two daemons
+  auto b = open_ok(path);
+  auto run = a->start_run("job");
+  REQUIRE(run.ok());
+  commit_ok(*a, *run, fetched("https://a.example/1", "sha256:1"), {observation("https://a.example/1", "67")});
+  // The record lists one signatory per observation the merge saw.
+  auto merge_fn = [](std::chrono::milliseconds pause) {
+    return [pause](const std::vector<Observation>& obs) -> Result<std::optional<Convention>> {
+      std::this_thread::sleep_for(pause);
+      Convention c;
+      c.facts.departement = "67";
+      for (const Observation& o : obs) c.facts.signatories.push_back(Signatory{o.source.url, Role::other});
+      return std::optional<Convention>(c);
+    };
+  };
+  // Worker A merges slowly; meanwhile worker B adds an observation and merges. Without one
+  // transaction A would save its merge of the old observations last.
+  std::thread slow([&] {
+    auto saved = a->merge_convention(kProgrammePauvrete, "67", merge_fn(std::chrono::milliseconds(300)));
+    CHECK(saved.ok());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto run_b = b->start_run("job-b");  // waits for A's transaction
+  REQUIRE(run_b.ok());
+  commit_ok(*b, *run_b, fetched("https://a.example/2", "sha256:2"), {observation("https://a.example/2", "67")});
+  auto saved_b = b->merge_convention(kProgrammePauvrete, "67", merge_fn(std::chrono::milliseconds(0)));
+  slow.join();
+  REQUIRE(saved_b.ok());
+  REQUIRE(saved_b->has_value());
+  auto stored = a->convention(Convention::make_id(kProgrammePauvrete, "67"));
+  REQUIRE(stored.ok());
+  REQUIRE(stored->has_value());
+  CHECK((*stored)->facts.signatories.size() == 2);
+  CHECK((*stored)->revision == 2);
+  // Nothing to merge, or a merge that saves nothing: no record.
+  auto none = a->merge_convention(kProgrammePauvrete, "68", merge_fn(std::chrono::milliseconds(0)));
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->has_value());
+  // A failing merge leaves no transaction open behind it.
+  auto failing = a->merge_convention(kProgrammePauvrete, "67", [](const std::vector<Observation>&) -> Result<std::optional<Convention>> {
+    return Error::make("invalid", "no");
+  });
+  CHECK_FALSE(failing.ok());
+  CHECK(a->start_run("job-c").ok());
+}

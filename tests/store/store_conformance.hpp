@@ -1275,4 +1275,64 @@ void store_conformance(MakeStore make_store) {
     CHECK(s.try_lease("x", "", milliseconds(10)).error().code == "invalid");
     CHECK(s.try_lease("x", "daemon-a", milliseconds(0)).error().code == "invalid");
   }
+
+  SECTION("find_runs: across jobs, filters, keyset cursor, cancelled apart from failed") {
+    // a: done; b: cancelled (failed with the prefix); a: failed; b: running.
+    const RunId a1 = must_start(s, "job-a");
+    must_commit(s, a1, make_fetched("https://a.example/1"));
+    REQUIRE(s.finish_run(a1));
+    const RunId b1 = must_start(s, "job-b");
+    REQUIRE(s.finish_run(b1, RunEnd{std::string(Store::kCancelledPrefix) + "by admin at now", true}));
+    const RunId a2 = must_start(s, "job-a");
+    REQUIRE(s.finish_run(a2, RunEnd{"connector could not start", true}));
+    const RunId b2 = must_start(s, "job-b");
+    auto ids = [&](const Store::RunFilter& f) {
+      auto r = s.find_runs(f);
+      if (!r) FAIL("find_runs: " << r.error().message);
+      std::vector<RunId> out;
+      for (const RunSummary& x : *r) out.push_back(x.id);
+      return out;
+    };
+    Store::RunFilter all;
+    CHECK(ids(all) == std::vector<RunId>{b2, a2, b1, a1});
+    Store::RunFilter by_job;
+    by_job.job = "job-a";
+    CHECK(ids(by_job) == std::vector<RunId>{a2, a1});
+    Store::RunFilter running;
+    running.status = RunStatus::running;
+    CHECK(ids(running) == std::vector<RunId>{b2});
+    Store::RunFilter cancelled;
+    cancelled.cancelled = true;
+    CHECK(ids(cancelled) == std::vector<RunId>{b1});
+    Store::RunFilter failed;
+    failed.status = RunStatus::failed;
+    failed.cancelled = false;
+    CHECK(ids(failed) == std::vector<RunId>{a2});
+    // Keyset pages of 2: the cursor is the last id seen.
+    Store::RunFilter page;
+    page.limit = 2;
+    CHECK(ids(page) == std::vector<RunId>{b2, a2});
+    page.before_id = a2;
+    CHECK(ids(page) == std::vector<RunId>{b1, a1});
+    page.before_id = a1;
+    CHECK(ids(page).empty());
+    // Time bounds on started_at (RFC 3339 text).
+    Store::RunFilter future;
+    future.started_from = "2999-01-01T00:00:00Z";
+    CHECK(ids(future).empty());
+    Store::RunFilter past;
+    past.started_to = "2999-01-01T00:00:00Z";
+    past.started_from = "2000-01-01";
+    CHECK(ids(past).size() == 4);
+    // Values are bound: a quote in a job name is a name.
+    Store::RunFilter quoted;
+    quoted.job = "job-a' OR '1'='1";
+    CHECK(ids(quoted).empty());
+    // The summaries are complete (counts of a finished run).
+    auto listed = s.find_runs(by_job);
+    REQUIRE(listed);
+    REQUIRE(listed->size() == 2);
+    CHECK(listed->back().counts.total == 1);
+    CHECK(listed->back().job == "job-a");
+  }
 }

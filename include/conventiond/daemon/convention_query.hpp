@@ -45,4 +45,15 @@ Result<ConventionQuery> parse_convention_query(
 Result<ConventionPage> run_convention_query(const std::vector<Convention>& all,
                                             const ConventionQuery& query);
 
+// The same over candidate records (e.g. those of an index); `sorted_by_id`: they are in id
+// order already (the default sort then costs no sort).
+Result<ConventionPage> run_convention_query(const std::vector<const Convention*>& candidates,
+                                            const ConventionQuery& query, bool sorted_by_id);
+
+// The years the `year` filter matches for these facts, sorted (for an index by year).
+std::vector<int> funding_years(const ConventionFacts& facts);
+
+// A region name as the query compares it (lower case, accents removed).
+std::string fold_region(std::string_view region);
+
 }  // namespace conventiond

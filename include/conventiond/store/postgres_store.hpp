@@ -117,6 +117,7 @@ class PostgresStore final : public Store {
   Status ping() override;
   Status check_health() override;
   std::optional<StoreFailure> last_failure() const override;
+  Result<std::vector<RunSummary>> find_runs(const RunFilter& filter) override;
 
   class Session;  // one operation on the connection (defined in postgres_store.cpp)
 

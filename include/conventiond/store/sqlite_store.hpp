@@ -1,6 +1,7 @@
 #pragma once
 // The embedded default store: one SQLite file in WAL mode (or ":memory:").
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,10 @@ namespace conventiond {
 
 struct SqliteOptions {
   int busy_timeout_ms = 5000;
+  // Read-only connections beside the one writer (WAL lets them read while it writes): the
+  // change log, the conventions and indicators are read through them, so a reader never
+  // waits for a write in progress. 0 (and always for ":memory:"): reads use the writer.
+  int readers = 3;
 };
 
 // The schema, as ordered migrations: migration i (0-based) brings the schema to version i + 1.
@@ -70,6 +75,9 @@ class SqliteStore final : public Store {
       std::string_view programme, std::string_view departement) override;
   Result<std::vector<std::pair<std::string, std::string>>> touched_by_run(RunId run) override;
   Result<SaveResult> save_convention(const Convention& merged) override;
+  Result<std::optional<SaveResult>> merge_convention(std::string_view programme,
+                                                     std::string_view departement,
+                                                     const MergeFunction& merge) override;
   Result<std::optional<Convention>> convention(std::string_view id) override;
   Result<std::vector<Convention>> conventions() override;
   Result<std::vector<Convention>> convention_history(std::string_view id) override;
@@ -113,6 +121,7 @@ class SqliteStore final : public Store {
   Status ping() override;
   Status check_health() override;
   std::optional<StoreFailure> last_failure() const override;
+  Result<std::vector<RunSummary>> find_runs(const RunFilter& filter) override;
 
  private:
   struct DbCloser {
@@ -123,10 +132,31 @@ class SqliteStore final : public Store {
   Result<RunSummary> load_run(RunId run);
   Result<RunCounts> count_items(RunId run);
 
+  // A connection to read with: a free reader (waits for one), or the writer under mu_ when
+  // the store has no readers.
+  class ReadLease {
+   public:
+    explicit ReadLease(SqliteStore& store);
+    ~ReadLease();
+    ReadLease(const ReadLease&) = delete;
+    ReadLease& operator=(const ReadLease&) = delete;
+    sqlite3* get() const noexcept { return db_; }
+
+   private:
+    SqliteStore& store_;
+    sqlite3* db_ = nullptr;
+    std::unique_lock<std::recursive_mutex> writer_lock_;
+  };
+  Status open_readers(int count, int busy_timeout_ms);
+
   std::string path_;
   std::unique_ptr<sqlite3, DbCloser> db_;
+  std::vector<std::unique_ptr<sqlite3, DbCloser>> readers_;
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<sqlite3*> free_readers_;
   StoreHealthTracker health_;  // registered for db_ (sqlite_support.hpp)
-  std::mutex mu_;
+  std::recursive_mutex mu_;  // the writer; recursive: merge_convention() nests the others
   int schema_version_ = 0;
   int applied_at_open_ = 0;
 };

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -223,6 +224,22 @@ class Store {
  public:
   virtual ~Store() = default;
 
+  // In-process wake-ups: `listener` is called after each commit of this object that wrote
+  // change-log events (on the committing thread, which may hold the store's lock: it must
+  // only post work elsewhere). Set it before other threads use the store. Commits by other
+  // processes are not announced (poll latest_seq() for those).
+  void set_commit_listener(std::function<void()> listener) { commit_listener_ = std::move(listener); }
+
+ protected:
+  void notify_commit() const {
+    if (commit_listener_) commit_listener_();
+  }
+
+ private:
+  std::function<void()> commit_listener_;
+
+ public:
+
   // Starts a run of `job` (created on first use). Refused ("conflict") while the job has a
   // run still running: resume or finish that one.
   virtual Result<RunId> start_run(std::string_view job) = 0;
@@ -331,6 +348,27 @@ class Store {
   // Convention::make_id(programme, département); a record without a département, or one the
   // model's JSON parser does not read back (unknown département code), is "invalid".
   virtual Result<SaveResult> save_convention(const Convention& merged) = 0;
+  // Read-merge-save of one convention: the observations of (programme, departement) as
+  // observations_for_convention() gives them are passed to `merge`, and the record it returns
+  // is saved as save_convention() does. nullopt (nothing saved) when there is no observation
+  // or `merge` returns nullopt; an error of `merge` is returned as is. SQLite does it all in
+  // one write transaction, so two workers merging one convention never save a stale merge;
+  // this default (PostgreSQL for now) reads and saves in two transactions.
+  using MergeFunction =
+      std::function<Result<std::optional<Convention>>(const std::vector<Observation>&)>;
+  virtual Result<std::optional<SaveResult>> merge_convention(std::string_view programme,
+                                                             std::string_view departement,
+                                                             const MergeFunction& merge) {
+    auto observations = observations_for_convention(programme, departement);
+    if (!observations) return observations.error();
+    if (observations->empty()) return std::optional<SaveResult>{};
+    auto merged = merge(*observations);
+    if (!merged) return merged.error();
+    if (!*merged) return std::optional<SaveResult>{};
+    auto saved = save_convention(**merged);
+    if (!saved) return saved.error();
+    return std::optional<SaveResult>(std::move(*saved));
+  }
   virtual Result<std::optional<Convention>> convention(std::string_view id) = 0;
   // Every current record, ordered by id.
   virtual Result<std::vector<Convention>> conventions() = 0;
@@ -431,6 +469,22 @@ class Store {
   // corruption, connection lost; not "not_found", "invalid", "conflict"), unless an operation
   // succeeded since; corruption and a failed check_health() stay (sticky). Cheap, any thread.
   virtual std::optional<StoreFailure> last_failure() const = 0;
+
+  // --- Runs across jobs (GET /v1/runs; docs/console.md) ---------------------------------
+  // A cancelled run (POST /v1/runs/{id}/cancel) is stored "failed" with an error starting
+  // with kCancelledPrefix ("cancelled: by ... at ..."); the API shows it as "cancelled".
+  static constexpr std::string_view kCancelledPrefix = "cancelled: ";
+  struct RunFilter {
+    std::string job;                   // "" = every job
+    std::optional<RunStatus> status;   // nullopt = any
+    std::optional<bool> cancelled;     // true: only cancelled runs; false: none of them
+    std::string started_from;          // RFC 3339, inclusive ("" = no bound)
+    std::string started_to;            // RFC 3339, exclusive ("" = no bound)
+    RunId before_id = 0;               // the cursor: runs with id < before_id (0 = none)
+    std::size_t limit = 50;
+  };
+  // Runs matching the filter, newest (highest id) first, at most limit.
+  virtual Result<std::vector<RunSummary>> find_runs(const RunFilter& filter) = 0;
 };
 
 }  // namespace conventiond

@@ -1,0 +1,218 @@
+// The operator console (docs/console.md): plain ES module, no framework, no bundler.
+// Reads go to the daemon's API; actions send the admin token kept in sessionStorage in an
+// Authorization header (never in a URL, never in a cookie).
+import FRANCE from '/console/vendor/france-departements.js';
+
+// The overseas départements are not in the map package: drawn as labelled tiles.
+const OVERSEAS = [
+  { id: '971', name: 'Guadeloupe' }, { id: '972', name: 'Martinique' },
+  { id: '973', name: 'Guyane' }, { id: '974', name: 'La Réunion' }, { id: '976', name: 'Mayotte' },
+];
+const NAMES = new Map([...FRANCE.locations, ...OVERSEAS].map((d) => [d.id, d.name]));
+const view = document.getElementById('view');
+
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const token = () => sessionStorage.getItem('conventiond-token') || '';
+const euros = (n) => (n == null ? '' : new Intl.NumberFormat('fr-FR').format(n) + ' €');
+
+async function api(path, options = {}) {
+  const headers = { Accept: 'application/json', ...(options.headers || {}) };
+  if (token()) headers.Authorization = 'Bearer ' + token();
+  const res = await fetch(path, { ...options, headers });
+  const text = await res.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = { error: { message: text } }; }
+  if (!res.ok) throw new Error((body && body.error && body.error.message) || res.status + ' ' + res.statusText);
+  return body;
+}
+
+// --- Token --------------------------------------------------------------------------------
+const form = document.getElementById('token-form');
+const tokenState = document.getElementById('token-state');
+const showToken = () => { tokenState.textContent = token() ? 'jeton enregistré (session)' : 'lecture seule'; };
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const v = document.getElementById('token').value.trim();
+  if (v) sessionStorage.setItem('conventiond-token', v); else sessionStorage.removeItem('conventiond-token');
+  document.getElementById('token').value = '';
+  showToken();
+});
+showToken();
+
+// --- Overview: map + table ------------------------------------------------------------------
+function statusOf(c) { return !c ? 'none' : c.facts.signed_on ? 'signed' : 'mentioned'; }
+
+function amountsByYear(facts, funder) {
+  const m = new Map();
+  for (const l of facts.funding || []) {
+    if (l.funder !== funder) continue;
+    const k = l.year ?? 'période';
+    m.set(k, (m.get(k) || 0) + l.amount_eur);
+  }
+  return [...m.entries()].map(([y, a]) => `${y} : ${euros(a)}`).join('<br>');
+}
+
+function sourceCount(c) {
+  const urls = new Set();
+  for (const p of c.provenance || []) {
+    if (p.chosen && p.chosen.url) urls.add(p.chosen.url);
+    for (const a of p.alternatives || []) if (a.source && a.source.url) urls.add(a.source.url);
+  }
+  return urls.size;
+}
+
+function mapSvg(byDep) {
+  const tile = (d, i) => {
+    const x = 10 + i * 60;
+    return `<g data-dep="${d.id}"><rect x="${x}" y="540" width="52" height="34" class="st-${statusOf(byDep.get(d.id))}"><title>${esc(d.id + ' ' + d.name)}</title></rect>` +
+      `<text x="${x + 4}" y="561">${esc(d.id)}</text></g>`;
+  };
+  const paths = FRANCE.locations.map((d) =>
+    `<path data-dep="${d.id}" d="${d.path}" class="st-${statusOf(byDep.get(d.id))}"><title>${esc(d.id + ' ' + d.name)}</title></path>`).join('');
+  return `<svg class="map" viewBox="0 0 613 585" role="img" aria-label="Carte des départements">${paths}${OVERSEAS.map(tile).join('')}</svg>`;
+}
+
+async function overview() {
+  const all = [];
+  let cursor = null;
+  do {
+    const page = await api('/v1/conventions?limit=500' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+    all.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  const byDep = new Map(all.map((c) => [c.facts.departement, c]));
+  const rows = all.map((c) => ({
+    id: c.id, dep: c.facts.departement, name: NAMES.get(c.facts.departement) || '', signed: c.facts.signed_on || '',
+    period: c.facts.period ? `${c.facts.period.start}–${c.facts.period.end}` : '',
+    etat: amountsByYear(c.facts, 'etat'), departement: amountsByYear(c.facts, 'departement'),
+    measures: (c.facts.measures || []).join(', '), sources: sourceCount(c),
+  }));
+  const counts = { signed: 0, mentioned: 0 };
+  for (const c of all) counts[statusOf(c)]++;
+  view.innerHTML = `<div class="overview"><div>${mapSvg(byDep)}
+    <p class="legend"><span class="signed"></span>signée (${counts.signed})<span class="mentioned"></span>mentionnée (${counts.mentioned})<span class="none"></span>rien trouvé (${101 - all.length})</p></div>
+    <div><div class="filters"><input id="filter" type="search" placeholder="Filtrer (département, mesure…)" size="30"> <span id="shown" class="muted"></span></div>
+    <table id="conventions"><thead><tr>
+      <th data-k="dep">Département</th><th data-k="signed">Signature</th><th data-k="period">Période</th>
+      <th data-k="etat">État / an</th><th data-k="departement">Département / an</th><th data-k="measures">Mesures</th><th data-k="sources">Sources</th>
+    </tr></thead><tbody></tbody></table></div></div>`;
+  let sortKey = 'dep', asc = true, filter = '';
+  const tbody = view.querySelector('tbody');
+  const render = () => {
+    const f = filter.toLowerCase();
+    const shown = rows.filter((r) => !f || `${r.dep} ${r.name} ${r.measures} ${r.signed}`.toLowerCase().includes(f))
+      .sort((a, b) => (a[sortKey] < b[sortKey] ? -1 : a[sortKey] > b[sortKey] ? 1 : 0) * (asc ? 1 : -1));
+    tbody.innerHTML = shown.map((r) => `<tr data-id="${esc(r.id)}"><td><a href="#/c/${encodeURIComponent(r.id)}">${esc(r.dep)} ${esc(r.name)}</a></td>` +
+      `<td>${esc(r.signed)}</td><td>${esc(r.period)}</td><td class="num">${r.etat}</td><td class="num">${r.departement}</td>` +
+      `<td>${esc(r.measures)}</td><td class="num">${r.sources}</td></tr>`).join('');
+    document.getElementById('shown').textContent = `${shown.length} / ${rows.length}`;
+  };
+  view.querySelector('thead').addEventListener('click', (e) => {
+    const k = e.target.dataset.k;
+    if (!k) return;
+    asc = k === sortKey ? !asc : true;
+    sortKey = k;
+    render();
+  });
+  document.getElementById('filter').addEventListener('input', (e) => { filter = e.target.value; render(); });
+  view.querySelector('svg').addEventListener('click', (e) => {
+    const g = e.target.closest('[data-dep]');
+    if (!g) return;
+    const c = byDep.get(g.dataset.dep);
+    if (c) location.hash = '#/c/' + encodeURIComponent(c.id);
+  });
+  render();
+}
+
+// --- One convention -------------------------------------------------------------------------
+function quoteOf(ev) { return ev && ev.quote ? `<p class="quote">« ${esc(ev.quote)} »${ev.page ? ` (p. ${ev.page})` : ''}</p>` : ''; }
+function sourceLine(s) {
+  if (!s) return '';
+  return `<a href="${esc(s.url)}" rel="noreferrer noopener">${esc(s.title || s.url)}</a> <span class="muted">${esc(s.rank)} · ${esc(s.fetched_at)}</span>`;
+}
+
+async function conventionPage(id) {
+  const c = await api('/v1/conventions/' + encodeURIComponent(id));
+  const f = c.facts;
+  const value = {
+    departement: `${esc(f.departement)} ${esc(NAMES.get(f.departement) || '')}`,
+    signed_on: esc(f.signed_on || '—'),
+    period: f.period ? `${f.period.start}–${f.period.end}` : '—',
+    signatories: (f.signatories || []).map((s) => `${esc(s.name)} <span class="muted">(${esc(s.role)})</span>${quoteOf(s.evidence)}`).join('<br>') || '—',
+    funding: (f.funding || []).map((l) => `${esc(l.funder)} ${l.year ?? 'période'} : ${euros(l.amount_eur)} <span class="muted">${esc(l.qualifier)}${l.per_year ? ', par an' : ''}</span>${quoteOf(l.evidence)}`).join('<br>') || '—',
+    measures: (f.measures || []).map((m) => esc(m) + quoteOf(f.evidence && f.evidence['measures.' + m])).join('<br>') || '—',
+    actions: (f.actions || []).map((a) => `${esc(a.code)} ${esc(a.title)}`).join('<br>') || '—',
+    amendments: (f.amendments || []).map((a) => `avenant ${a.year ?? ''} ${esc(a.signed_on || '')}`).join('<br>') || '—',
+  };
+  const prov = new Map((c.provenance || []).map((p) => [p.field, p]));
+  const fields = Object.keys(value).map((k) => {
+    const p = prov.get(k);
+    const ev = (f.evidence && f.evidence[k]) || (p && p.evidence);
+    const alts = p && p.alternatives && p.alternatives.length
+      ? `<details><summary>${p.alternatives.length} autre(s) valeur(s)</summary>${p.alternatives.map((a) => `<div><code>${esc(JSON.stringify(a.value ?? a.value_json))}</code> — ${sourceLine(a.source)}${quoteOf(a.evidence)}</div>`).join('')}</details>` : '';
+    return `<dt>${esc(k)}</dt><dd>${value[k]}${quoteOf(ev)}${p ? `<div>Source : ${sourceLine(p.chosen)}</div>` : ''}${alts}</dd>`;
+  }).join('');
+  const ind = c.indicators && c.indicators.current ? Object.entries(c.indicators.current).map(([n, v]) => `<li>${esc(n)} : ${esc(v.value)} ${esc(v.unit)} <span class="muted">(${esc(v.period)})</span></li>`).join('') : '';
+  view.innerHTML = `<p><a href="#/">← Conventions</a></p><h2>${esc(c.id)} <span class="muted">révision ${c.revision}, ${esc(c.updated_at)}</span></h2>
+    <dl class="fields">${fields}</dl>${ind ? `<h3>Indicateurs</h3><ul>${ind}</ul>` : ''}
+    <p><a href="/v1/conventions/${encodeURIComponent(c.id)}">JSON</a> · <a href="/v1/conventions/${encodeURIComponent(c.id)}/revisions">révisions</a></p>`;
+}
+
+// --- Jobs and runs --------------------------------------------------------------------------
+async function runsPage(cursor) {
+  const [jobs, runs] = await Promise.all([api('/v1/jobs'), api('/v1/runs?limit=50' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''))]);
+  const jobRows = jobs.items.map((j) => `<tr><td>${esc(j.name)}</td><td>${esc(j.connector)}</td><td>${esc(j.schedule)}</td>` +
+    `<td>${j.last_run ? `<a href="#/run/${j.last_run.id}">${j.last_run.id}</a> ${esc(j.last_run.status)}` : '—'}</td><td>${esc(j.next_run_at || '—')}</td>` +
+    `<td><button data-trigger="${esc(j.name)}">Lancer</button></td></tr>`).join('');
+  const runRows = runs.items.map((r) => `<tr><td><a href="#/run/${r.id}">${r.id}</a></td><td>${esc(r.job)}</td><td class="st-run-${esc(r.status)}">${esc(r.status)}</td>` +
+    `<td class="num">${r.counts.total}</td><td class="num">${r.counts.failed}</td><td>${esc(r.started_at)}</td><td>${esc(r.finished_at || '')}</td>` +
+    `<td>${r.status === 'running' ? `<button data-cancel="${r.id}">Annuler</button>` : ''}</td></tr>`).join('');
+  view.innerHTML = `<h2>Jobs</h2><table><thead><tr><th>Job</th><th>Connecteur</th><th>Planification</th><th>Dernier run</th><th>Prochain</th><th></th></tr></thead><tbody>${jobRows}</tbody></table>
+    <h2>Runs</h2><table><thead><tr><th>Run</th><th>Job</th><th>Statut</th><th>Items</th><th>Échecs</th><th>Début</th><th>Fin</th><th></th></tr></thead><tbody>${runRows}</tbody></table>
+    ${runs.next_cursor ? `<p><a href="#/runs/${encodeURIComponent(runs.next_cursor)}">Runs plus anciens →</a></p>` : ''}<p id="msg"></p>`;
+  bindActions();
+}
+
+async function runPage(id) {
+  const r = await api('/v1/runs/' + encodeURIComponent(id));
+  const failed = (r.failed_items || []).map((f) => `<tr><td>${esc(f.url)}</td><td>${f.http_status || ''}</td><td>${esc(f.error)}</td><td class="num">${f.attempts}</td></tr>`).join('');
+  view.innerHTML = `<p><a href="#/runs">← Jobs et runs</a></p><h2>Run ${r.id} — ${esc(r.job)} <span class="st-run-${esc(r.status)}">${esc(r.status)}</span></h2>
+    <p>${Object.entries(r.counts).map(([k, v]) => `${esc(k)} : ${v}`).join(' · ')}</p>
+    ${r.error ? `<p class="err">${esc(r.error)}</p>` : ''}
+    <p>${r.status === 'running' ? `<button data-cancel="${r.id}">Annuler</button>` : ''}
+    ${failed && r.status !== 'running' ? `<button data-retry="${r.id}">Relancer les échecs</button>` : ''}</p>
+    <h3>Items en échec</h3>${failed ? `<table><thead><tr><th>URL</th><th>HTTP</th><th>Raison</th><th>Essais</th></tr></thead><tbody>${failed}</tbody></table>` : '<p class="muted">aucun</p>'}<p id="msg"></p>`;
+  bindActions();
+  if (r.status === 'running') setTimeout(() => { if (location.hash === '#/run/' + id) route(); }, 2000);
+}
+
+function bindActions() {
+  const msg = (t, err) => { const m = document.getElementById('msg'); m.textContent = t; m.className = err ? 'err' : ''; };
+  view.querySelectorAll('button[data-trigger], button[data-cancel], button[data-retry]').forEach((b) => b.addEventListener('click', async () => {
+    if (!token()) return msg('Entrez le jeton admin pour agir.', true);
+    try {
+      let res;
+      if (b.dataset.trigger) res = await api('/v1/jobs/' + encodeURIComponent(b.dataset.trigger) + '/run', { method: 'POST' });
+      else if (b.dataset.cancel) res = await api('/v1/runs/' + b.dataset.cancel + '/cancel', { method: 'POST' });
+      else res = await api('/v1/runs/' + b.dataset.retry + '/retry-failed', { method: 'POST' });
+      msg('OK : ' + JSON.stringify(res));
+      setTimeout(route, 800);
+    } catch (e) { msg(e.message, true); }
+  }));
+}
+
+// --- Router ---------------------------------------------------------------------------------
+async function route() {
+  const h = location.hash || '#/';
+  try {
+    let m;
+    if ((m = h.match(/^#\/c\/(.+)$/))) await conventionPage(decodeURIComponent(m[1]));
+    else if ((m = h.match(/^#\/run\/(\d+)$/))) await runPage(m[1]);
+    else if ((m = h.match(/^#\/runs(?:\/(\d+))?$/))) await runsPage(m[1]);
+    else await overview();
+  } catch (e) {
+    view.innerHTML = `<p class="err">${esc(e.message)}</p>`;
+  }
+}
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,418 @@
+// The console's routes (docs/console.md): CSV exports, runs across jobs, cancel, and the
+// console's files served by the real binary with their content types and CSP.
+#include <catch2/catch.hpp>
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include <conventiond/daemon/daemon.hpp>
+#include <conventiond/store/sqlite_store.hpp>
+
+#include "../harvest/test_site.hpp"
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace conventiond;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Reply {
+  long status = 0;
+  std::string body;
+  std::string content_type;
+  std::string headers;  // raw, lower-cased
+  json::value json() const {
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    INFO(body);
+    REQUIRE_FALSE(ec);
+    return v;
+  }
+};
+
+size_t collect(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+Reply call(const std::string& method, const std::string& url, const std::string& token = "") {
+  CURL* c = curl_easy_init();
+  Reply r;
+  curl_slist* headers = nullptr;
+  if (!token.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (method == "POST") curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  if (curl_easy_perform(c) == CURLE_OK) {
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    char* ct = nullptr;
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+    if (ct != nullptr) r.content_type = ct;
+  }
+  for (char& ch : r.headers) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(c);
+  return r;
+}
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("cvd-console-" + std::to_string(::getpid())) / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream out(p);
+  out << text;
+}
+
+struct RunningDaemon {
+  std::unique_ptr<Daemon> daemon;
+  std::thread thread;
+  std::promise<void> ready;
+  explicit RunningDaemon(const fs::path& config_file) {
+    auto cfg = load_daemon_config(config_file);
+    INFO((cfg ? std::string() : cfg.error().message));
+    REQUIRE(cfg.ok());
+    DaemonOptions o;
+    o.handle_signals = false;
+    o.log = [](std::string_view) {};
+    o.on_ready = [this] { ready.set_value(); };
+    auto d = Daemon::create(std::move(*cfg), o);
+    INFO((d ? std::string() : d.error().message));
+    REQUIRE(d.ok());
+    daemon = std::move(*d);
+    auto f = ready.get_future();
+    thread = std::thread([this] { daemon->run(); });
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  }
+  ~RunningDaemon() {
+    daemon->stop();
+    thread.join();
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(daemon->port()) + path;
+  }
+};
+
+Convention record(const std::string& dep, bool signed_on) {
+  Convention c;
+  c.facts.departement = dep;
+  if (signed_on) c.facts.signed_on = Date{2019, 6, 27};
+  c.facts.period = Period{2019, 2021};
+  c.facts.measures = {Measure::maraudes, Measure::premier_accueil};
+  c.facts.signatories.push_back(Signatory{"Jeanne \"la\" Préfète, adjointe", Role::prefet});
+  FundingLine e;
+  e.funder = Funder::etat;
+  e.year = 2019;
+  e.amount_eur = 1200000;
+  c.facts.funding.push_back(e);
+  e.year = 2020;
+  e.amount_eur = 800000;
+  c.facts.funding.push_back(e);
+  FundingLine d;
+  d.funder = Funder::departement;
+  d.amount_eur = 500000;
+  d.qualifier = Qualifier::about;
+  c.facts.funding.push_back(d);
+  FieldProvenance p;
+  p.field = "funding";
+  p.chosen.url = "https://pref.example/" + dep + ".pdf";
+  p.chosen.rank = SourceRank::convention_text;
+  c.provenance.push_back(p);
+  return c;
+}
+
+std::vector<std::string> lines(const std::string& body) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at < body.size()) {
+    const auto end = body.find("\r\n", at);
+    REQUIRE(end != std::string::npos);  // every line ends with CRLF
+    out.push_back(body.substr(at, end - at));
+    at = end + 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("conventions.csv and funding.csv: RFC 4180, stable columns, filters, BOM", "[console]") {
+  const fs::path dir = temp_dir("csv");
+  {
+    auto store = SqliteStore::open((dir / "state.db").string());
+    REQUIRE(store);
+    REQUIRE((*store)->save_convention(record("67", true)));
+    REQUIRE((*store)->save_convention(record("974", false)));
+  }
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
+  RunningDaemon d(dir / "c.toml");
+
+  auto r = call("GET", d.url("/v1/conventions.csv"));
+  REQUIRE(r.status == 200);
+  CHECK(r.content_type.rfind("text/csv; charset=utf-8", 0) == 0);
+  CHECK(r.headers.find("content-disposition: attachment; filename=\"conventions.csv\"") != std::string::npos);
+  auto rows = lines(r.body);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0] == "id,departement,departement_name,region,programme,signed_on,period_start,period_end,"
+                   "etat_eur_by_year,departement_eur_by_year,measures,signatories,sources,revision,"
+                   "updated_at,signed_on_source_url,url");
+  CHECK(rows[1].rfind("pauvrete-2019:67,67,Bas-Rhin,Grand Est,pauvrete-2019,2019-06-27,2019,2021,"
+                      "2019=1200000;2020=800000,period=500000,", 0) == 0);
+  // A field with a quote and a comma is quoted, its quotes doubled.
+  CHECK(rows[1].find("\"Jeanne \"\"la\"\" Préfète, adjointe (prefet)\"") != std::string::npos);
+  CHECK(rows[2].rfind("pauvrete-2019:974,974,La Réunion,La Réunion,pauvrete-2019,,2019,2021,", 0) == 0);
+
+  // The /v1/conventions filters apply; the region ignores case and accents; unknown: 400.
+  r = call("GET", d.url("/v1/conventions.csv?region=grand%20est"));
+  REQUIRE(r.status == 200);
+  CHECK(lines(r.body).size() == 2);
+  CHECK(call("GET", d.url("/v1/conventions.csv?region=Atlantide")).status == 400);
+  CHECK(call("GET", d.url("/v1/conventions.csv?limit=2")).status == 400);
+  CHECK(call("GET", d.url("/v1/conventions.csv?bom=yes")).status == 400);
+
+  r = call("GET", d.url("/v1/conventions.csv?bom=1"));
+  REQUIRE(r.status == 200);
+  CHECK(r.body.rfind("\xEF\xBB\xBFid,", 0) == 0);
+
+  r = call("GET", d.url("/v1/funding.csv?departement=67"));
+  REQUIRE(r.status == 200);
+  rows = lines(r.body);
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0] == "convention_id,departement,departement_name,region,scope,amendment_year,action_code,"
+                   "action_title,funder,year,amount_eur,qualifier,per_year,source_url");
+  CHECK(rows[1] == "pauvrete-2019:67,67,Bas-Rhin,Grand Est,convention,,,,etat,2019,1200000,exact,false,"
+                   "https://pref.example/67.pdf");
+  CHECK(rows[3] == "pauvrete-2019:67,67,Bas-Rhin,Grand Est,convention,,,,departement,,500000,about,false,"
+                   "https://pref.example/67.pdf");
+}
+
+TEST_CASE("GET /v1/runs across jobs with filters and a cursor; cancel stops a running run", "[console]") {
+  test::TestSite site;
+  site.article_delay = 400ms;  // a run that lasts long enough to be cancelled
+  const fs::path dir = temp_dir("runs");
+  {
+    auto store = SqliteStore::open((dir / "state.db").string());
+    REQUIRE(store);
+    for (int i = 0; i < 3; ++i) {
+      auto run = (*store)->start_run(i % 2 == 0 ? "old-a" : "old-b");
+      REQUIRE(run);
+      REQUIRE((*store)->finish_run(*run, RunEnd{"connector could not start", true}));
+    }
+  }
+  ::setenv("CVD_CONSOLE_TEST_TOKENS", "tok", 1);
+  write(dir / "c.toml",
+        "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\ntokens_env = \"CVD_CONSOLE_TEST_TOKENS\"\n"
+        "[jobs.site]\nconnector = \"press_releases\"\nmax_in_flight = 1\n"
+        "[jobs.site.fetch]\nper_host_delay = \"0ms\"\nmax_concurrent_per_host = 1\ntimeout = \"5s\"\n"
+        "max_body_bytes = 500000\nmax_redirects = 3\nmax_attempts = 1\nbackoff = \"10ms\"\nmax_retry_after = \"5s\"\n"
+        "[jobs.site.config]\nfeeds = [\"" + site.server.url("/rss.xml") + "\"]\n"
+        "listing_pages = [\"" + site.server.url("/actualites") + "\"]\ninclude_linked_documents = true\n");
+  RunningDaemon d(dir / "c.toml");
+
+  auto r = call("GET", d.url("/v1/runs?limit=2"));
+  REQUIRE(r.status == 200);
+  auto page = r.json().as_object();
+  REQUIRE(page.at("items").as_array().size() == 2);
+  CHECK(page.at("items").as_array()[0].at("id").as_int64() == 3);
+  REQUIRE(page.at("next_cursor").is_string());
+  r = call("GET", d.url("/v1/runs?limit=2&cursor=" + std::string(page.at("next_cursor").as_string())));
+  REQUIRE(r.status == 200);
+  page = r.json().as_object();
+  REQUIRE(page.at("items").as_array().size() == 1);
+  CHECK(page.at("next_cursor").is_null());
+  r = call("GET", d.url("/v1/runs?job=old-b"));
+  REQUIRE(r.status == 200);
+  CHECK(r.json().at("items").as_array().size() == 1);
+  CHECK(call("GET", d.url("/v1/runs?status=bogus")).status == 400);
+  CHECK(call("GET", d.url("/v1/runs?started_from=yesterday")).status == 400);
+  CHECK(call("GET", d.url("/v1/runs?colour=red")).status == 400);
+
+  // Cancel needs the admin token.
+  CHECK(call("POST", d.url("/v1/runs/1/cancel")).status == 401);
+  CHECK(call("POST", d.url("/v1/runs/1/cancel"), "tok").status == 409);  // already finished
+  CHECK(call("POST", d.url("/v1/runs/999/cancel"), "tok").status == 404);
+
+  r = call("POST", d.url("/v1/jobs/site/run"), "tok");
+  REQUIRE(r.status == 202);
+  const std::int64_t id = r.json().at("run_id").as_int64();
+  // Wait for the first committed item, then cancel.
+  for (int i = 0; i < 100; ++i) {
+    auto run = call("GET", d.url("/v1/runs/" + std::to_string(id))).json();
+    if (run.at("counts").at("total").as_int64() > 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  r = call("POST", d.url("/v1/runs/" + std::to_string(id) + "/cancel"), "tok");
+  INFO(r.body);
+  REQUIRE(r.status == 202);
+  json::object run;
+  for (int i = 0; i < 200; ++i) {
+    run = call("GET", d.url("/v1/runs/" + std::to_string(id))).json().as_object();
+    if (run.at("status").as_string() != "running") break;
+    std::this_thread::sleep_for(50ms);
+  }
+  INFO(json::serialize(run));
+  CHECK(run.at("status").as_string() == "cancelled");
+  CHECK(std::string(run.at("error").as_string()).rfind("cancelled: by an admin token from 127.0.0.1 at ", 0) == 0);
+  // It stopped before the end: the site has more items than were committed.
+  CHECK(run.at("counts").at("total").as_int64() < 8);
+  r = call("GET", d.url("/v1/runs?status=cancelled"));
+  REQUIRE(r.status == 200);
+  REQUIRE(r.json().at("items").as_array().size() == 1);
+  CHECK(r.json().at("items").as_array()[0].at("id").as_int64() == id);
+  r = call("GET", d.url("/v1/runs?status=failed"));
+  CHECK(r.json().at("items").as_array().size() == 3);
+}
+
+// `conventiond serve --config CONFIG` (the real binary), killed at the end of the scope.
+struct DaemonProcess {
+  pid_t pid = -1;
+  std::uint16_t port = 0;
+  DaemonProcess(const fs::path& config, const fs::path& log) {
+    const std::string exe = std::string(CONVENTIOND_BINARY_DIR) + "/conventiond";
+    pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(fd, 2);
+      ::dup2(fd, 1);
+      ::execl(exe.c_str(), exe.c_str(), "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
+    std::string text;
+    for (int i = 0; i < 200 && port == 0; ++i) {
+      std::ifstream in(log);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      text = ss.str();
+      std::smatch m;
+      if (std::regex_search(text, m, listening)) port = static_cast<std::uint16_t>(std::stoi(m[1]));
+      else std::this_thread::sleep_for(50ms);
+    }
+    INFO(text);
+    REQUIRE(port != 0);
+  }
+  ~DaemonProcess() {
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port) + path;
+  }
+};
+
+// The DOM of `url` once its scripts ran, from headless Chromium (Debian's chromium).
+std::string rendered_dom(const std::string& url, const fs::path& dir) {
+  const fs::path out = dir / "dom.html";
+  const std::string cmd =
+      "timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync --user-data-dir='" +
+      (dir / "profile").string() + "' --virtual-time-budget=5000 --dump-dom '" + url + "' > '" +
+      out.string() + "' 2>/dev/null";
+  fs::remove_all(dir / "profile");
+  const int rc = std::system(cmd.c_str());
+  INFO(cmd);
+  CHECK(rc == 0);
+  std::ifstream in(out);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_CASE("serve: the console at / and its files, with content types and a strict CSP", "[console]") {
+  const fs::path dir = temp_dir("process");
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
+  DaemonProcess daemon(dir / "c.toml", dir / "log.txt");
+  const std::string base = daemon.url("");
+  struct Want {
+    std::string path, type, contains;
+  };
+  for (const Want& w : {Want{"/", "text/html; charset=utf-8", "<script type=\"module\" src=\"/console/app.js\">"},
+                        Want{"/console/app.js", "text/javascript; charset=utf-8", "sessionStorage"},
+                        Want{"/console/app.css", "text/css; charset=utf-8", ".overview"},
+                        Want{"/console/vendor/france-departements.js", "text/javascript; charset=utf-8", "\"id\":\"2A\""},
+                        Want{"/console/vendor/LICENSE-svg-maps.md", "text/plain; charset=utf-8", "Attribution"}}) {
+    INFO(w.path);
+    auto r = call("GET", base + w.path);
+    CHECK(r.status == 200);
+    CHECK(r.content_type == w.type);
+    CHECK(r.body.find(w.contains) != std::string::npos);
+    CHECK(r.headers.find("content-security-policy: default-src 'none'; script-src 'self'; style-src 'self';") != std::string::npos);
+    CHECK(r.headers.find("x-content-type-options: nosniff") != std::string::npos);
+  }
+  // Nothing loaded from elsewhere: no absolute URL in the page or its script.
+  CHECK(call("GET", base + "/").body.find("http") == std::string::npos);
+  CHECK(call("GET", base + "/console/nope.js").status == 404);
+  // The new routes are described in the served OpenAPI document.
+  const auto paths = call("GET", base + "/v1/openapi.json").json().at("paths").as_object();
+  for (const char* p : {"/v1/conventions.csv", "/v1/funding.csv", "/v1/runs", "/v1/runs/{id}/cancel"}) {
+    INFO(p);
+    CHECK(paths.contains(p));
+  }
+}
+
+TEST_CASE("the console in headless Chromium: map, table, a record's quotes, runs", "[console][browser]") {
+  if (!fs::exists("/usr/bin/chromium")) {
+    WARN("skipped: /usr/bin/chromium is not installed (apt-get install chromium)");
+    return;
+  }
+  const fs::path dir = temp_dir("browser");
+  {
+    auto store = SqliteStore::open((dir / "state.db").string());
+    REQUIRE(store);
+    Convention signed_one = record("67", true);
+    Evidence ev;
+    ev.quote = "L'État apporte 1 200 000 euros en 2019.";
+    ev.rule = "test";
+    signed_one.facts.funding[0].evidence = ev;
+    REQUIRE((*store)->save_convention(signed_one));
+    REQUIRE((*store)->save_convention(record("974", false)));
+    auto run = (*store)->start_run("site");
+    REQUIRE(run);
+    REQUIRE((*store)->finish_run(*run, RunEnd{std::string(Store::kCancelledPrefix) + "by test at now", true}));
+  }
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
+  DaemonProcess daemon(dir / "c.toml", dir / "log.txt");
+
+  const std::string overview = rendered_dom(daemon.url("/#/"), dir);
+  INFO(overview.substr(0, 3000));
+  // The map: Bas-Rhin signed, La Réunion mentioned (an overseas tile), Paris nothing.
+  CHECK(std::regex_search(overview, std::regex("data-dep=\"67\" d=\"[^\"]+\" class=\"st-signed\"")));
+  CHECK(std::regex_search(overview, std::regex("data-dep=\"75\" d=\"[^\"]+\" class=\"st-none\"")));
+  CHECK(std::regex_search(overview, std::regex("<g data-dep=\"974\"><rect [^>]*class=\"st-mentioned\"")));
+  // The table: one row per record, linking to it.
+  CHECK(overview.find("<a href=\"#/c/pauvrete-2019%3A67\">67 Bas-Rhin</a>") != std::string::npos);
+  CHECK(overview.find("<a href=\"#/c/pauvrete-2019%3A974\">974 La Réunion</a>") != std::string::npos);
+  CHECK(overview.find("signée (1)") != std::string::npos);
+
+  const std::string page = rendered_dom(daemon.url("/#/c/pauvrete-2019%3A67"), dir);
+  INFO(page.substr(0, 3000));
+  CHECK(page.find("« L'État apporte 1 200 000 euros en 2019. »") != std::string::npos);
+  CHECK(page.find("https://pref.example/67.pdf") != std::string::npos);
+
+  const std::string runs = rendered_dom(daemon.url("/#/runs"), dir);
+  INFO(runs.substr(0, 3000));
+  CHECK(runs.find("<td class=\"st-run-cancelled\">cancelled</td>") != std::string::npos);
+}
