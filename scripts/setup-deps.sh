@@ -8,11 +8,20 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libboost-program-options1.81-dev libboost-filesystem1.81-dev libboost-regex1.81-dev
   libcurl4-openssl-dev libssl-dev
-  libpugixml-dev libgumbo-dev libpoppler-cpp-dev
-  libsqlite3-dev libpq-dev postgresql
+  libpugixml-dev libgumbo-dev libpoppler-cpp-dev libpoppler-private-dev
+  libsqlite3-dev libpq-dev
   librdkafka-dev libtomlplusplus-dev catch2
-  clang-14 libclang-rt-14-dev poppler-utils
 )
+# `--test`: what the tests, fuzzers and benchmarks need besides (scripts/test.sh passes it);
+# the demo does not pull a PostgreSQL server, clang or a browser.
+if [ "${1:-}" = "--test" ]; then
+  PACKAGES+=(
+    postgresql                     # the real server of the PostgreSQL tests (loopback)
+    clang-14 libclang-rt-14-dev    # libFuzzer targets
+    poppler-utils qpdf hyperfine wrk nginx-light  # benchmarks beside pdftotext and nginx
+    chromium                       # headless, for the console's browser test (tests/console)
+  )
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -7,18 +7,25 @@
 
 #include <boost/json.hpp>
 
+#ifndef CONVENTIOND_EXTRACT_LOCAL_ONLY
 #include <boost/asio/io_context.hpp>
+#endif
 
 #include <conventiond/extract/extractor.hpp>
+#ifndef CONVENTIOND_EXTRACT_LOCAL_ONLY
 #include <conventiond/fetch/fetcher.hpp>
+#endif
 
 namespace conventiond::app {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: conventiond extract PATH_OR_URL [--text] [--content-type TYPE] [--compact]\n"
-    "  Prints the document and the conventions it speaks of as one JSON object.\n"
-    "  --text          print the cleaned main text instead (for debugging)\n"
+    "usage: conventiond extract PATH_OR_URL [--text | --plain-text] [--content-type TYPE] [--compact]\n"
+    "  Prints the document and the conventions it speaks of as one JSON object; every value\n"
+    "  carries its evidence (quote, begin/end in the cleaned text, page, confidence, rule).\n"
+    "  --text          print the cleaned main text instead, each line after the character offset\n"
+    "                  where it starts (what evidence begin/end count), with PDF page markers\n"
+    "  --plain-text    print the cleaned main text alone, as the offsets count it\n"
     "  --content-type  the HTTP Content-Type the document came with (charset, media type)\n"
     "  --compact       one-line JSON\n";
 
@@ -59,6 +66,28 @@ void pretty(std::ostream& os, const boost::json::value& v, int indent = 0) {
   }
 }
 
+// The cleaned text, each line after its start offset in characters (code points), and a marker
+// line before each new PDF page: "       0  Titre ...", "--- page 2 ---".
+void print_numbered_text(std::ostream& os, const TextDocument& doc) {
+  std::size_t offset = 0;
+  int page = 0;
+  for (const TextBlock& b : doc.blocks) {
+    const std::string line =
+        b.kind == BlockKind::table_row && !b.cells.empty() ? join_cells(b.cells) : b.text;
+    if (offset > 0) ++offset;  // the "\n" before this line (TextDocument::plain_text())
+    if (b.page != page && b.page > 0) {
+      page = b.page;
+      os << "--- page " << page << " ---\n";
+    }
+    std::string number = std::to_string(offset);
+    if (number.size() < 8) number.insert(0, 8 - number.size(), ' ');
+    os << number << "  " << line << "\n";
+    for (char c : line)
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++offset;
+  }
+}
+
+#ifndef CONVENTIOND_EXTRACT_LOCAL_ONLY
 // Fetches one URL through the host's fetcher (robots.txt, limits, retries), blocking.
 bool fetch_url(const std::string& url, std::string& bytes, std::string& content_type, std::string& error,
                std::size_t max_bytes) {
@@ -78,6 +107,13 @@ bool fetch_url(const std::string& url, std::string& bytes, std::string& content_
   content_type = result->content_type;
   return true;
 }
+#else
+// The lean executable reads local files only; main.cpp hands URLs to the full library.
+bool fetch_url(const std::string& url, std::string&, std::string&, std::string& error, std::size_t) {
+  error = url + ": fetching a URL needs the full conventiond library";
+  return false;
+}
+#endif
 
 bool read_file(const std::string& path, std::string& bytes, std::string& error, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
@@ -111,11 +147,14 @@ int run_extract_command(const std::vector<std::string>& args, std::ostream& out,
   std::string input;
   std::string content_type;
   bool text_only = false;
+  bool plain_text = false;
   bool compact = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--text") {
       text_only = true;
+    } else if (a == "--plain-text") {
+      plain_text = true;
     } else if (a == "--compact") {
       compact = true;
     } else if (a == "--content-type" && i + 1 < args.size()) {
@@ -159,8 +198,12 @@ int run_extract_command(const std::vector<std::string>& args, std::ostream& out,
     err << "conventiond extract: " << ex.error().message << "\n";
     return 2;
   }
-  if (text_only) {
+  if (plain_text) {
     out << ex->document.plain_text() << "\n";
+    return 0;
+  }
+  if (text_only) {
+    print_numbered_text(out, ex->document);
     return 0;
   }
   boost::json::value v = to_json(*ex);

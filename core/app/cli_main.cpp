@@ -1,12 +1,17 @@
-// conventiond: the command-line entry point. Each subcommand lives in its own file.
+// The full command line: every subcommand, with everything they link (the store, the fetcher,
+// the daemon). Built as libconventiond_cli.so, which the lean `conventiond` executable
+// (main.cpp) loads for any command but `extract` of a local file. Each subcommand lives in its
+// own file.
 #include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli_extract.hpp"
+#include "cli_main.hpp"
 #include "cli_run.hpp"
 #include "cli_serve.hpp"
+#include "cli_worker.hpp"
 #if __has_include(<conventiond/plugin_host/plugins_cli.hpp>)
 #include <conventiond/plugin_host/plugins_cli.hpp>
 #define CONVENTIOND_HAS_PLUGINS_CLI 1
@@ -29,12 +34,13 @@ constexpr const char* kUsage =
 
 }  // namespace
 
-int main(int argc, char** argv) {
+extern "C" int conventiond_cli_main(int argc, char** argv) {
   try {
     const std::vector<std::string> args(argv + (argc > 1 ? 2 : 1), argv + argc);
     const std::string command = argc > 1 ? argv[1] : "";
     if (command == "extract") return conventiond::app::run_extract_command(args, std::cout, std::cerr);
     if (command == "run") return conventiond::app::run_run_command(args, std::cout, std::cerr);
+    if (command == "worker") return conventiond::app::run_worker_command(args, std::cerr);
     if (command == "serve") return conventiond::app::run_serve_command(args, std::cout, std::cerr);
     if (command == "check-config")
       return conventiond::app::run_check_config_command(args, std::cout, std::cerr);

@@ -41,3 +41,22 @@ TEST_CASE("each measure once, in vocabulary order", "[measures]") {
   CHECK(find_measures("référent de parcours ; sorties sèches ; référents de parcours ; premier accueil") ==
         V{Measure::sorties_ase, Measure::premier_accueil, Measure::referent_parcours});
 }
+
+TEST_CASE("a long document: the same mentions and offsets as in a short one", "[measures]") {
+  // Read in chunks cut at line ends: a wording far into the text, or just after a chunk's
+  // end, is found at its place; a measure's first wording in vocabulary order still wins.
+  std::string filler;
+  while (filler.size() < 200 * 1024) filler += "Une ligne sans rien de particulier, avec des accents : é à ç.\n";
+  const std::string late = "le renforcement des maraudes mixtes\n";
+  const std::string text = filler + "de référents de parcours ;\n" + filler + late +
+                           "la formation continue des travailleurs sociaux\n";
+  const auto mentions = conventiond::find_measure_mentions(text);
+  REQUIRE(mentions.size() == 3);
+  CHECK(mentions[0].measure == Measure::referent_parcours);
+  CHECK(text.substr(mentions[0].begin, mentions[0].end - mentions[0].begin) == "référents de parcours");
+  CHECK(mentions[1].measure == Measure::maraudes);
+  CHECK(text.substr(mentions[1].begin, mentions[1].end - mentions[1].begin) == "maraude");
+  CHECK(mentions[2].measure == Measure::formation_travailleurs_sociaux);
+  CHECK(text.substr(mentions[2].begin, mentions[2].end - mentions[2].begin) ==
+        "formation continue des travailleurs sociaux");
+}
