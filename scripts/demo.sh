@@ -126,6 +126,7 @@ for it in r.get("failed_items", [])[:10]:
 fi
 echo
 echo "Where to look:"
+echo "  $api/                                     the console: map, table, each value with its quote, runs"
 echo "  $api/v1/conventions                      every convention (filters: ?departement=31&year=2019&measure=...)"
 echo "  $api/v1/conventions/pauvrete-2019:31     one record, with the source of each value and the CAF indicators"
 echo "  $api/v1/departements/59                  a département: its conventions and indicators"
