@@ -109,6 +109,24 @@ int merge_bench(const std::string& store_url, int documents) {
 
 size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
 
+// One run of one observation per département, merged: a convention each.
+void seed_one_per_departement(Store& store) {
+  auto run = store.start_run("seed");
+  int doc = 0;
+  for (const Departement& d : all_departements()) {
+    Observation o = make_observation(d, doc++, 0);
+    ItemRecord item;
+    item.url = o.source.url;
+    item.content_hash = o.source.content_hash;
+    item.document = DocumentRecord{o.source.url, o.source.content_hash, "text/html", o.source.title, o.source.fetched_at};
+    ItemOutput out;
+    out.observations.push_back(std::move(o));
+    (void)store.commit_item(*run, item, out);
+  }
+  (void)merge_run_conventions(store, *run);
+  (void)store.finish_run(*run);
+}
+
 int api_bench(int connections, int seconds) {
   const fs::path dir = fs::temp_directory_path() / ("api-bench-" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -116,20 +134,7 @@ int api_bench(int connections, int seconds) {
   {
     auto store = open_store("sqlite:" + db);
     if (!store) return 1;
-    auto run = (*store)->start_run("seed");
-    int doc = 0;
-    for (const Departement& d : all_departements()) {
-      Observation o = make_observation(d, doc++, 0);
-      ItemRecord item;
-      item.url = o.source.url;
-      item.content_hash = o.source.content_hash;
-      item.document = DocumentRecord{o.source.url, o.source.content_hash, "text/html", o.source.title, o.source.fetched_at};
-      ItemOutput out;
-      out.observations.push_back(std::move(o));
-      (void)(*store)->commit_item(*run, item, out);
-    }
-    (void)merge_run_conventions(**store, *run);
-    (void)(*store)->finish_run(*run);
+    seed_one_per_departement(**store);
   }
   auto cfg = parse_daemon_config("[store]\nurl = \"sqlite:" + db + "\"\n[http]\nlisten = \"127.0.0.1:0\"\nmax_connections = 1024\nmax_connections_per_client = 0\n",
                                  "bench.toml", dir);
@@ -220,20 +225,7 @@ int serve_bench(int conventions, const std::string& out_dir) {
   {
     auto store = open_store("sqlite:" + db);
     if (!store) return 1;
-    auto run = (*store)->start_run("seed");
-    int doc = 0;
-    for (const Departement& d : all_departements()) {
-      Observation o = make_observation(d, doc++, 0);
-      ItemRecord item;
-      item.url = o.source.url;
-      item.content_hash = o.source.content_hash;
-      item.document = DocumentRecord{o.source.url, o.source.content_hash, "text/html", o.source.title, o.source.fetched_at};
-      ItemOutput out;
-      out.observations.push_back(std::move(o));
-      (void)(*store)->commit_item(*run, item, out);
-    }
-    (void)merge_run_conventions(**store, *run);
-    (void)(*store)->finish_run(*run);
+    seed_one_per_departement(**store);
     auto merged = (*store)->conventions();
     if (!merged) return 1;
     for (int k = 1; static_cast<int>(merged->size()) * k < conventions; ++k) {

@@ -178,28 +178,28 @@ void Daemon::Impl::offload(Responder r, std::function<http::Response()> work) {
   });
 }
 
-void Daemon::Impl::register_routes() {
-  http::Router& router = server_->router();
-  auto add = [&router, this](std::string_view method, std::string_view pattern,
+void Daemon::Impl::add_route(std::string_view method, std::string_view pattern,
                              http::Handler handler, http::Access access) {
-    if (Status s = router.add(method, pattern, std::move(handler), access); !s) {
-      log("route " + std::string(pattern) + ": " + s.error().message);
-    }
-  };
-  // A store failure: 503 with the problem, counted (any thread).
-  auto store_error = [this](std::string_view op, const Error& e) {
-    store_errors_->inc({std::string(op)});
-    return json_error(503, "store_unavailable", std::string(op) + ": " + e.message);
-  };
-  auto store_failed = [store_error](Responder& r, std::string_view op, const Error& e) {
+  if (Status s = server_->router().add(method, pattern, std::move(handler), access); !s) {
+    log("route " + std::string(pattern) + ": " + s.error().message);
+  }
+}
+
+http::Response Daemon::Impl::store_error(std::string_view op, const Error& e) {
+  store_errors_->inc({std::string(op)});
+  return json_error(503, "store_unavailable", std::string(op) + ": " + e.message);
+}
+
+void Daemon::Impl::register_routes() {
+  auto store_failed = [this](Responder& r, std::string_view op, const Error& e) {
     r.send(store_error(op, e));
   };
 
-  add("GET", "/healthz", [](const Request&, Responder r) {
+  add_route("GET", "/healthz", [](const Request&, Responder r) {
     r.send(json_response(200, json::object{{"status", "ok"}}));
   }, http::Access::open);
 
-  add("GET", "/readyz", [this](const Request&, Responder r) {
+  add_route("GET", "/readyz", [this](const Request&, Responder r) {
     // The daemon's own state here, on the io thread; the store's ping on the pool.
     bool plugins_ok = true;
     for (const auto& [name, job] : jobs_) {
@@ -241,7 +241,7 @@ void Daemon::Impl::register_routes() {
     });
   }, http::Access::open);
 
-  add("GET", "/metrics", [this](const Request&, Responder r) {
+  add_route("GET", "/metrics", [this](const Request&, Responder r) {
     if (worker_pool_) {
       const auto ws = worker_pool_->stats();
       auto& g = metrics_.gauge("conventiond_worker_events", "Worker processes since start, by event.", {"event"});
@@ -270,7 +270,7 @@ void Daemon::Impl::register_routes() {
     r.send(http::text_response(200, metrics_.render(), std::string(http::MetricsRegistry::content_type)));
   }, http::Access::open);
 
-  add("GET", "/v1/openapi.json", [](const Request&, Responder r) {
+  add_route("GET", "/v1/openapi.json", [](const Request&, Responder r) {
     http::Response resp;
     resp.body = kOpenApiJson;
     r.send(std::move(resp));
@@ -291,7 +291,7 @@ void Daemon::Impl::register_routes() {
     r.send(std::move(resp));
   };
 
-  add("GET", "/v1/conventions", [this, store_failed, send_prepared](const Request& req, Responder r) {
+  add_route("GET", "/v1/conventions", [this, store_failed, send_prepared](const Request& req, Responder r) {
     auto query = parse_convention_query(req.query);
     if (!query) return (void)r.send(json_error(400, "bad_request", query.error().message));
     if (Status s = cache_->sync(); !s) return store_failed(r, "conventions", s.error());
@@ -301,7 +301,7 @@ void Daemon::Impl::register_routes() {
     send_prepared(req, r, **page);
   }, http::Access::read);
 
-  add("GET", "/v1/conventions/{id}", [this, store_failed, send_prepared](const Request& req, Responder r) {
+  add_route("GET", "/v1/conventions/{id}", [this, store_failed, send_prepared](const Request& req, Responder r) {
     const std::string id(req.param("id"));
     if (Status s = cache_->sync(); !s) return store_failed(r, "convention", s.error());
     std::shared_ptr<const PreparedBody> prepared = cache_->detail(id);
@@ -322,8 +322,8 @@ void Daemon::Impl::register_routes() {
     send_prepared(req, r, *prepared);
   }, http::Access::read);
 
-  add("GET", "/v1/conventions/{id}/revisions", [this, store_error](const Request& req, Responder r) {
-    offload(std::move(r), [this, store_error, id = std::string(req.param("id"))] {
+  add_route("GET", "/v1/conventions/{id}/revisions", [this](const Request& req, Responder r) {
+    offload(std::move(r), [this, id = std::string(req.param("id"))] {
       auto h = store_->convention_history(id);
       if (!h) return store_error("convention_history", h.error());
       if (h->empty()) return json_error(404, "not_found", "no convention '" + id.substr(0, 100) + "'");
@@ -333,7 +333,7 @@ void Daemon::Impl::register_routes() {
     });
   }, http::Access::read);
 
-  add("GET", "/v1/departements/{code}", [this, store_failed](const Request& req, Responder r) {
+  add_route("GET", "/v1/departements/{code}", [this, store_failed](const Request& req, Responder r) {
     const std::string code = normalize_departement_code(req.param("code"));
     const Departement* d = find_departement(code);
     if (d == nullptr) {
@@ -352,7 +352,7 @@ void Daemon::Impl::register_routes() {
                                            {"indicators", indicators_json(*ind)}}));
   }, http::Access::read);
 
-  add("GET", "/v1/changes", [this](const Request& req, Responder r) {
+  add_route("GET", "/v1/changes", [this](const Request& req, Responder r) {
     std::int64_t since = 0;
     std::size_t limit = 100;
     std::chrono::milliseconds wait{0};
@@ -375,7 +375,7 @@ void Daemon::Impl::register_routes() {
     changes_->wait_for_changes(since, limit, wait, r);
   }, http::Access::read);
 
-  add("GET", "/v1/changes/stream", [this](const Request& req, Responder r) {
+  add_route("GET", "/v1/changes/stream", [this](const Request& req, Responder r) {
     std::int64_t since = 0;
     std::optional<std::string_view> from = req.header("last-event-id");
     if (!from) from = req.query_param("since");
@@ -395,7 +395,7 @@ void Daemon::Impl::register_routes() {
   }, http::Access::read);
 
   // --- Webhook subscriptions (admin: they hold receivers' addresses) ---------------------
-  add("POST", "/v1/subscriptions", [this](const Request& req, Responder r) {
+  add_route("POST", "/v1/subscriptions", [this](const Request& req, Responder r) {
     auto n = parse_new_subscription(req.body);
     if (!n) return (void)r.send(json_error(400, "invalid", n.error().message));
     auto sub = webhooks_->subscribe(*n);
@@ -405,8 +405,8 @@ void Daemon::Impl::register_routes() {
     r.send(std::move(resp));
   }, http::Access::admin);
 
-  add("GET", "/v1/subscriptions", [this, store_error](const Request&, Responder r) {
-    offload(std::move(r), [this, store_error] {
+  add_route("GET", "/v1/subscriptions", [this](const Request&, Responder r) {
+    offload(std::move(r), [this] {
       auto subs = store_->subscriptions();
       if (!subs) return store_error("subscriptions", subs.error());
       json::array items;
@@ -418,7 +418,7 @@ void Daemon::Impl::register_routes() {
     });
   }, http::Access::admin);
 
-  add("GET", "/v1/subscriptions/{id}", [this](const Request& req, Responder r) {
+  add_route("GET", "/v1/subscriptions/{id}", [this](const Request& req, Responder r) {
     auto id = parse_id(req.param("id"));
     if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
     offload(std::move(r), [this, id = *id] {
@@ -430,7 +430,7 @@ void Daemon::Impl::register_routes() {
     });
   }, http::Access::admin);
 
-  add("DELETE", "/v1/subscriptions/{id}", [this](const Request& req, Responder r) {
+  add_route("DELETE", "/v1/subscriptions/{id}", [this](const Request& req, Responder r) {
     auto id = parse_id(req.param("id"));
     if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
     offload(std::move(r), [this, id = *id] {
@@ -443,7 +443,7 @@ void Daemon::Impl::register_routes() {
     });
   }, http::Access::admin);
 
-  add("POST", "/v1/subscriptions/{id}/resume", [this](const Request& req, Responder r) {
+  add_route("POST", "/v1/subscriptions/{id}/resume", [this](const Request& req, Responder r) {
     auto id = parse_id(req.param("id"));
     if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
     Status s = webhooks_->resume(*id);
@@ -453,7 +453,7 @@ void Daemon::Impl::register_routes() {
     r.send(json_response(200, subscription_json(**sub, std::nullopt)));
   }, http::Access::admin);
 
-  add("GET", "/v1/subscriptions/{id}/dead-letters", [this](const Request& req, Responder r) {
+  add_route("GET", "/v1/subscriptions/{id}/dead-letters", [this](const Request& req, Responder r) {
     auto id = parse_id(req.param("id"));
     if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
     std::int64_t after = 0;
@@ -478,7 +478,7 @@ void Daemon::Impl::register_routes() {
     });
   }, http::Access::admin);
 
-  add("POST", "/v1/dead-letters/{id}/replay", [this](const Request& req, Responder r) {
+  add_route("POST", "/v1/dead-letters/{id}/replay", [this](const Request& req, Responder r) {
     auto id = parse_id(req.param("id"));
     if (!id) return (void)r.send(json_error(400, "bad_request", "a dead-letter id is a positive integer"));
     webhooks_->replay_dead_letter(*id, [r, id = *id](Status s) mutable {
@@ -491,7 +491,7 @@ void Daemon::Impl::register_routes() {
     });
   }, http::Access::admin);
 
-  add("GET", "/v1/sinks", [this](const Request&, Responder r) {
+  add_route("GET", "/v1/sinks", [this](const Request&, Responder r) {
     json::array items;
     if (sinks_) {
       for (const SinkState& st : sinks_->states()) {
@@ -521,13 +521,13 @@ void Daemon::Impl::register_routes() {
     return o;
   };
 
-  add("GET", "/v1/jobs", [this, job_json](const Request&, Responder r) {
+  add_route("GET", "/v1/jobs", [this, job_json](const Request&, Responder r) {
     json::array items;
     for (const auto& [name, j] : jobs_) items.push_back(job_json(j));
     r.send(json_response(200, json::object{{"items", std::move(items)}}));
   }, http::Access::read);
 
-  add("GET", "/v1/jobs/{name}", [this, job_json](const Request& req, Responder r) {
+  add_route("GET", "/v1/jobs/{name}", [this, job_json](const Request& req, Responder r) {
     auto it = jobs_.find(std::string(req.param("name")));
     if (it == jobs_.end()) return (void)r.send(json_error(404, "not_found", "no job '" + std::string(req.param("name")).substr(0, 64) + "'"));
     json::object o = job_json(it->second);
@@ -554,15 +554,15 @@ void Daemon::Impl::register_routes() {
                                            {"url", "/v1/runs/" + std::to_string(run->id)}}));
   };
 
-  add("POST", "/v1/jobs/{name}/run", [this, answer_launch](const Request& req, Responder r) {
+  add_route("POST", "/v1/jobs/{name}/run", [this, answer_launch](const Request& req, Responder r) {
     auto launched = launch(std::string(req.param("name")));
     answer_launch(r, launched);
   }, http::Access::admin);
 
-  add("GET", "/v1/runs/{id}", [this, store_error](const Request& req, Responder r) {
+  add_route("GET", "/v1/runs/{id}", [this](const Request& req, Responder r) {
     auto parsed = parse_id(req.param("id"));
     if (!parsed) return (void)r.send(json_error(400, "bad_request", "a run id is a positive integer"));
-    offload(std::move(r), [this, store_error, id = parsed]() -> http::Response {
+    offload(std::move(r), [this, id = parsed]() -> http::Response {
     auto report = store_->run_report(*id);
     if (!report) {
       if (report.error().code == "not_found") {
@@ -582,7 +582,7 @@ void Daemon::Impl::register_routes() {
     });
   }, http::Access::read);
 
-  add("POST", "/v1/runs/{id}/retry-failed", [this, answer_launch, store_failed](const Request& req, Responder r) {
+  add_route("POST", "/v1/runs/{id}/retry-failed", [this, answer_launch, store_failed](const Request& req, Responder r) {
     auto id = parse_id(req.param("id"));
     if (!id) return (void)r.send(json_error(400, "bad_request", "a run id is a positive integer"));
     auto report = store_->run_report(*id);

@@ -86,6 +86,11 @@ class Daemon::Impl {
   // api.cpp
   void register_routes();
   void register_console_routes();  // routes_console.cpp
+  // A route of either file; a refused pattern is logged.
+  void add_route(std::string_view method, std::string_view pattern, http::Handler handler,
+                 http::Access access);
+  // A store failure: 503 with the problem, counted (any thread).
+  http::Response store_error(std::string_view op, const Error& e);
 
   DaemonConfig config_;
   DaemonOptions options_;

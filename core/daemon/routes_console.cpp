@@ -237,22 +237,11 @@ const ConsoleAsset* find_asset(std::string_view path) {
 }  // namespace
 
 void Daemon::Impl::register_console_routes() {
-  http::Router& router = server_->router();
-  auto add = [&router, this](std::string_view method, std::string_view pattern,
-                             http::Handler handler, http::Access access) {
-    if (Status s = router.add(method, pattern, std::move(handler), access); !s) {
-      log("route " + std::string(pattern) + ": " + s.error().message);
-    }
-  };
-  auto store_error = [this](std::string_view op, const Error& e) {
-    store_errors_->inc({std::string(op)});
-    return json_error(503, "store_unavailable", std::string(op) + ": " + e.message);
-  };
 
   // CSV of the records matching the /v1/conventions filters (every page); ?bom=1 starts the
   // body with a UTF-8 byte order mark (spreadsheets then read the accents right).
-  auto csv_route = [this, store_error](bool funding) {
-    return [this, store_error, funding](const Request& req, Responder r) {
+  auto csv_route = [this](bool funding) {
+    return [this, funding](const Request& req, Responder r) {
       std::vector<std::pair<std::string, std::string>> params;
       bool bom = false;
       for (const auto& [k, v] : req.query) {
@@ -273,7 +262,7 @@ void Daemon::Impl::register_console_routes() {
         for (const Departement& d : all_departements()) known = known || fold_region(d.region) == wanted;
         if (!known) return (void)r.send(json_error(400, "bad_request", "query parameter 'region': no region '" + query->region.substr(0, 60) + "'"));
       }
-      offload(std::move(r), [this, store_error, q = *query, bom, funding]() mutable -> http::Response {
+      offload(std::move(r), [this, q = *query, bom, funding]() mutable -> http::Response {
         auto all = store_->conventions();
         if (!all) return store_error("conventions", all.error());
         std::string out = bom ? "\xEF\xBB\xBF" : "";
@@ -296,11 +285,11 @@ void Daemon::Impl::register_console_routes() {
       });
     };
   };
-  add("GET", "/v1/conventions.csv", csv_route(false), http::Access::read);
-  add("GET", "/v1/funding.csv", csv_route(true), http::Access::read);
+  add_route("GET", "/v1/conventions.csv", csv_route(false), http::Access::read);
+  add_route("GET", "/v1/funding.csv", csv_route(true), http::Access::read);
 
   // Runs across jobs: ?job=&status=&started_from=&started_to=&cursor=&limit=
-  add("GET", "/v1/runs", [this, store_error](const Request& req, Responder r) {
+  add_route("GET", "/v1/runs", [this](const Request& req, Responder r) {
     Store::RunFilter f;
     auto bad = [&r](const std::string& m) { r.send(json_error(400, "bad_request", m)); };
     for (const auto& [k, v] : req.query) {
@@ -331,7 +320,7 @@ void Daemon::Impl::register_console_routes() {
         return bad("query parameter '" + k.substr(0, 40) + "': unknown (expected job, status, started_from, started_to, cursor, limit)");
       }
     }
-    offload(std::move(r), [this, store_error, f]() mutable -> http::Response {
+    offload(std::move(r), [this, f]() mutable -> http::Response {
       const std::size_t limit = f.limit;
       f.limit = limit + 1;  // one more tells whether a next page exists
       auto runs = store_->find_runs(f);
@@ -348,7 +337,7 @@ void Daemon::Impl::register_console_routes() {
 
   // Cancels a queued or running run: the runner stops between items (fetches in flight get the
   // shutdown grace), then the run ends "cancelled" with who and when in its error.
-  add("POST", "/v1/runs/{id}/cancel", [this](const Request& req, Responder r) {
+  add_route("POST", "/v1/runs/{id}/cancel", [this](const Request& req, Responder r) {
     auto id = positive(req.param("id"));
     if (!id) return (void)r.send(json_error(400, "bad_request", "a run id is a positive integer"));
     std::string by = "an admin token from " + req.remote_address;
@@ -400,17 +389,17 @@ void Daemon::Impl::register_console_routes() {
 
   // The console: its page at / and its files under /console/. Reading follows reads_public
   // (the page itself holds no data); actions send the admin token from the page.
-  add("GET", "/", [](const Request&, Responder r) {
+  add_route("GET", "/", [](const Request&, Responder r) {
     const ConsoleAsset* a = find_asset("index.html");
     if (a == nullptr) return (void)r.send(json_error(404, "not_found", "the console is not built in"));
     r.send(asset_response(*a));
   }, http::Access::open);
-  add("GET", "/console/{file}", [](const Request& req, Responder r) {
+  add_route("GET", "/console/{file}", [](const Request& req, Responder r) {
     const ConsoleAsset* a = find_asset(req.param("file"));
     if (a == nullptr) return (void)r.send(json_error(404, "not_found", "no console file '" + std::string(req.param("file")).substr(0, 60) + "'"));
     r.send(asset_response(*a));
   }, http::Access::open);
-  add("GET", "/console/vendor/{file}", [](const Request& req, Responder r) {
+  add_route("GET", "/console/vendor/{file}", [](const Request& req, Responder r) {
     const ConsoleAsset* a = find_asset("vendor/" + std::string(req.param("file")));
     if (a == nullptr) return (void)r.send(json_error(404, "not_found", "no console file"));
     r.send(asset_response(*a));

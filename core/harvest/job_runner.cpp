@@ -927,16 +927,8 @@ class Runner {
       w.record.document =
           DocumentRecord{url, hash, extraction->document.media_type, title, fetched_at};
     }
-    for (ConventionFacts& facts : extraction->conventions) {
-      Observation o;
-      o.facts = std::move(facts);
-      o.source.url = url;
-      o.source.title = title;
-      o.source.media_type = extraction->document.media_type;
-      o.source.content_hash = hash;
-      o.source.extractor_version = std::string(kExtractorVersion);
+    for (Observation& o : observations_of(*extraction, url, title, hash)) {
       fill_source(o.source, r, fetched_at, doc.rank);
-      o.warnings = extraction->warnings;
       w.output.observations.push_back(std::move(o));
     }
   }

@@ -1318,29 +1318,6 @@ Result<std::vector<PendingRequest>> PostgresStore::pending(RunId run, std::int64
 
 // --- Runs ------------------------------------------------------------------------------------
 
-Result<std::vector<RunSummary>> PostgresStore::runs(std::string_view job, std::size_t limit) {
-  using R = Result<std::vector<RunSummary>>;
-  return with_session<R>([&](Session& s) -> R {
-    // One snapshot for the list and each run's counts.
-    CONVENTIOND_TRY(s.begin());
-    CONVENTIOND_TRY(s.script("snapshot", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
-    auto q = s.query("runs",
-                     "SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id "
-                     "WHERE $1 = '' OR j.name = $1 ORDER BY r.id DESC LIMIT $2",
-                     {job, sql_limit(limit)});
-    if (!q) return q.error();
-    std::vector<RunSummary> out;
-    out.reserve(static_cast<std::size_t>(q->size()));
-    for (int i = 0; i < q->size(); ++i) {
-      auto r = load_run(s, q->integer(i, 0));
-      if (!r) return r.error();
-      out.push_back(std::move(*r));
-    }
-    CONVENTIOND_TRY(s.commit());
-    return out;
-  });
-}
-
 Result<std::vector<std::string>> PostgresStore::jobs() {
   using R = Result<std::vector<std::string>>;
   return with_session<R>([&](Session& s) -> R {

@@ -224,21 +224,16 @@ Result<std::optional<SaveResult>> SqliteStore::merge_convention(std::string_view
                                                                 const MergeFunction& merge) {
   // One write transaction on the writer (its lock is recursive): another merge of the same
   // convention, in this process or another, waits for this one and then reads what it saved.
+  // Inside it, the read-merge-save is Store's own.
   std::lock_guard lock(mu_);
-  sqlite3* db = db_.get();
-  Transaction tx(db);
+  Transaction tx(db_.get());
   CONVENTIOND_TRY(tx.begin());
-  auto observations = observations_for_convention(programme, departement);
-  if (!observations) return observations.error();
-  if (observations->empty()) return std::optional<SaveResult>{};
-  auto merged = merge(*observations);
-  if (!merged) return merged.error();
-  if (!*merged) return std::optional<SaveResult>{};
-  auto saved = save_convention(**merged);
+  auto saved = Store::merge_convention(programme, departement, merge);
   if (!saved) return saved.error();
+  if (!*saved) return saved;  // nothing to save: the empty transaction is rolled back
   CONVENTIOND_TRY(tx.commit());
-  if (saved->changed) notify_commit();  // now that the outer transaction is committed
-  return std::optional<SaveResult>(std::move(*saved));
+  if ((*saved)->changed) notify_commit();  // now that the outer transaction is committed
+  return saved;
 }
 
 Result<std::optional<Convention>> SqliteStore::convention(std::string_view id) {

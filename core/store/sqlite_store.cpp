@@ -950,30 +950,6 @@ Result<std::vector<PendingRequest>> SqliteStore::pending(RunId run, std::int64_t
 
 // --- Runs ----------------------------------------------------------------------------------
 
-Result<std::vector<RunSummary>> SqliteStore::runs(std::string_view job, std::size_t limit) {
-  std::lock_guard lock(mu_);
-  std::vector<RunId> ids;
-  {
-    auto q = Stmt::prepare(db_.get(),
-                           "SELECT r.id FROM runs r JOIN jobs j ON j.id = r.job_id "
-                           "WHERE ?1 = '' OR j.name = ?1 ORDER BY r.id DESC LIMIT ?2");
-    if (!q) return q.error();
-    q->bind(job, sql_limit(limit));
-    CONVENTIOND_TRY(q->each([&] {
-      ids.push_back(q->col_int(0));
-      return Status::success();
-    }));
-  }
-  std::vector<RunSummary> out;
-  out.reserve(ids.size());
-  for (RunId id : ids) {
-    auto s = load_run(id);
-    if (!s) return s.error();
-    out.push_back(std::move(*s));
-  }
-  return out;
-}
-
 Result<std::vector<std::string>> SqliteStore::jobs() {
   std::lock_guard lock(mu_);
   auto q = Stmt::prepare(db_.get(), "SELECT name FROM jobs ORDER BY name");

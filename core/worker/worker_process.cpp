@@ -77,15 +77,7 @@ json::object extracted_document(const sdk::Document& doc, const std::string& fal
   const std::string title = doc.title.empty() ? extraction->document.title : doc.title;
   out["title"] = title;
   json::array observations;
-  for (ConventionFacts& facts : extraction->conventions) {
-    Observation o;
-    o.facts = std::move(facts);
-    o.source.url = url;
-    o.source.title = title;
-    o.source.media_type = extraction->document.media_type;
-    o.source.content_hash = hash;
-    o.source.extractor_version = std::string(kExtractorVersion);
-    o.warnings = extraction->warnings;
+  for (const Observation& o : observations_of(*extraction, url, title, hash)) {
     observations.push_back(to_json(o));
   }
   out["observations"] = std::move(observations);

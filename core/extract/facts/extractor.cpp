@@ -830,6 +830,24 @@ Result<Extraction> extract_document(std::string_view bytes, std::string_view con
   return extract_conventions(std::move(doc).value());
 }
 
+std::vector<Observation> observations_of(Extraction& e, std::string_view url,
+                                         std::string_view title, std::string_view content_hash) {
+  std::vector<Observation> out;
+  out.reserve(e.conventions.size());
+  for (ConventionFacts& facts : e.conventions) {
+    Observation o;
+    o.facts = std::move(facts);
+    o.source.url = std::string(url);
+    o.source.title = std::string(title);
+    o.source.media_type = e.document.media_type;
+    o.source.content_hash = std::string(content_hash);
+    o.source.extractor_version = std::string(kExtractorVersion);
+    o.warnings = e.warnings;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 boost::json::value to_json(const Extraction& e) {
   const TextDocument& d = e.document;
   boost::json::object doc;

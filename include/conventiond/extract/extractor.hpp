@@ -11,6 +11,7 @@
 #include <conventiond/extract/limits.hpp>
 #include <conventiond/extract/text_document.hpp>
 #include <conventiond/model/convention.hpp>
+#include <conventiond/model/observation.hpp>
 #include <conventiond/result.hpp>
 
 namespace conventiond {
@@ -35,6 +36,12 @@ std::string document_media_type(std::string_view bytes, std::string_view declare
 // errors; `content_type` is the HTTP header value when known.
 Result<Extraction> extract_document(std::string_view bytes, std::string_view content_type,
                                     std::string_view name, const ExtractLimits& limits = {});
+
+// The observations of a document: one per convention `e` speaks of (its facts are moved out),
+// each with the document's source (url, title, media type, content hash, extractor version)
+// and the extraction's warnings. The harvest adds what it knows of the fetch.
+std::vector<Observation> observations_of(Extraction& e, std::string_view url,
+                                         std::string_view title, std::string_view content_hash);
 
 // The JSON printed by `conventiond extract`: {"document": {...}, "relevant", "conventions",
 // "warnings", "extractor_version"}.

@@ -65,7 +65,6 @@ class SqliteStore final : public Store {
                                               std::size_t limit) override;
   Status commit_item(RunId run, const ItemRecord& item, const ItemOutput& output) override;
 
-  Result<std::vector<RunSummary>> runs(std::string_view job, std::size_t limit) override;
   Result<std::vector<std::string>> jobs() override;
   Result<std::vector<PendingRequest>> failed_requests(RunId run) override;
   Result<std::vector<PendingRequest>> stale_items(std::string_view job, std::string_view seen_before,

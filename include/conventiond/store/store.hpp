@@ -314,7 +314,13 @@ class Store {
 
   // --- Runs -----------------------------------------------------------------------------
   // The most recent runs (of one job, or of all when job is empty), newest first.
-  virtual Result<std::vector<RunSummary>> runs(std::string_view job, std::size_t limit) = 0;
+  // find_runs() with the job and the limit alone.
+  Result<std::vector<RunSummary>> runs(std::string_view job, std::size_t limit) {
+    RunFilter filter;
+    filter.job = std::string(job);
+    filter.limit = limit;
+    return find_runs(filter);
+  }
   // Names of every job the store has seen, sorted.
   virtual Result<std::vector<std::string>> jobs() = 0;
   // The failed items of a run, to be fetched again by a retry (keys and their requests),
