@@ -19,6 +19,9 @@
 
 #include <conventiond/daemon/daemon.hpp>
 #include <conventiond/store/sqlite_store.hpp>
+#include "../support/daemon_process.hpp"
+#include "../support/http_call.hpp"
+#include "../support/running_daemon.hpp"
 
 #include "../harvest/test_site.hpp"
 
@@ -26,95 +29,19 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace conventiond;
 using namespace std::chrono_literals;
+using conventiond::test::call;
+using conventiond::test::Reply;
+using conventiond::test::DaemonProcess;
 
 namespace {
 
-struct Reply {
-  long status = 0;
-  std::string body;
-  std::string content_type;
-  std::string headers;  // raw, lower-cased
-  json::value json() const {
-    boost::system::error_code ec;
-    auto v = json::parse(body, ec);
-    INFO(body);
-    REQUIRE_FALSE(ec);
-    return v;
-  }
-};
-
-size_t collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-Reply call(const std::string& method, const std::string& url, const std::string& token = "") {
-  CURL* c = curl_easy_init();
-  Reply r;
-  curl_slist* headers = nullptr;
-  if (!token.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "POST") curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-  if (curl_easy_perform(c) == CURLE_OK) {
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    char* ct = nullptr;
-    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-    if (ct != nullptr) r.content_type = ct;
-  }
-  for (char& ch : r.headers) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(c);
-  return r;
-}
-
-fs::path temp_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("cvd-console-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path temp_dir(const std::string& name) { return test::fresh_temp_dir("cvd-console", name); }
 
 void write(const fs::path& p, const std::string& text) {
   std::ofstream out(p);
   out << text;
 }
 
-struct RunningDaemon {
-  std::unique_ptr<Daemon> daemon;
-  std::thread thread;
-  std::promise<void> ready;
-  explicit RunningDaemon(const fs::path& config_file) {
-    auto cfg = load_daemon_config(config_file);
-    INFO((cfg ? std::string() : cfg.error().message));
-    REQUIRE(cfg.ok());
-    DaemonOptions o;
-    o.handle_signals = false;
-    o.log = [](std::string_view) {};
-    o.on_ready = [this] { ready.set_value(); };
-    auto d = Daemon::create(std::move(*cfg), o);
-    INFO((d ? std::string() : d.error().message));
-    REQUIRE(d.ok());
-    daemon = std::move(*d);
-    auto f = ready.get_future();
-    thread = std::thread([this] { daemon->run(); });
-    REQUIRE(f.wait_for(10s) == std::future_status::ready);
-  }
-  ~RunningDaemon() {
-    daemon->stop();
-    thread.join();
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(daemon->port()) + path;
-  }
-};
 
 Convention record(const std::string& dep, bool signed_on) {
   Convention c;
@@ -167,7 +94,7 @@ TEST_CASE("conventions.csv and funding.csv: RFC 4180, stable columns, filters, B
     REQUIRE((*store)->save_convention(record("974", false)));
   }
   write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
 
   auto r = call("GET", d.url("/v1/conventions.csv"));
   REQUIRE(r.status == 200);
@@ -229,7 +156,7 @@ TEST_CASE("GET /v1/runs across jobs with filters and a cursor; cancel stops a ru
         "max_body_bytes = 500000\nmax_redirects = 3\nmax_attempts = 1\nbackoff = \"10ms\"\nmax_retry_after = \"5s\"\n"
         "[jobs.site.config]\nfeeds = [\"" + site.server.url("/rss.xml") + "\"]\n"
         "listing_pages = [\"" + site.server.url("/actualites") + "\"]\ninclude_linked_documents = true\n");
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
 
   auto r = call("GET", d.url("/v1/runs?limit=2"));
   REQUIRE(r.status == 200);
@@ -285,43 +212,6 @@ TEST_CASE("GET /v1/runs across jobs with filters and a cursor; cancel stops a ru
   CHECK(r.json().at("items").as_array().size() == 3);
 }
 
-// `conventiond serve --config CONFIG` (the real binary), killed at the end of the scope.
-struct DaemonProcess {
-  pid_t pid = -1;
-  std::uint16_t port = 0;
-  DaemonProcess(const fs::path& config, const fs::path& log) {
-    const std::string exe = std::string(CONVENTIOND_BINARY_DIR) + "/conventiond";
-    pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 2);
-      ::dup2(fd, 1);
-      ::execl(exe.c_str(), exe.c_str(), "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
-    std::string text;
-    for (int i = 0; i < 200 && port == 0; ++i) {
-      std::ifstream in(log);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      text = ss.str();
-      std::smatch m;
-      if (std::regex_search(text, m, listening)) port = static_cast<std::uint16_t>(std::stoi(m[1]));
-      else std::this_thread::sleep_for(50ms);
-    }
-    INFO(text);
-    REQUIRE(port != 0);
-  }
-  ~DaemonProcess() {
-    ::kill(pid, SIGTERM);
-    ::waitpid(pid, nullptr, 0);
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port) + path;
-  }
-};
 
 // The DOM of `url` once its scripts ran, from headless Chromium (Debian's chromium).
 std::string rendered_dom(const std::string& url, const fs::path& dir) {

@@ -18,6 +18,8 @@
 
 #include <conventiond/daemon/daemon.hpp>
 #include <conventiond/store/sqlite_store.hpp>
+#include "../support/http_call.hpp"
+#include "../support/running_daemon.hpp"
 
 #include "../harvest/test_site.hpp"
 #include "pg_server.hpp"
@@ -26,58 +28,12 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace conventiond;
 using namespace std::chrono_literals;
+using conventiond::test::call;
+using conventiond::test::Reply;
 
 namespace {
 
-struct Reply {
-  long status = 0;
-  std::string body;
-  std::string content_type;
-  json::value json() const {
-    boost::system::error_code ec;
-    auto v = json::parse(body, ec);
-    INFO(body);
-    REQUIRE_FALSE(ec);
-    return v;
-  }
-};
-
-size_t collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-Reply call(const std::string& method, const std::string& url, const std::string& token = "",
-           const std::string& body = "") {
-  CURL* c = curl_easy_init();
-  Reply r;
-  curl_slist* headers = nullptr;
-  if (!token.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "POST") curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-  if (curl_easy_perform(c) == CURLE_OK) {
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    char* ct = nullptr;
-    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-    if (ct != nullptr) r.content_type = ct;
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(c);
-  return r;
-}
-
-fs::path temp_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("cvd-daemon-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path temp_dir(const std::string& name) { return test::fresh_temp_dir("cvd-daemon", name); }
 
 std::string site_job_toml(const test::TestSite& site, const std::string& name,
                           const std::string& schedule = "") {
@@ -91,49 +47,8 @@ std::string site_job_toml(const test::TestSite& site, const std::string& name,
          "include_linked_documents = true\n";
 }
 
-// A daemon on its own thread, stopped and joined at the end of the scope.
-struct RunningDaemon {
-  std::unique_ptr<Daemon> daemon;
-  std::thread thread;
-  std::promise<void> ready;
-  int exit_code = -1;
-  std::vector<std::string> logs;
-  std::mutex mu;
 
-  explicit RunningDaemon(const fs::path& config_file) {
-    auto cfg = load_daemon_config(config_file);
-    INFO((cfg ? std::string() : cfg.error().message));
-    REQUIRE(cfg.ok());
-    DaemonOptions o;
-    o.handle_signals = false;
-    o.log = [this](std::string_view l) {
-      std::lock_guard lock(mu);
-      logs.emplace_back(l);
-    };
-    o.on_ready = [this] { ready.set_value(); };
-    auto d = Daemon::create(std::move(*cfg), o);
-    INFO((d ? std::string() : d.error().message));
-    REQUIRE(d.ok());
-    daemon = std::move(*d);
-    auto f = ready.get_future();
-    thread = std::thread([this] { exit_code = daemon->run(); });
-    REQUIRE(f.wait_for(10s) == std::future_status::ready);
-  }
-  ~RunningDaemon() {
-    daemon->stop();
-    thread.join();
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(daemon->port()) + path;
-  }
-  bool logged(const std::string& what) {
-    std::lock_guard lock(mu);
-    for (const auto& l : logs) if (l.find(what) != std::string::npos) return true;
-    return false;
-  }
-};
-
-json::object wait_for_run(const RunningDaemon& d, std::int64_t id) {
+json::object wait_for_run(const test::RunningDaemon& d, std::int64_t id) {
   for (int i = 0; i < 600; ++i) {
     auto r = call("GET", d.url("/v1/runs/" + std::to_string(id)));
     if (r.status == 200) {
@@ -155,7 +70,7 @@ void write(const fs::path& p, const std::string& text) {
 TEST_CASE("the daemon serves health, metrics and its OpenAPI document", "[daemon]") {
   const fs::path dir = temp_dir("health");
   write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
   CHECK(call("GET", d.url("/healthz")).status == 200);
   auto ready = call("GET", d.url("/readyz"));
   CHECK(ready.status == 200);
@@ -194,7 +109,7 @@ void trigger_scenario(const std::string& store_url, const std::string& name) {
   std::int64_t latest_seq = 0;
   std::vector<std::string> revisions;
   {
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
 
   // Writing needs the token.
   CHECK(call("POST", d.url("/v1/jobs/site/run")).status == 401);
@@ -280,7 +195,7 @@ void trigger_scenario(const std::string& store_url, const std::string& name) {
   }
   // Restart the daemon on the same store and harvest the same site again: nothing is
   // duplicated (same records and revisions, no new change event).
-  RunningDaemon again(dir / "c.toml");
+  test::RunningDaemon again(dir / "c.toml");
   auto rerun = call("POST", again.url("/v1/jobs/site/run"), "s3cret");
   REQUIRE(rerun.status == 202);
   auto second = wait_for_run(again, rerun.json().at("run_id").as_int64());
@@ -315,7 +230,7 @@ TEST_CASE("a scheduled job never run before runs once at start", "[daemon]") {
   const fs::path dir = temp_dir("schedule");
   write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n" +
                             site_job_toml(site, "hourly", "every = \"1h\"\n"));
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
   std::int64_t run_id = 0;
   for (int i = 0; i < 200 && run_id == 0; ++i) {
     auto jobs = call("GET", d.url("/v1/jobs/hourly"));
@@ -339,7 +254,7 @@ TEST_CASE("a reload keeps the old jobs when the new config is invalid", "[daemon
   const fs::path dir = temp_dir("reload");
   const std::string head = "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n";
   write(dir / "c.toml", head + site_job_toml(site, "first"));
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
   write(dir / "c.toml", head + "[jobs.second]\nconnector = \"no_such_plugin\"\n");
   d.daemon->reload();
   for (int i = 0; i < 100 && !d.logged("old one is kept"); ++i) std::this_thread::sleep_for(20ms);
@@ -411,7 +326,7 @@ TEST_CASE("the change feed: pull, long poll and a resumable SSE stream", "[daemo
   ::setenv("CVD_DAEMON_TEST_TOKENS", "s3cret", 1);
   write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
                         "tokens_env = \"CVD_DAEMON_TEST_TOKENS\"\n" + site_job_toml(site, "site"));
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
 
   // A long poll from seq 0 is answered as soon as the run's merge writes events.
   auto poll = std::async(std::launch::async, [&] { return call("GET", d.url("/v1/changes?since=0&wait=30s")); });
@@ -471,7 +386,7 @@ TEST_CASE("a cursor older than the retained change log gets 410 and where to res
   std::this_thread::sleep_for(2100ms);  // both events are now older than the retention
   write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
                         "[changes]\nretention = \"1s\"\n");
-  RunningDaemon d(dir / "c.toml");  // prunes at start, keeping the latest event
+  test::RunningDaemon d(dir / "c.toml");  // prunes at start, keeping the latest event
   auto old = call("GET", d.url("/v1/changes?since=0"));
   CHECK(old.status == 410);
   CHECK(old.json().at("error").at("code").as_string() == "cursor_expired");
@@ -493,7 +408,7 @@ TEST_CASE("a configured sink receives every change in order, from its persisted 
                         out.string() + "\"\n" + site_job_toml(site, "site"));
   std::int64_t latest = 0;
   {
-    RunningDaemon d(dir / "c.toml");
+    test::RunningDaemon d(dir / "c.toml");
     auto started = call("POST", d.url("/v1/jobs/site/run"), "s3cret");
     REQUIRE(started.status == 202);
     wait_for_run(d, started.json().at("run_id").as_int64());
@@ -516,7 +431,7 @@ TEST_CASE("a configured sink receives every change in order, from its persisted 
   CHECK(expected == latest + 1);
   // A restart does not deliver them again: the cursor was persisted.
   {
-    RunningDaemon again(dir / "c.toml");
+    test::RunningDaemon again(dir / "c.toml");
     std::this_thread::sleep_for(1500ms);
   }
   std::ifstream again_in(out);
@@ -550,7 +465,7 @@ TEST_CASE("an SSE subscriber that does not read is dropped without slowing the o
   }
   write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
                         "[changes]\nstream_stall_timeout = \"1s\"\n");
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
   // A client with a tiny receive buffer that never reads.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);

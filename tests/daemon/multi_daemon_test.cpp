@@ -26,10 +26,13 @@
 
 #include "../harvest/test_site.hpp"
 #include "pg_server.hpp"
+#include "../support/daemon_process.hpp"
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using conventiond::test::DaemonProcess;
+using conventiond::test::read_all;
 
 namespace {
 
@@ -54,61 +57,7 @@ std::pair<long, json::value> get(const std::string& url) {
   return {status, ec ? json::value() : v};
 }
 
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
-struct DaemonProcess {
-  pid_t pid = -1;
-  fs::path log;
-  std::uint16_t port = 0;
-
-  DaemonProcess(const fs::path& config, fs::path log_file) : log(std::move(log_file)) {
-    const std::string exe = std::string(CONVENTIOND_BINARY_DIR) + "/conventiond";
-    pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 2);
-      ::dup2(fd, 1);
-      ::execl(exe.c_str(), exe.c_str(), "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
-    for (int i = 0; i < 200 && port == 0; ++i) {
-      std::smatch m;
-      const std::string text = read_all(log);
-      if (std::regex_search(text, m, listening)) port = static_cast<std::uint16_t>(std::stoi(m[1]));
-      else std::this_thread::sleep_for(50ms);
-    }
-    INFO(read_all(log));
-    REQUIRE(port != 0);
-  }
-  ~DaemonProcess() {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port) + path;
-  }
-  int terminate() {
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  void kill9() {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    pid = -1;
-  }
-};
 
 }  // namespace
 

@@ -18,6 +18,7 @@
 #include <conventiond/config/daemon_config.hpp>
 #include <conventiond/daemon/daemon.hpp>
 #include <conventiond/store/sqlite_store.hpp>
+#include "../support/running_daemon.hpp"
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -79,42 +80,8 @@ json::value parse(const Reply& r) {
   return v;
 }
 
-fs::path temp_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("cvd-cache-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path temp_dir(const std::string& name) { return test::fresh_temp_dir("cvd-cache", name); }
 
-struct RunningDaemon {
-  std::unique_ptr<Daemon> daemon;
-  std::thread thread;
-  std::promise<void> ready;
-
-  explicit RunningDaemon(const fs::path& config_file) {
-    auto cfg = load_daemon_config(config_file);
-    INFO((cfg ? std::string() : cfg.error().message));
-    REQUIRE(cfg.ok());
-    DaemonOptions o;
-    o.handle_signals = false;
-    o.log = [](std::string_view) {};
-    o.on_ready = [this] { ready.set_value(); };
-    auto d = Daemon::create(std::move(*cfg), o);
-    INFO((d ? std::string() : d.error().message));
-    REQUIRE(d.ok());
-    daemon = std::move(*d);
-    auto f = ready.get_future();
-    thread = std::thread([this] { daemon->run(); });
-    REQUIRE(f.wait_for(10s) == std::future_status::ready);
-  }
-  ~RunningDaemon() {
-    daemon->stop();
-    thread.join();
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(daemon->port()) + path;
-  }
-};
 
 Convention record(const std::string& dep, const std::string& signatory) {
   Convention c;
@@ -136,7 +103,7 @@ TEST_CASE("read cache: a change is seen by the next GET, with a new ETag", "[dae
   REQUIRE(store.ok());
   for (const char* dep : {"67", "68", "2A"}) REQUIRE((*store)->save_convention(record(dep, "A")).ok());
   write_config(dir);
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
 
   auto list = call("GET", d.url("/v1/conventions"));
   REQUIRE(list.status == 200);
@@ -208,7 +175,7 @@ TEST_CASE("read cache: the indexes answer as a scan does, page after page", "[da
     }
   }
   write_config(dir);
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
   CHECK(parse(call("GET", d.url("/v1/conventions?year=2020"))).at("total").as_int64() == 4);
   CHECK(parse(call("GET", d.url("/v1/conventions?measure=sorties_ase"))).at("total").as_int64() == 4);
   CHECK(parse(call("GET", d.url("/v1/conventions?region=grand%20est"))).at("total").as_int64() == 2);
@@ -243,7 +210,7 @@ TEST_CASE("a slow store call does not delay /healthz or the cached reads", "[dae
   }
   ::setenv("CVD_CACHE_TEST_TOKENS", "s3cret", 1);
   write_config(dir, "tokens_env = \"CVD_CACHE_TEST_TOKENS\"\nreads_public = true\n");
-  RunningDaemon d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
   REQUIRE(call("GET", d.url("/v1/conventions")).status == 200);
 
   // Another process holds the write lock: the daemon's delete waits for it (busy timeout).

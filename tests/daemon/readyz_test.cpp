@@ -18,6 +18,7 @@
 
 #include <conventiond/config/daemon_config.hpp>
 #include <conventiond/daemon/daemon.hpp>
+#include "../support/running_daemon.hpp"
 
 #include "../store/corrupt_sqlite.hpp"
 
@@ -51,55 +52,8 @@ Reply get(const std::string& url) {
   return r;
 }
 
-struct Daemon1 {
-  std::unique_ptr<Daemon> daemon;
-  std::thread thread;
-  std::promise<void> ready;
-  std::mutex mu;
-  std::vector<std::string> logs;
 
-  explicit Daemon1(const fs::path& config_file) {
-    auto cfg = load_daemon_config(config_file);
-    INFO((cfg ? std::string() : cfg.error().message));
-    REQUIRE(cfg.ok());
-    DaemonOptions o;
-    o.handle_signals = false;
-    o.log = [this](std::string_view l) {
-      std::lock_guard lock(mu);
-      logs.emplace_back(l);
-    };
-    o.on_ready = [this] { ready.set_value(); };
-    auto d = Daemon::create(std::move(*cfg), o);
-    INFO((d ? std::string() : d.error().message));
-    REQUIRE(d.ok());
-    daemon = std::move(*d);
-    auto f = ready.get_future();
-    thread = std::thread([this] { (void)daemon->run(); });
-    REQUIRE(f.wait_for(20s) == std::future_status::ready);
-  }
-  ~Daemon1() {
-    daemon->stop();
-    thread.join();
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(daemon->port()) + path;
-  }
-  bool logged(const std::string& what) {
-    std::lock_guard lock(mu);
-    for (const auto& l : logs) {
-      if (l.find(what) != std::string::npos) return true;
-    }
-    return false;
-  }
-};
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d =
-      fs::temp_directory_path() / ("cvd-readyz-" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path fresh_dir(const std::string& name) { return test::fresh_temp_dir("cvd-readyz", name); }
 
 }  // namespace
 
@@ -108,7 +62,7 @@ TEST_CASE("readyz: a corrupted SQLite store answers 503 with the reason", "[daem
   test::make_corrupted_sqlite_store((dir / "state.db").string());
   std::ofstream(dir / "c.toml") << "[store]\nurl = \"sqlite:state.db\"\n[http]\n"
                                    "listen = \"127.0.0.1:0\"\n";
-  Daemon1 d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
   CHECK(d.logged("store check failed"));
   CHECK(get(d.url("/healthz")).status == 200);  // the process is alive...
   for (int i = 0; i < 3; ++i) {                   // ...not ready, every time, with the reason
@@ -127,7 +81,7 @@ TEST_CASE("readyz: a sound store is ready", "[daemon][readyz]") {
   const fs::path dir = fresh_dir("sound");
   std::ofstream(dir / "c.toml") << "[store]\nurl = \"sqlite:state.db\"\n[http]\n"
                                    "listen = \"127.0.0.1:0\"\n";
-  Daemon1 d(dir / "c.toml");
+  test::RunningDaemon d(dir / "c.toml");
   CHECK_FALSE(d.logged("store check failed"));
   const Reply r = get(d.url("/readyz"));
   CHECK(r.status == 200);
