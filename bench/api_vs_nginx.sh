@@ -14,6 +14,9 @@ BUILD=${1:-build-release}
 N=${2:-101}
 DURATION=${DURATION:-10s}
 DIR=$(mktemp -d /tmp/api-vs-nginx.XXXXXX)
+# nginx's workers run as another user (nobody when started as root): mktemp's 0700 would make
+# every nginx answer a fast 403, which is what earlier figures here measured by mistake.
+chmod 755 "$DIR"
 cleanup() {
   [[ -n "${API_PID:-}" ]] && kill "$API_PID" 2>/dev/null || true
   [[ -f "$DIR/nginx.pid" ]] && kill "$(cat "$DIR/nginx.pid")" 2>/dev/null || true
@@ -59,11 +62,16 @@ sleep 0.3
 NG="http://127.0.0.1:$NGINX_PORT"
 cmp <(curl -s "$API/v1/conventions?limit=50") "$DIR/www/list.json"
 cmp <(curl -s "$API/v1/conventions/pauvrete-2019:67") "$DIR/www/one.json"
+chmod -R a+rX "$DIR/www"
+# Both servers must answer 200 with the very same bytes, or the comparison means nothing.
+cmp <(curl -sf "$NG/list.json") "$DIR/www/list.json"
+cmp <(curl -sf "$NG/one.json") "$DIR/www/one.json"
 echo "conventions: $N; list page $(stat -c %s "$DIR/www/list.json") bytes, record $(stat -c %s "$DIR/www/one.json") bytes"
 
 run() {  # name url
   local out
   out=$(wrk -t2 -c64 -d"$DURATION" --latency "$2")
+  if grep -q "Non-2xx" <<<"$out"; then echo "$1: wrk saw non-2xx answers"; echo "$out"; exit 1; fi
   printf '%-34s %10s req/s  p50 %8s  p99 %8s\n' "$1" \
     "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
     "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")"

@@ -277,7 +277,8 @@ void Daemon::Impl::register_routes() {
   }, http::Access::open);
 
   // Served from the in-memory cache (convention_cache.hpp): prepared bytes, an ETag, 304.
-  auto send_prepared = [](const Request& req, Responder& r, const PreparedBody& p) {
+  auto send_prepared = [](const Request& req, Responder& r, std::shared_ptr<const PreparedBody> prepared) {
+    const PreparedBody& p = *prepared;
     http::Response resp;
     resp.headers.emplace_back("ETag", p.etag);
     resp.headers.emplace_back("Cache-Control", "no-cache");
@@ -287,7 +288,7 @@ void Daemon::Impl::register_routes() {
       resp.content_type.clear();
       return (void)r.send(std::move(resp));
     }
-    resp.body = p.body;
+    resp.shared_body = std::shared_ptr<const std::string>(prepared, &p.body);  // no copy
     r.send(std::move(resp));
   };
 
@@ -298,7 +299,7 @@ void Daemon::Impl::register_routes() {
     const std::size_t q = req.target.find('?');
     auto page = cache_->list(*query, q == std::string::npos ? std::string() : req.target.substr(q));
     if (!page) return (void)r.send(json_error(400, "bad_request", page.error().message));
-    send_prepared(req, r, **page);
+    send_prepared(req, r, std::move(*page));
   }, http::Access::read);
 
   add_route("GET", "/v1/conventions/{id}", [this, store_failed, send_prepared](const Request& req, Responder r) {
@@ -319,7 +320,7 @@ void Daemon::Impl::register_routes() {
       prepared = ConventionCache::prepare(json::serialize(out));
       cache_->put_detail(id, prepared);
     }
-    send_prepared(req, r, *prepared);
+    send_prepared(req, r, std::move(prepared));
   }, http::Access::read);
 
   add_route("GET", "/v1/conventions/{id}/revisions", [this](const Request& req, Responder r) {

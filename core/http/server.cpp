@@ -3,6 +3,7 @@
 // Beast parses requests; responses are serialised by hand (they are simple, and it keeps the
 // template instantiations to the parser's).
 // See include/conventiond/http/server.hpp and docs/http-server.md.
+#include <array>
 #include <conventiond/http/server.hpp>
 
 #include <conventiond/http/auth.hpp>
@@ -513,6 +514,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   struct Out {
     std::string bytes;
+    std::shared_ptr<const std::string> tail;  // written after `bytes`, not copied
     std::size_t payload = 0;  // stream payload bytes (for the buffered count)
     std::function<void(Status)> done;
     WriteKind kind = WriteKind::data;
@@ -858,19 +860,29 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_->stopping_) keep_alive_ = false;
     status_ = r.status;
     const bool no_body = r.status == 204 || r.status == 304;
-    if (no_body) r.body.clear();
-    std::string out = serialize_head(r.status, r.headers, no_body ? std::string() : r.content_type,
-                                     no_body ? std::nullopt : std::optional(r.body.size()));
-    if (!head_only_) {
-      bytes_sent_ = r.body.size();
-      out += r.body;
+    if (no_body) {
+      r.body.clear();
+      r.shared_body.reset();
     }
-    queue_write(std::move(out), 0, {}, WriteKind::last);
+    const std::size_t size = r.payload().size();
+    std::string out = serialize_head(r.status, r.headers, no_body ? std::string() : r.content_type,
+                                     no_body ? std::nullopt : std::optional(size));
+    std::shared_ptr<const std::string> tail;
+    if (!head_only_) {
+      bytes_sent_ = size;
+      if (r.shared_body) {
+        tail = std::move(r.shared_body);  // a cached body: written from where it lies
+      } else {
+        out += r.body;
+      }
+    }
+    outbox_.push_back(Out{std::move(out), std::move(tail), 0, {}, WriteKind::last});
+    write_next();
   }
 
   void queue_write(std::string bytes, std::size_t payload, std::function<void(Status)> done,
                    WriteKind kind) {
-    outbox_.push_back(Out{std::move(bytes), payload, std::move(done), kind});
+    outbox_.push_back(Out{std::move(bytes), nullptr, payload, std::move(done), kind});
     write_next();
   }
 
@@ -878,7 +890,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (writing_ || outbox_.empty() || closed_) return;
     writing_ = true;
     arm_write();
-    asio::async_write(socket_, asio::buffer(outbox_.front().bytes),
+    const Out& front = outbox_.front();
+    const std::array<asio::const_buffer, 2> buffers{
+        asio::buffer(front.bytes),
+        front.tail ? asio::buffer(*front.tail) : asio::const_buffer()};
+    asio::async_write(socket_, buffers,
                       [self = shared_from_this()](const error_code& ec, std::size_t) {
                         self->on_written(ec);
                       });

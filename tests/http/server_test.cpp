@@ -653,6 +653,57 @@ TEST_CASE("server: keep-alive serves several requests on one connection", "[http
   CHECK(c2.closed_by_server());
 }
 
+TEST_CASE("server: a shared body is sent whole without a copy, and outlives its owner", "[http][server]") {
+  Harness h(test_options());
+  std::weak_ptr<const std::string> watch;
+  // 3 MiB, more than a socket buffer: the write completes in several parts.
+  std::string expected(3u << 20, '\0');
+  for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = static_cast<char>('a' + i % 26);
+  h.route("GET", "/big", [&](const Request&, Responder r) {
+    auto body = std::make_shared<const std::string>(expected);
+    watch = body;
+    Response resp;
+    resp.body = "ignored when a shared body is set";
+    resp.shared_body = std::move(body);  // the handler keeps no reference
+    r.send(std::move(resp));
+  });
+  h.route("GET", "/not-modified", [](const Request&, Responder r) {
+    Response resp;
+    resp.status = 304;
+    resp.shared_body = std::make_shared<const std::string>("never sent");
+    r.send(std::move(resp));
+  });
+  h.start();
+  Client c(h.server.port());
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(c.send(get("/big")));
+    auto r = c.read_response();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->header(bhttp::field::content_length) == std::to_string(expected.size()));
+    CHECK(r->body.size() == expected.size());
+    CHECK(r->body == expected);
+  }
+  // Once written, the server let the bytes go.
+  CHECK(wait_until([&] { return watch.expired(); }));
+  // A 304 carries no body, shared or not, and the connection stays usable.
+  REQUIRE(c.send(get("/not-modified")));
+  auto nm = c.read_response();
+  REQUIRE(nm);
+  CHECK(nm->status == 304);
+  CHECK(nm->body.empty());
+  // HEAD: the length of the shared body, none of its bytes.
+  REQUIRE(c.send("HEAD /big HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto head = c.read_response(true);
+  REQUIRE(head);
+  CHECK(head->header(bhttp::field::content_length) == std::to_string(expected.size()));
+  CHECK(head->body.empty());
+  REQUIRE(c.send(get("/big")));
+  auto again = c.read_response();
+  REQUIRE(again);
+  CHECK(again->body == expected);
+}
+
 TEST_CASE("server: a responder answered later from a timer (long poll)", "[http][server]") {
   Harness h;
   std::shared_ptr<asio::steady_timer> timer;

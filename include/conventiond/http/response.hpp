@@ -8,6 +8,7 @@
 // name or value would break the framing (CR, LF, NUL, bad name characters) are dropped and
 // logged, an impossible status (< 100 or > 599) becomes a 500.
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,11 @@ struct Response {
   std::string content_type = "application/json";  // "" sends no Content-Type
   Headers headers;                                 // extra headers, sent as given
   std::string body;
+  // A body shared with a cache, sent without a copy (the server writes the head and these
+  // bytes as two buffers); when set, `body` is ignored. See payload().
+  std::shared_ptr<const std::string> shared_body;
+
+  std::string_view payload() const noexcept { return shared_body ? *shared_body : body; }
 };
 
 // `value` serialised as compact JSON, Content-Type application/json.
