@@ -31,7 +31,7 @@ constexpr const char* kUsage =
     "  --no-progress       no progress bar, even on a terminal\n"
     "  --retry-failed ID   run again only the failed items of run ID\n"
     "  --isolation MODE    process (worker processes) or inline (default: the job's, else\n"
-    "                      [workers] isolation, else inline)\n"
+    "                      [workers] isolation, else process)\n"
     "  --workers N         worker processes (default [workers] count, else one per core)\n"
     "exit status: 0 done (with or without item errors), 1 run failed, 2 usage or config\n"
     "error, 3 interrupted (the next run resumes it)\n";

@@ -170,8 +170,11 @@ int Daemon::Impl::run() {
   port_ = server_->port();
   log("listening on http://" + server_->local_endpoint() + " (store " +
       (config_.store_url.rfind("sqlite:", 0) == 0 ? config_.store_url : std::string("postgresql")) +
-      ", " + std::to_string(jobs_.size()) + " job(s), " + std::to_string(config_.workers) +
-      " worker(s))");
+      ", " + std::to_string(jobs_.size()) + " job(s), up to " + std::to_string(config_.workers) +
+      " run(s) at once, " +
+      (worker_pool_ ? "connectors in " + std::to_string(worker_pool_->size()) + " worker process(es)"
+                    : std::string("connectors inline")) +
+      ")");
 
   if (options_.handle_signals) {
     signals_.add(SIGINT);

@@ -94,7 +94,9 @@ class Runner {
         fetcher_(io_, policy_for(job, options)),
         stop_timer_(io_) {
     if (options_.pool != nullptr) {
-      client_ = options_.pool->add_client();
+      // Pinned: one worker, one plugin instance for the whole run, as inline (docs/workers.md).
+      client_ = options_.pool->add_client(/*pinned=*/true);
+      instance_ = std::to_string(client_);
       config_json_ = boost::json::serialize(job_.config);
     }
   }
@@ -726,7 +728,8 @@ class Runner {
 
   Result<std::vector<sdk::Message>> start_in_worker() {
     worker::WorkerTask task;
-    task.header = {{"op", "start"}, {"plugin", job_.connector}, {"config", config_json_}};
+    task.header = {{"op", "start"}, {"plugin", job_.connector}, {"config", config_json_},
+                   {"instance", instance_}};
     task.plugin = job_.connector;
     task.doing = "starting";
     auto reply = options_.pool->call(client_, std::move(task));
@@ -755,7 +758,7 @@ class Runner {
     for (const auto& [name, value] : resp.headers) headers.push_back(boost::json::array{name, value});
     task.header = {{"op", "parse"},       {"plugin", job_.connector}, {"config", config_json_},
                    {"url", resp.url},     {"status", resp.status},    {"headers", std::move(headers)},
-                   {"meta", resp.meta},   {"final_url", r->final_url}};
+                   {"meta", resp.meta},   {"final_url", r->final_url}, {"instance", instance_}};
     task.body = std::move(resp.body);
     task.plugin = job_.connector;
     task.doing = "parsing " + resp.url;
@@ -1033,6 +1036,7 @@ class Runner {
   std::size_t commit_failures_ = 0;
   std::string last_commit_error_;
   worker::WorkerPool::ClientId client_ = 0;
+  std::string instance_;  // the run's plugin instance in its worker
   std::string config_json_;
   std::set<std::string> crashed_before_;  // keys that crashed a worker in the earlier run
   std::list<Deferred> deferred_;  // after io_ and fetcher_: destroyed before them

@@ -4,12 +4,14 @@
 #include <cerrno>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fstream>
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -55,6 +57,7 @@ struct Pending {
 
 struct Client {
   std::deque<Pending> queue;
+  std::optional<std::size_t> slot;  // pinned to this worker slot
 };
 
 struct Slot {
@@ -90,13 +93,14 @@ struct WorkerPool::State {
   std::uint64_t restarts = 0;
   std::uint64_t started = 0;
 
-  // The next task, round-robin over clients (call with mu held); false when none.
-  bool take(Pending& out, ClientId& client) {
+  // The next task for worker slot `slot`, round-robin over the clients not pinned to another
+  // slot (call with mu held); false when none.
+  bool take(Pending& out, ClientId& client, std::size_t slot) {
     if (clients.empty()) return false;
     auto it = clients.upper_bound(last_served);
     for (std::size_t n = 0; n <= clients.size(); ++n) {
       if (it == clients.end()) it = clients.begin();
-      if (!it->second.queue.empty()) {
+      if (!it->second.queue.empty() && (!it->second.slot || *it->second.slot == slot)) {
         out = std::move(it->second.queue.front());
         it->second.queue.pop_front();
         client = it->first;
@@ -121,7 +125,12 @@ Result<Process> spawn_worker(const WorkerPoolOptions& o) {
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
     return Error::make("worker", std::string("socketpair: ") + std::strerror(errno));
   }
-  const std::string exe = o.executable.empty() ? "/proc/self/exe" : o.executable;
+  // The conventiond binary: the option, else $CONVENTIOND_WORKER_EXE (for programs that embed
+  // the runner, as the tests and benchmarks do), else this process's own binary.
+  const char* env_exe = std::getenv("CONVENTIOND_WORKER_EXE");
+  const std::string exe = !o.executable.empty()                      ? o.executable
+                          : env_exe != nullptr && *env_exe != '\0' ? std::string(env_exe)
+                                                                    : "/proc/self/exe";
   std::vector<std::string> args = {exe,
                                    "worker",
                                    "--fd",
@@ -178,7 +187,7 @@ WorkerPool::WorkerPool(WorkerPoolOptions options)
         ClientId client = 0;
         {
           std::unique_lock lock(s.mu);
-          s.cv.wait(lock, [&] { return s.stopping || s.take(p, client); });
+          s.cv.wait(lock, [&] { return s.stopping || s.take(p, client, i); });
           if (s.stopping && client == 0) break;
           s.slots[i].client = client;
           s.slots[i].cancel = false;
@@ -315,10 +324,17 @@ void WorkerPool::stop() {
   }
 }
 
-WorkerPool::ClientId WorkerPool::add_client() {
+WorkerPool::ClientId WorkerPool::add_client(bool pinned) {
   std::lock_guard lock(state_->mu);
   const ClientId id = state_->next_client++;
-  state_->clients[id];
+  Client& c = state_->clients[id];
+  if (pinned && !state_->slots.empty()) {
+    std::vector<std::size_t> load(state_->slots.size(), 0);
+    for (const auto& [other, oc] : state_->clients) {
+      if (oc.slot) ++load[*oc.slot];
+    }
+    c.slot = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+  }
   return id;
 }
 
@@ -352,7 +368,7 @@ void WorkerPool::submit(ClientId client, WorkerTask task, std::function<void(Wor
     auto it = state_->clients.find(client);
     if (!state_->stopping && it != state_->clients.end()) {
       it->second.queue.push_back(Pending{std::move(task), std::move(done)});
-      state_->cv.notify_one();
+      state_->cv.notify_all();  // a pinned task can only be taken by its slot's thread
       return;
     }
   }

@@ -133,7 +133,9 @@ int run_worker_process(int fd, const std::string& plugin_dir, const WorkerLimits
     const std::string op = str(h, "op");
     const std::string plugin = str(h, "plugin");
     const std::string config = str(h, "config");
-    const std::string key = plugin + '\n' + config;
+    // "instance": the run's own instance (a pinned client's id), so that a worker serving
+    // several runs of one job keeps their state apart, as inline runs do.
+    const std::string key = plugin + '\n' + config + '\n' + str(h, "instance");
     auto it = std::find_if(instances.begin(), instances.end(),
                            [&](const auto& e) { return e.first == key; });
     PluginInstance* instance = nullptr;

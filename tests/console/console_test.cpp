@@ -135,7 +135,7 @@ TEST_CASE("conventions.csv and funding.csv: RFC 4180, stable columns, filters, B
                    "https://pref.example/67.pdf");
 }
 
-TEST_CASE("GET /v1/runs across jobs with filters and a cursor; cancel stops a running run", "[console]") {
+TEST_CASE("GET /v1/runs across jobs with filters and a cursor: cancel stops a running run", "[console]") {
   test::TestSite site;
   site.article_delay = 400ms;  // a run that lasts long enough to be cancelled
   const fs::path dir = temp_dir("runs");

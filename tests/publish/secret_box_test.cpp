@@ -92,7 +92,7 @@ TEST_CASE("secret box: rotation, unknown keys, tampering, plain legacy secrets",
   CHECK(none.error().code == "unavailable");
 }
 
-TEST_CASE("secret box: keys are 64 hex digits; the environment's first, then the file's",
+TEST_CASE("secret box: keys are 64 hex digits: the environment's first, then the file's",
           "[publish]") {
   for (const char* bad : {"abc", "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
                           "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f00"}) {

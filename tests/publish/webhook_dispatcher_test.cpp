@@ -637,7 +637,7 @@ TEST_CASE("webhooks: a receiver down for a while gets everything in order, witho
   CHECK(d.metrics().dead_lettered == 0);
 }
 
-TEST_CASE("webhooks: down past the retry window: dead letter and pause; resume delivers it and "
+TEST_CASE("webhooks: down past the retry window: dead letter and pause: resume delivers it and "
           "what was held, in order",
           "[publish]") {
   auto store = memory_store();

@@ -9,8 +9,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <fstream>
 
@@ -245,7 +248,7 @@ TEST_CASE("a stop request with an item looping in a worker ends within the grace
   CHECK(outcome->summary.counts.total == 1);  // /ok1; /loop stays in the frontier
 }
 
-TEST_CASE("a harvest in worker processes commits what an inline one does, on several workers",
+TEST_CASE("a harvest in worker processes commits what an inline one does: runs share the workers, one instance each",
           "[worker][process]") {
   REQUIRE(fs::exists(fs::path(CONVENTIOND_PLUGIN_DIR) / "press_releases.so"));
   auto statuses = [](Store& store, RunId run, const std::string& origin) {
@@ -264,26 +267,49 @@ TEST_CASE("a harvest in worker processes commits what an inline one does, on sev
   auto a = run_job(inline_site.job(), **inline_store, registry, RunOptions{});
   REQUIRE(a.ok());
 
-  test::TestSite site;
+  // Two runs at once on a pool of two: each is pinned to its own worker (one plugin
+  // instance per run, as inline), and each commits what the inline run did.
   auto pool = pool_for(plugins, 2, 10s);
-  auto store = SqliteStore::open((temp_dir("site-process") / "s.db").string());
-  REQUIRE(store.ok());
-  RunOptions o;
-  o.pool = pool.get();
-  auto b = run_job(site.job(), **store, registry, o);
-  REQUIRE(b.ok());
-  CHECK(b->summary.counts.total == a->summary.counts.total);
-  CHECK(b->summary.counts.new_items == a->summary.counts.new_items);
-  CHECK(b->summary.counts.failed == a->summary.counts.failed);
-  CHECK(b->summary.counts.skipped_filter == a->summary.counts.skipped_filter);
-  CHECK(statuses(**store, b->summary.id, site.server.origin()) ==
-        statuses(**inline_store, a->summary.id, inline_site.server.origin()));
+  struct ProcessRun {
+    test::TestSite site;
+    std::unique_ptr<Store> store;
+    std::optional<Result<RunOutcome>> outcome;
+  };
+  std::vector<std::unique_ptr<ProcessRun>> runs;
+  for (int i = 0; i < 2; ++i) {
+    auto r = std::make_unique<ProcessRun>();
+    auto opened = SqliteStore::open((temp_dir("site-process-" + std::to_string(i)) / "s.db").string());
+    REQUIRE(opened.ok());
+    r->store = std::move(*opened);
+    runs.push_back(std::move(r));
+  }
+  std::vector<std::thread> threads;
+  for (auto& r : runs) {
+    threads.emplace_back([&registry, &pool, run = r.get()] {
+      RunOptions o;
+      o.pool = pool.get();
+      run->outcome.emplace(run_job(run->site.job(), *run->store, registry, o));
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& r : runs) {
+    REQUIRE(r->outcome);
+    REQUIRE(r->outcome->ok());
+    const RunOutcome& b = **r->outcome;
+    CHECK(b.summary.counts.total == a->summary.counts.total);
+    CHECK(b.summary.counts.new_items == a->summary.counts.new_items);
+    CHECK(b.summary.counts.failed == a->summary.counts.failed);
+    CHECK(b.summary.counts.skipped_filter == a->summary.counts.skipped_filter);
+    CHECK(statuses(*r->store, b.summary.id, r->site.server.origin()) ==
+          statuses(**inline_store, a->summary.id, inline_site.server.origin()));
+  }
   const auto st = pool->stats();
   CHECK(st.workers == 2);
   CHECK(st.crashes == 0);
   REQUIRE(st.tasks_per_worker.size() == 2);
-  CHECK(st.tasks_per_worker[0] > 0);  // both workers parsed items
+  CHECK(st.tasks_per_worker[0] > 0);  // each run had a worker of its own
   CHECK(st.tasks_per_worker[1] > 0);
+  CHECK(st.tasks_per_worker[0] == st.tasks_per_worker[1]);  // same site, same tasks
 }
 
 namespace {

@@ -77,7 +77,9 @@ struct HttpConfig {
 
 // [workers]: where connectors and the extraction run (docs/workers.md).
 struct WorkersConfig {
-  std::string isolation = "inline";  // "process" (worker processes) or "inline"
+  // "process" (worker processes: a crashing connector or parser costs one item) or "inline"
+  // (in the calling process: for debugging, and for embedders that cannot start workers).
+  std::string isolation = "process";
   std::size_t count = 0;             // worker processes; 0 = one per core
   std::size_t memory_limit_mib = 512;
   std::chrono::seconds cpu_limit{30};     // CPU time per item

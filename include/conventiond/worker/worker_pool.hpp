@@ -79,7 +79,11 @@ class WorkerPool {
 
   std::size_t size() const { return threads_.size(); }
 
-  ClientId add_client();
+  // A client queues tasks. `pinned`: all its tasks go to one worker slot (the one with the
+  // fewest pinned clients), so that one plugin instance sees a whole run as it does inline
+  // (a connector's caps, tokens and seen-sets stay per run); its tasks then run one at a
+  // time, and parallelism comes from several runs. Unpinned tasks go to any free worker.
+  ClientId add_client(bool pinned = false);
   // Drops the client's queued tasks (their callbacks get `cancelled`) and kills the workers
   // busy with its tasks (SIGKILL): what a run does when its stop grace is over.
   void cancel_client(ClientId client);

@@ -134,7 +134,7 @@ TEST_CASE("wording: 'en contrepartie d'un soutien financier de X €, le départ
   CHECK(scored(ex.conventions[0].funding) == money({{Funder::etat, 2019, 480000, exact}}));
 }
 
-TEST_CASE("wording: the Département receiving a support is not its funder; another fund's money is not the convention's",
+TEST_CASE("wording: the Département receiving a support is not its funder: another fund's money is not the convention's",
           "[wording][funding]") {
   const auto ex = run_text(
       "Paris, le 20 juin 2019\n"
@@ -232,7 +232,7 @@ TEST_CASE("wording: 'Au total ce sont X que l'État consacre par an', then the t
                                                     {Funder::total, std::nullopt, 3000000, exact}}));
 }
 
-TEST_CASE("wording: 'dont' a part of an amount for a year; a policy's whole budget is not the convention's",
+TEST_CASE("wording: 'dont' a part of an amount for a year: a policy's whole budget is not the convention's",
           "[wording][funding][year]") {
   const auto ex = run_text(
       "Chartres, le 3 juillet 2019\n"
@@ -424,7 +424,7 @@ TEST_CASE("wording: two roles then two names ('La ministre ... et sa secrétaire
                                                          {"Marc Petit", Role::president_departement}}));
 }
 
-TEST_CASE("wording: a préfet quoted at a later visit is not a second signatory; 'Le Préfet X' without 'de'",
+TEST_CASE("wording: a préfet quoted at a later visit is not a second signatory: 'Le Préfet X' without 'de'",
           "[wording][signatories]") {
   const auto ex = run_text(
       "Lons-le-Saunier, le 3 octobre 2019\n"
