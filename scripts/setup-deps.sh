@@ -8,7 +8,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libboost-program-options1.81-dev libboost-filesystem1.81-dev libboost-regex1.81-dev
   libcurl4-openssl-dev libssl-dev
-  libpugixml-dev libgumbo-dev libpoppler-cpp-dev libpoppler-private-dev
+  libpugixml-dev libgumbo-dev libpoppler-cpp-dev libpoppler-private-dev libmd-dev
   libsqlite3-dev libpq-dev
   librdkafka-dev libtomlplusplus-dev catch2
 )

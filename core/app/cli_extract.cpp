@@ -29,42 +29,73 @@ constexpr const char* kUsage =
     "  --content-type  the HTTP Content-Type the document came with (charset, media type)\n"
     "  --compact       one-line JSON\n";
 
-// Pretty JSON printer (Boost.JSON serialises compactly only).
-void pretty(std::ostream& os, const boost::json::value& v, int indent = 0) {
-  const std::string pad(static_cast<std::size_t>(indent), ' ');
-  switch (v.kind()) {
-    case boost::json::kind::object: {
-      const auto& o = v.get_object();
-      if (o.empty()) { os << "{}"; return; }
-      os << "{\n";
-      bool first = true;
-      for (const auto& kv : o) {
-        if (!first) os << ",\n";
-        first = false;
-        os << pad << "  " << boost::json::serialize(boost::json::value(kv.key())) << ": ";
-        pretty(os, kv.value(), indent + 2);
+// Pretty JSON printer (Boost.JSON serialises compactly only). Scalars and keys go through one
+// reused serializer into one string, written at once: the same bytes as serialize() of each.
+class PrettyPrinter {
+ public:
+  explicit PrettyPrinter(std::string& out) : out_(out) {}
+
+  void print(const boost::json::value& v, std::size_t indent = 0) {
+    switch (v.kind()) {
+      case boost::json::kind::object: {
+        const auto& o = v.get_object();
+        if (o.empty()) {
+          out_ += "{}";
+          return;
+        }
+        out_ += "{\n";
+        bool first = true;
+        for (const auto& kv : o) {
+          if (!first) out_ += ",\n";
+          first = false;
+          out_.append(indent + 2, ' ');
+          sr_.reset(kv.key());
+          drain();
+          out_ += ": ";
+          print(kv.value(), indent + 2);
+        }
+        out_ += '\n';
+        out_.append(indent, ' ');
+        out_ += '}';
+        return;
       }
-      os << "\n" << pad << "}";
-      return;
-    }
-    case boost::json::kind::array: {
-      const auto& a = v.get_array();
-      if (a.empty()) { os << "[]"; return; }
-      os << "[\n";
-      bool first = true;
-      for (const auto& e : a) {
-        if (!first) os << ",\n";
-        first = false;
-        os << pad << "  ";
-        pretty(os, e, indent + 2);
+      case boost::json::kind::array: {
+        const auto& a = v.get_array();
+        if (a.empty()) {
+          out_ += "[]";
+          return;
+        }
+        out_ += "[\n";
+        bool first = true;
+        for (const auto& e : a) {
+          if (!first) out_ += ",\n";
+          first = false;
+          out_.append(indent + 2, ' ');
+          print(e, indent + 2);
+        }
+        out_ += '\n';
+        out_.append(indent, ' ');
+        out_ += ']';
+        return;
       }
-      os << "\n" << pad << "]";
-      return;
+      default:
+        sr_.reset(&v);
+        drain();
     }
-    default:
-      os << boost::json::serialize(v);
   }
-}
+
+ private:
+  void drain() {
+    while (!sr_.done()) {
+      const std::string_view part = sr_.read(buf_, sizeof buf_);
+      out_.append(part.data(), part.size());
+    }
+  }
+
+  std::string& out_;
+  boost::json::serializer sr_;
+  char buf_[512];
+};
 
 // The cleaned text, each line after its start offset in characters (code points), and a marker
 // line before each new PDF page: "       0  Titre ...", "--- page 2 ---".
@@ -211,8 +242,11 @@ int run_extract_command(const std::vector<std::string>& args, std::ostream& out,
   if (compact) {
     out << boost::json::serialize(v) << "\n";
   } else {
-    pretty(out, v);
-    out << "\n";
+    std::string text;
+    text.reserve(1 << 16);
+    PrettyPrinter(text).print(v);
+    text += '\n';
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
   }
   return 0;
 }

@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # 1. The executable does not link what only the other commands use.
 needed=$(readelf -d "$bin" | awk '/NEEDED/ {print $NF}')
-for lib in libcurl libpq libsqlite3 libtomlplusplus libssl libboost_program_options; do
+for lib in libcurl libpq libsqlite3 libtomlplusplus libssl libcrypto libboost_program_options; do
   if grep -q "$lib" <<<"$needed"; then fail "conventiond links $lib: $needed"; fi
 done
 

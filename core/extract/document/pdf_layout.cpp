@@ -17,8 +17,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <unordered_map>
 
 #include "document/text_util.hpp"
@@ -144,7 +147,7 @@ std::string clean_word(std::string_view w) {
 struct Seg {
   double x0 = 0;
   double x1 = 0;
-  std::string text;
+  std::string_view text;  // in its page's text (PageLines)
   double first_word_w = 0;
   bool single_word = true;
   double char_w = 0;  // average character width
@@ -157,8 +160,28 @@ struct Line {
   double top = 0;
   double bottom = 0;
   double h = 0;  // median word height
-  std::vector<Seg> segs;
+  std::span<const Seg> segs;  // in its page's segments (PageLines)
   bool removed = false;
+};
+
+// A page's lines, kept until the whole document is read (running headers and the body size
+// need every page): the segments of all lines in one array and their text in one buffer,
+// exactly sized, rather than a vector and a string per line and segment.
+struct PageLines {
+  std::unique_ptr<char[]> text;
+  std::vector<Seg> segs;
+  std::vector<Line> lines;
+};
+
+// The kept lines of all pages in reading order, as views into the pages' own line vectors
+// (which stay where add_page built them): finish() releases a page's lines once everything
+// laid out from them is emitted, so the lines and the blocks made of them are not both held.
+struct LineList {
+  std::vector<const Line*> lines;
+  std::vector<std::uint32_t> page_index;  // of each line, in PdfLayout's pages
+  const Line& operator[](std::size_t i) const { return *lines[i]; }
+  const Line& back() const { return *lines.back(); }
+  std::size_t size() const { return lines.size(); }
 };
 
 std::string line_text(const Line& l) {
@@ -170,7 +193,25 @@ std::string line_text(const Line& l) {
   return t;
 }
 
-std::vector<Line> build_lines(const PdfPage& page) {
+PageLines build_lines(const PdfPage& page) {
+  // lines as they are built; stored compactly at the end
+  struct BuildSeg {
+    double x0 = 0;
+    double x1 = 0;
+    std::string text;
+    double first_word_w = 0;
+    bool single_word = true;
+    double char_w = 0;
+  };
+  struct BuildLine {
+    int page = 0;
+    double x0 = 0;
+    double x1 = 0;
+    double top = 0;
+    double bottom = 0;
+    double h = 0;
+    std::vector<BuildSeg> segs;
+  };
   struct W {
     const PdfWord* w;
     const std::string* text;  // cleaned text (in `texts`)
@@ -196,7 +237,7 @@ std::vector<Line> build_lines(const PdfPage& page) {
     if (a.yc != b.yc) return a.yc < b.yc;
     return a.w->x0 < b.w->x0;
   });
-  std::vector<Line> lines;
+  std::vector<BuildLine> lines;
   std::size_t i = 0;
   while (i < ws.size()) {
     std::size_t j = i + 1;
@@ -207,7 +248,7 @@ std::vector<Line> build_lines(const PdfPage& page) {
     lw.reserve(j - i);
     for (std::size_t k = i; k < j; ++k) lw.push_back(&ws[k]);
     std::sort(lw.begin(), lw.end(), [](const W* a, const W* b) { return a->w->x0 < b->w->x0; });
-    Line line;
+    BuildLine line;
     line.page = page.number;
     std::vector<double> hs;
     line.top = lw.front()->w->y0;
@@ -227,14 +268,14 @@ std::vector<Line> build_lines(const PdfPage& page) {
       }
       double gap = prev == nullptr ? 0 : w->w->x0 - prev->w->x1;
       if (prev == nullptr || gap > gap_split) {
-        Seg s;
+        BuildSeg s;
         s.x0 = w->w->x0;
         s.x1 = w->w->x1;
         s.text = *w->text;
         s.first_word_w = w->w->x1 - w->w->x0;
         line.segs.push_back(std::move(s));
       } else {
-        Seg& s = line.segs.back();
+        BuildSeg& s = line.segs.back();
         if (prev->w->space_after || gap > 0.15 * line.h) s.text.push_back(' ');
         s.text += *w->text;
         s.x1 = std::max(s.x1, w->w->x1);
@@ -251,7 +292,29 @@ std::vector<Line> build_lines(const PdfPage& page) {
     i = j;
   }
   // reading order top to bottom (sorted by centre already); keep stable by top
-  return lines;
+  PageLines out;
+  std::size_t text_bytes = 0;
+  std::size_t seg_count = 0;
+  for (const auto& l : lines) {
+    seg_count += l.segs.size();
+    for (const auto& sg : l.segs) text_bytes += sg.text.size();
+  }
+  out.text = std::make_unique<char[]>(std::max<std::size_t>(1, text_bytes));
+  out.segs.reserve(seg_count);  // never grows past: the lines' spans stay valid
+  out.lines.reserve(lines.size());
+  char* t = out.text.get();
+  for (const auto& l : lines) {
+    const std::size_t first = out.segs.size();
+    for (const auto& sg : l.segs) {
+      std::copy(sg.text.begin(), sg.text.end(), t);
+      out.segs.push_back({sg.x0, sg.x1, std::string_view(t, sg.text.size()), sg.first_word_w,
+                          sg.single_word, sg.char_w});
+      t += sg.text.size();
+    }
+    out.lines.push_back({l.page, l.x0, l.x1, l.top, l.bottom, l.h,
+                         std::span<const Seg>(out.segs.data() + first, l.segs.size()), false});
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -286,9 +349,9 @@ bool is_page_number_line(const Line& l) {
   return std::find(kForms.begin(), kForms.end(), k) != kForms.end();
 }
 
-void drop_running_lines(std::vector<std::vector<Line>>& pages,
+void drop_running_lines(std::vector<PageLines>& page_lines,
                         const std::vector<double>& page_heights) {
-  std::size_t n = pages.size();
+  std::size_t n = page_lines.size();
   auto in_zone = [&](const Line& l, std::size_t p) {
     double h = page_heights[p] > 0 ? page_heights[p] : 842.0;
     return l.bottom <= 0.12 * h || l.top >= 0.88 * h;
@@ -296,7 +359,7 @@ void drop_running_lines(std::vector<std::vector<Line>>& pages,
   // candidate lines: up to 3 at the top and 3 at the bottom of each page, inside the margins
   std::vector<std::vector<std::size_t>> cands(n);
   for (std::size_t p = 0; p < n; ++p) {
-    auto& lines = pages[p];
+    auto& lines = page_lines[p].lines;
     for (std::size_t i = 0; i < lines.size() && i < 3; ++i) {
       if (in_zone(lines[i], p)) cands[p].push_back(i);
     }
@@ -315,7 +378,7 @@ void drop_running_lines(std::vector<std::vector<Line>>& pages,
   for (std::size_t p = 0; p < n; ++p) {
     std::vector<std::string> seen;
     for (std::size_t i : cands[p]) {
-      std::string k = header_key(pages[p][i]);
+      std::string k = header_key(page_lines[p].lines[i]);
       keys[p].push_back(k);
       if (k.empty() || std::find(seen.begin(), seen.end(), k) != seen.end()) continue;
       seen.push_back(k);
@@ -336,7 +399,7 @@ void drop_running_lines(std::vector<std::vector<Line>>& pages,
           cnt[0] >= need_all ||
           (n >= 4 && cnt[1] >= std::max<std::size_t>(2, (odd_pages + 1) / 2) && cnt[2] == 0) ||
           (n >= 4 && cnt[2] >= std::max<std::size_t>(2, (even_pages + 1) / 2) && cnt[1] == 0);
-      if (running) pages[p][cands[p][c]].removed = true;
+      if (running) page_lines[p].lines[cands[p][c]].removed = true;
     }
   }
 }
@@ -358,6 +421,9 @@ class Emitter {
       return false;
     }
     bytes_ += sz;
+    // the text was grown by appending lines: held until the document is done, without slack
+    b.text.shrink_to_fit();
+    for (auto& c : b.cells) c.shrink_to_fit();
     doc_.blocks.push_back(std::move(b));
     return true;
   }
@@ -457,7 +523,7 @@ void add_cols(std::vector<double>& cols, const Line& l) {
 
 // Final columns of a table region from its multi-segment lines: clustered segment starts;
 // neighbouring clusters that never share a line and overlap (right-aligned numbers) merge.
-std::vector<double> table_columns(const std::vector<Line>& all, const Region& r) {
+std::vector<double> table_columns(const LineList& all, const Region& r) {
   struct Start {
     double x;
     std::size_t line;
@@ -575,7 +641,7 @@ struct Row {
 
 class TableBuilder {
  public:
-  TableBuilder(const std::vector<Line>& all, const Region& r, double body_h)
+  TableBuilder(const LineList& all, const Region& r, double body_h)
       : all_(all), r_(r), body_h_(body_h) {}
 
   void build(std::vector<Row>& rows, std::vector<double>& cols) {
@@ -612,7 +678,8 @@ class TableBuilder {
         if (lc[c] == nullptr) {
           lc[c] = &s;
         } else {
-          extra[c] += " " + s.text;  // a second segment in one column
+          extra[c] += ' ';  // a second segment in one column
+          extra[c] += s.text;
         }
       }
       bool new_row = false;
@@ -680,7 +747,7 @@ class TableBuilder {
     cell.last_x1 = s.x1;
   }
 
-  const std::vector<Line>& all_;
+  const LineList& all_;
   const Region& r_;
   double body_h_;
   std::vector<double> cols_;
@@ -832,7 +899,7 @@ class ParagraphBuilder {
 
 // The lines of the pages read so far (a page's words are not kept once its lines are built).
 struct PdfLayout::State {
-  std::vector<std::vector<Line>> per_page;
+  std::vector<PageLines> per_page;
   std::vector<double> page_heights;
 };
 
@@ -854,14 +921,14 @@ void layout_pdf_pages(const std::vector<PdfPage>& pages, TextDocument& doc,
 void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::string_view name) {
   // 1. lines per page (built by add_page); the body text size is the median line height
   // weighted by text
-  std::vector<std::vector<Line>> per_page = std::move(s_->per_page);
+  std::vector<PageLines> per_page = std::move(s_->per_page);
   std::vector<double> page_heights = std::move(s_->page_heights);
   s_ = std::make_unique<State>();
   std::vector<std::pair<double, std::size_t>> heights;
   std::size_t total_chars = 0;
   drop_running_lines(per_page, page_heights);
   for (const auto& pl : per_page) {
-    for (const auto& l : pl) {
+    for (const auto& l : pl.lines) {
       if (l.removed) continue;
       std::size_t chars = 0;
       for (const auto& sg : l.segs) chars += sg.text.size();
@@ -881,10 +948,11 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
       }
     }
   }
+  std::vector<std::pair<double, std::size_t>>().swap(heights);
 
   // 2. flat list of kept lines, table regions per page. A table on a page's last lines may
   // continue at the top of the next page (same columns).
-  std::vector<Line> all;
+  LineList all;
   std::vector<Region> regions;
   std::vector<Item> items;
   auto classify = [&](Region& r) {
@@ -918,7 +986,8 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
     if (used >= 2 && prose == used) r.table = false;
     r.text_columns = !r.table;
   };
-  for (auto& pl : per_page) {
+  for (std::size_t page_index = 0; page_index < per_page.size(); ++page_index) {
+    const std::vector<Line>& pl = per_page[page_index].lines;
     Region cur;
     bool open = false;
     bool cont = false;
@@ -947,10 +1016,11 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
       }
       cur = Region{};
     };
-    for (auto& l : pl) {
+    for (const Line& l : pl) {
       if (l.removed) continue;
       std::size_t li = all.size();
-      all.push_back(std::move(l));
+      all.lines.push_back(&l);
+      all.page_index.push_back(static_cast<std::uint32_t>(page_index));
       const Line& line = all.back();
       bool multi = line.segs.size() >= 2;
       if (open) {
@@ -1056,7 +1126,24 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
     t.pitch = pit != pitch.end() && pit->second > 0 ? pit->second : 1.2 * l.h;
     return t;
   };
-  for (const auto& it : merged) {
+  // the first page each item and those after it still read: pages before it are released
+  std::vector<std::size_t> first_page_needed(merged.size() + 1, per_page.size());
+  for (std::size_t k = merged.size(); k-- > 0;) {
+    const Item& it = merged[k];
+    std::size_t p = first_page_needed[k + 1];
+    if (it.region) {
+      for (std::size_t li : regions[it.index].lines) p = std::min<std::size_t>(p, all.page_index[li]);
+    } else {
+      p = std::min<std::size_t>(p, all.page_index[it.index]);
+    }
+    first_page_needed[k] = p;
+  }
+  std::size_t released = 0;
+  for (std::size_t k = 0; k < merged.size(); ++k) {
+    const Item& it = merged[k];
+    for (; released < first_page_needed[k]; ++released) {
+      per_page[released] = PageLines{};
+    }
     if (out.cut()) break;
     if (!it.region) {
       const Line& l = all[it.index];
@@ -1078,7 +1165,7 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
           const Line& l = all[li];
           for (const auto& s : l.segs) {
             if (column_of(s.x0, cols) != c) continue;
-            para.add(tline(l, s.text, s.x0, s.x1, kNoMargin, s.first_word_w));
+            para.add(tline(l, std::string(s.text), s.x0, s.x1, kNoMargin, s.first_word_w));
           }
         }
         para.flush();

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <cstring>
 
-#include <openssl/evp.h>
-
 #include "document/utf8_util.hpp"
+
+#include <sha2.h>  // libmd
 
 namespace conventiond::document_detail {
 
@@ -329,18 +329,24 @@ std::optional<Date> find_french_date(std::string_view s) {
   return std::nullopt;
 }
 
-// --- SHA-256 (OpenSSL libcrypto) ---------------------------------------------------------
+// --- SHA-256 ----------------------------------------------------------------------------------
+// From libmd (Debian libmd0, the BSD message digest functions) rather than libcrypto:
+// OpenSSL's first EVP_Digest loads its providers and configuration (about 5 M instructions),
+// and linking libcrypto costs the dynamic linker 21 000 relocations at every start, for one
+// hash of the input per document. libmd is a few kilobytes with no set-up.
 
 std::string sha256_hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md.data(), &len, EVP_sha256(), nullptr);
+  SHA2_CTX ctx;
+  SHA256Init(&ctx);
+  SHA256Update(&ctx, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  std::array<std::uint8_t, SHA256_DIGEST_LENGTH> digest{};
+  SHA256Final(digest.data(), &ctx);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "sha256:";
-  out.reserve(7 + 2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0x0F]);
+  out.reserve(7 + 2 * digest.size());
+  for (std::uint8_t byte : digest) {
+    out.push_back(kHex[byte >> 4]);
+    out.push_back(kHex[byte & 0x0F]);
   }
   return out;
 }

@@ -738,7 +738,7 @@ Extraction extract_conventions(TextDocument document) {
   if (ref_is_estimate) ref = Date{*estimate_year, 12, 31};  // completes "le 28 juin" only
   const bool amendment_doc = is_amendment_document(sentences, doc);
   const std::optional<int> avenant_year = amendment_year(sentences);
-  const std::vector<MeasureMention> measures = find_measure_mentions(doc.plain_text());
+  const std::vector<MeasureMention> measures = find_measure_mentions(doc);
   std::vector<FundingLine> table_funding;
   const std::vector<Action> actions = extract_detail::read_annex_actions(doc, ex.warnings, &table_funding, &where);
 

@@ -54,37 +54,53 @@ bool is_upper_code_point(char32_t c) {
          c == 0x178;
 }
 
-}  // namespace
-
-FoldedText::FoldedText(std::string_view original) : original_(original) {
-  folded_.reserve(original.size());
-  offsets_.reserve(original.size() + 1);
+// Folds `s` into out[0..), calling mark(folded index, original offset) for every folded byte;
+// returns the folded size. Folding never lengthens the text (every non-ASCII character takes
+// at least two bytes and folds to at most two), so out needs s.size() bytes.
+template <class Mark>
+std::size_t fold_into(std::string_view s, char* out, Mark mark) {
+  std::size_t n = 0;
   std::size_t i = 0;
-  while (i < original.size()) {
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80u) {
+      mark(n, i);
+      out[n++] = static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b);
+      ++i;
+      continue;
+    }
     std::size_t len = 1;
-    const char32_t c = decode(original, i, len);
-    if (c < 0x80) {
-      folded_.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-      offsets_.push_back(i);
+    const char32_t c = decode(s, i, len);
+    const std::string_view f = fold_code_point(c);
+    if (f == "\x01") {
+      // dropped
+    } else if (f.empty()) {
+      for (std::size_t k = 0; k < len; ++k) {
+        mark(n, i);
+        out[n++] = s[i + k];
+      }
     } else {
-      const std::string_view f = fold_code_point(c);
-      if (f == "\x01") {
-        // dropped
-      } else if (f.empty()) {
-        for (std::size_t k = 0; k < len; ++k) {
-          folded_.push_back(original[i + k]);
-          offsets_.push_back(i);
-        }
-      } else {
-        for (char fc : f) {
-          folded_.push_back(fc);
-          offsets_.push_back(i);
-        }
+      for (char fc : f) {
+        mark(n, i);
+        out[n++] = fc;
       }
     }
     i += len;
   }
-  offsets_.push_back(original.size());
+  return n;
+}
+
+}  // namespace
+
+FoldedText::FoldedText(std::string_view original) : original_(original) {
+  folded_.resize(original.size());
+  offsets_.resize(original.size() + 1);
+  std::size_t* offsets = offsets_.data();
+  const std::size_t n =
+      fold_into(original, folded_.data(), [offsets](std::size_t k, std::size_t i) { offsets[k] = i; });
+  folded_.resize(n);
+  offsets_[n] = original.size();
+  offsets_.resize(n + 1);
 }
 
 std::string_view FoldedText::original_slice(std::size_t begin, std::size_t end) const noexcept {
@@ -101,7 +117,11 @@ bool FoldedText::is_upper_at(std::size_t i) const noexcept {
   return is_upper_code_point(decode(original_, offsets_[i], len));
 }
 
-std::string fold(std::string_view s) { return FoldedText(s).text(); }
+std::string fold(std::string_view s) {
+  std::string out(s.size(), '\0');
+  out.resize(fold_into(s, out.data(), [](std::size_t, std::size_t) {}));
+  return out;
+}
 
 bool is_word_byte(char c) noexcept {
   const auto u = static_cast<unsigned char>(c);

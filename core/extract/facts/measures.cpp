@@ -83,26 +83,21 @@ std::string_view sentence_around(std::string_view t, std::size_t pos) {
   return t.substr(b, e - b);
 }
 
-}  // namespace
+// For each measure, the first wording (in kWordings order) found anywhere wins, at its first
+// position. The text is read in chunks cut at line ends, so memory does not grow with the
+// document (the folded copy and its offset map were 9 bytes per byte of text: 10 MB at 400
+// pages). A wording never spans a line and sentence_around() stops at one: the result is the
+// same as on the whole text.
+class MeasureFinder {
+ public:
+  static constexpr std::size_t kChunk = 64 * 1024;
 
-std::vector<MeasureMention> find_measure_mentions(std::string_view text) {
-  // The text is read in chunks cut at line ends, so memory does not grow with the document
-  // (the folded copy and its offset map were 9 bytes per byte of text: 10 MB at 400 pages).
-  // A wording never spans a line and sentence_around() stops at one: the result is the same
-  // as on the whole text. For each measure, the first wording (in kWordings order) found
-  // anywhere wins, at its first position.
-  constexpr std::size_t kChunk = 64 * 1024;
-  std::vector<std::optional<MeasureMention>> by_wording(kWordings.size());
-  for (std::size_t begin = 0; begin < text.size();) {
-    std::size_t end = std::min(text.size(), begin + kChunk);
-    if (end < text.size()) {
-      const std::size_t nl = text.find('\n', end);
-      end = nl == std::string_view::npos ? text.size() : nl + 1;
-    }
-    const extract_detail::FoldedText ft(text.substr(begin, end - begin));
+  // One chunk of the text, starting at byte `begin` of the whole.
+  void scan(std::string_view chunk, std::size_t begin) {
+    const extract_detail::FoldedText ft(chunk);
     const std::string& t = ft.text();
     for (std::size_t k = 0; k < kWordings.size(); ++k) {
-      if (by_wording[k]) continue;
+      if (by_wording_[k]) continue;
       const Wording& w = kWordings[k];
       for (std::size_t pos = t.find(w.first); pos != std::string::npos;
            pos = t.find(w.first, pos + 1)) {
@@ -111,22 +106,71 @@ std::vector<MeasureMention> find_measure_mentions(std::string_view text) {
           const std::string_view s = sentence_around(t, pos);
           if (extract_detail::find_word(s, w.second) == std::string_view::npos) continue;
         }
-        by_wording[k] = MeasureMention{w.measure, begin + ft.original_offset(pos),
-                                       begin + ft.original_offset(pos + w.first.size())};
+        by_wording_[k] = MeasureMention{w.measure, begin + ft.original_offset(pos),
+                                        begin + ft.original_offset(pos + w.first.size())};
         break;
       }
     }
+  }
+
+  std::vector<MeasureMention> result() const {
+    std::array<std::optional<MeasureMention>, 8> seen{};
+    for (std::size_t k = 0; k < kWordings.size(); ++k) {
+      const auto idx = static_cast<std::size_t>(kWordings[k].measure);
+      if (!seen[idx] && by_wording_[k]) seen[idx] = by_wording_[k];
+    }
+    std::vector<MeasureMention> out;
+    for (const auto& m : seen)
+      if (m) out.push_back(*m);
+    return out;
+  }
+
+ private:
+  std::array<std::optional<MeasureMention>, kWordings.size()> by_wording_{};
+};
+
+}  // namespace
+
+std::vector<MeasureMention> find_measure_mentions(std::string_view text) {
+  MeasureFinder finder;
+  for (std::size_t begin = 0; begin < text.size();) {
+    std::size_t end = std::min(text.size(), begin + MeasureFinder::kChunk);
+    if (end < text.size()) {
+      const std::size_t nl = text.find('\n', end);
+      end = nl == std::string_view::npos ? text.size() : nl + 1;
+    }
+    finder.scan(text.substr(begin, end - begin), begin);
     begin = end;
   }
-  std::array<std::optional<MeasureMention>, 8> seen{};
-  for (std::size_t k = 0; k < kWordings.size(); ++k) {
-    const auto idx = static_cast<std::size_t>(kWordings[k].measure);
-    if (!seen[idx] && by_wording[k]) seen[idx] = by_wording[k];
+  return finder.result();
+}
+
+std::vector<MeasureMention> find_measure_mentions(const TextDocument& doc) {
+  // The chunks of find_measure_mentions(doc.plain_text()), cut the same way (at the first line
+  // end at or after kChunk bytes, or the end), built block by block.
+  MeasureFinder finder;
+  std::string chunk;
+  std::size_t begin = 0;  // offset of chunk[0] in the plain text
+  const auto cut_full_chunks = [&] {
+    while (chunk.size() > MeasureFinder::kChunk) {
+      const std::size_t nl = chunk.find('\n', MeasureFinder::kChunk);
+      if (nl == std::string::npos) return;  // the line goes on in the next block
+      finder.scan(std::string_view(chunk).substr(0, nl + 1), begin);
+      begin += nl + 1;
+      chunk.erase(0, nl + 1);
+    }
+  };
+  for (const TextBlock& b : doc.blocks) {
+    if (begin + chunk.size() > 0) chunk.push_back('\n');  // as plain_text(): once not empty
+    if (b.kind == BlockKind::table_row && !b.cells.empty()) {
+      chunk += join_cells(b.cells);
+    } else {
+      chunk += b.text;
+    }
+    cut_full_chunks();
   }
-  std::vector<MeasureMention> out;
-  for (const auto& m : seen)
-    if (m) out.push_back(*m);
-  return out;
+  if (!chunk.empty()) finder.scan(chunk, begin);
+  return finder.result();
 }
 
 std::vector<Measure> find_measures(std::string_view text) {

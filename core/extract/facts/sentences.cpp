@@ -119,7 +119,7 @@ std::vector<Sentence> document_sentences(const TextDocument& doc) {
     }
     for (const auto& [begin, end] : split_sentence_spans(block.text)) {
       Sentence sent;
-      sent.text = block.text.substr(begin, end - begin);
+      sent.text = std::string_view(block.text).substr(begin, end - begin);
       sent.folded = fold(sent.text);
       sent.begin = begin;
       sent.end = end;
@@ -130,6 +130,7 @@ std::vector<Sentence> document_sentences(const TextDocument& doc) {
       out.push_back(std::move(sent));
     }
   }
+  out.shrink_to_fit();  // held through the whole extraction: no growth slack
   return out;
 }
 

@@ -16,7 +16,7 @@
 namespace conventiond::extract_detail {
 
 struct Sentence {
-  std::string text;
+  std::string_view text;      // in the block's text (the document outlives its sentences)
   std::string folded;
   std::size_t block = 0;
   std::size_t begin = 0;     // byte offsets of `text` in the block's text

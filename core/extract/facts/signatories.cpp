@@ -156,7 +156,7 @@ struct RoleMatch {
 
 // Recognises a role starting at token i (the role word itself).
 std::optional<Role> role_at(const std::vector<Token>& t, std::size_t i) {
-  const std::string& w = t[i].folded;
+  const std::string_view w = t[i].folded;
   // every role word starts with one of these (préfet, président, vice-, ministre, secrétaire,
   // délégué, haut-commissaire, 1re/2e ..., premier)
   if (w.empty() || std::string_view("pvmsdh12345t").find(w[0]) == std::string_view::npos) return std::nullopt;

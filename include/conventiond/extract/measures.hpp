@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include <conventiond/extract/text_document.hpp>
 #include <conventiond/model/vocabulary.hpp>
 
 namespace conventiond {
@@ -22,5 +23,8 @@ struct MeasureMention {
 
 // The same, with where each measure is first named.
 std::vector<MeasureMention> find_measure_mentions(std::string_view text);
+
+// find_measure_mentions(doc.plain_text()), without the copy of the whole text.
+std::vector<MeasureMention> find_measure_mentions(const TextDocument& doc);
 
 }  // namespace conventiond

@@ -121,6 +121,20 @@ TEST_CASE("sha256_hex", "[text]") {
         "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(dd::sha256_hex("") ==
         "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  // FIPS 180-2 vectors and the lengths around a block's padding (55, 56, 63, 64 bytes)
+  CHECK(dd::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "sha256:248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  CHECK(dd::sha256_hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnop"
+                       "qklmnopqrlmnopqrsmnopqrstnopqrstu") ==
+        "sha256:cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+  CHECK(dd::sha256_hex(std::string(1000000, 'a')) ==
+        "sha256:cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  CHECK(dd::sha256_hex(std::string(55, 'x')) ==
+        "sha256:d5e285683cd4efc02d021a5c62014694958901005d6f71e89e0989fac77e4072");
+  CHECK(dd::sha256_hex(std::string(63, 'x')) ==
+        "sha256:75220b47218278e656f2013bb8f0c455a25eaf01e86c64924e9d48d89776d6f2");
+  CHECK(dd::sha256_hex(std::string(64, 'x')) ==
+        "sha256:7ce100971f64e7001e8fe5a51973ecdfe1ced42befe7ee8d5fd6219506b5393c");
 }
 
 TEST_CASE("TextDocument::plain_text joins blocks and table cells", "[text]") {

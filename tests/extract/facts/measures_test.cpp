@@ -60,3 +60,38 @@ TEST_CASE("a long document: the same mentions and offsets as in a short one", "[
   CHECK(text.substr(mentions[2].begin, mentions[2].end - mentions[2].begin) ==
         "formation continue des travailleurs sociaux");
 }
+
+TEST_CASE("a document's blocks: the same mentions as in its plain text, without the copy", "[measures]") {
+  // find_measure_mentions(doc) builds plain_text()'s chunks block by block: same cuts (a line
+  // end at or after 64 KiB), same offsets, with table rows as their joined cells, an empty
+  // first block, a block holding line ends and a block longer than a chunk.
+  using conventiond::BlockKind;
+  using conventiond::TextBlock;
+  conventiond::TextDocument doc;
+  doc.blocks.push_back(TextBlock{BlockKind::paragraph, "", {}, 1});
+  std::string line = "Une ligne sans rien de particulier, avec des accents : é à ç.";
+  for (int i = 0; i < 3000; ++i) {
+    doc.blocks.push_back(TextBlock{BlockKind::paragraph, line, {}, 1});
+    if (i == 1500) {
+      TextBlock row;
+      row.kind = BlockKind::table_row;
+      row.cells = {"Action 2-1", "", "référents de parcours", "40 000"};
+      row.text = conventiond::join_cells(row.cells);
+      doc.blocks.push_back(row);
+    }
+    if (i == 2000) doc.blocks.push_back(TextBlock{BlockKind::paragraph, line + "\nle renforcement des maraudes", {}, 2});
+  }
+  std::string longest;
+  while (longest.size() < 100 * 1024) longest += line + " ";
+  doc.blocks.push_back(TextBlock{BlockKind::paragraph, longest + "la petite enfance", {}, 3});
+  doc.blocks.push_back(TextBlock{BlockKind::paragraph, "la formation continue des travailleurs sociaux", {}, 3});
+  const auto from_text = conventiond::find_measure_mentions(doc.plain_text());
+  const auto from_blocks = conventiond::find_measure_mentions(doc);
+  REQUIRE(from_text.size() == 4);
+  REQUIRE(from_blocks.size() == from_text.size());
+  for (std::size_t i = 0; i < from_text.size(); ++i) {
+    CHECK(from_blocks[i].measure == from_text[i].measure);
+    CHECK(from_blocks[i].begin == from_text[i].begin);
+    CHECK(from_blocks[i].end == from_text[i].end);
+  }
+}
