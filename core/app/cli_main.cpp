@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_connector.hpp"
 #include "cli_extract.hpp"
 #include "cli_main.hpp"
 #include "cli_run.hpp"
@@ -30,6 +31,8 @@ constexpr const char* kUsage =
     "  run JOB_FILE_OR_NAME [--config F]   harvest one job once (progress, summary)\n"
     "  plugins list [--plugin-dir DIR]      the plugins found, with load errors\n"
     "  plugins describe NAME                a plugin's config keys\n"
+    "  connector test PLUGIN --config F     run one connector on saved responses (--replay)\n"
+    "  connector new NAME [--dir DIR]       write an out-of-tree connector project\n"
     "  version                              print the version\n";
 
 }  // namespace
@@ -42,6 +45,8 @@ extern "C" int conventiond_cli_main(int argc, char** argv) {
     if (command == "run") return conventiond::app::run_run_command(args, std::cout, std::cerr);
     if (command == "worker") return conventiond::app::run_worker_command(args, std::cerr);
     if (command == "serve") return conventiond::app::run_serve_command(args, std::cout, std::cerr);
+    if (command == "connector")
+      return conventiond::app::run_connector_command(args, std::cout, std::cerr);
     if (command == "check-config")
       return conventiond::app::run_check_config_command(args, std::cout, std::cerr);
 #ifdef CONVENTIOND_HAS_PLUGINS_CLI

@@ -1,6 +1,8 @@
 // `conventiond run`: one job, once, with a progress bar on a terminal and a summary.
 #include "cli_run.hpp"
 
+#include "cli_log_options.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -33,6 +35,8 @@ constexpr const char* kUsage =
     "  --isolation MODE    process (worker processes) or inline (default: the job's, else\n"
     "                      [workers] isolation, else process)\n"
     "  --workers N         worker processes (default [workers] count, else one per core)\n"
+    "  --log-level LEVEL   error, warn, info or debug (default [log] level, else info)\n"
+    "  --log-format FMT    text or json: one object a line (default [log] format, else text)\n"
     "exit status: 0 done (with or without item errors), 1 run failed, 2 usage or config\n"
     "error, 3 interrupted (the next run resumes it)\n";
 
@@ -77,7 +81,12 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
   std::optional<RunId> retry_of;
   std::string isolation;
   std::optional<std::size_t> worker_count;
+  LogOptionArgs log_args;
   for (std::size_t i = 0; i < args.size(); ++i) {
+    if (const int rc = log_args.parse(args, i, "run", err); rc != 0) {
+      if (rc < 0) continue;
+      return rc;
+    }
     const std::string& a = args[i];
     auto value = [&](const char* name) -> std::optional<std::string> {
       if (i + 1 >= args.size()) {
@@ -186,7 +195,14 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
     if (tty) err << "\r\033[K";
     err << line << "\n";
   };
-  auto registry = PluginRegistry::load_directory(plugin_dir, make_host_services(log_line));
+  const LogLevel log_level = log_args.level.value_or(config ? config->log_level : LogLevel::info);
+  const LogFormat log_format =
+      log_args.format.value_or(config ? config->log_format : LogFormat::text);
+  const std::function<void(const LogRecord&)> log_record = [&](const LogRecord& r) {
+    if (r.level > log_level) return;
+    log_line(format_log_line(r, log_format, std::chrono::system_clock::now()));
+  };
+  auto registry = PluginRegistry::load_directory(plugin_dir, make_host_services(log_record));
   for (const auto& e : registry.errors()) err << "plugin load error: " << e.line() << "\n";
   if (auto problems = check_jobs_against_plugins({job}, registry); !problems.empty()) {
     for (const auto& p : problems) err << p << "\n";
@@ -203,7 +219,9 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
   if (!isolation.empty()) job.isolation = isolation;
   std::unique_ptr<worker::WorkerPool> pool;
   if (uses_worker_processes(job, workers)) {
-    pool = make_worker_pool(workers, plugin_dir, log_line);
+    pool = make_worker_pool(workers, plugin_dir, [&](std::string_view line) {
+      log_record(LogRecord{LogLevel::info, std::string(line), job.name, 0, {}, {}});
+    });
   }
 
   std::signal(SIGINT, on_signal);
@@ -212,7 +230,7 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
   options.stop = &g_stop;
   options.grace = std::chrono::seconds(10);
   options.retry_failed_of = retry_of;
-  options.log = log_line;
+  options.log_record = log_record;
   options.on_progress = [&](const RunProgress& p) { bar.draw(p); };
   options.finalize = merge_run_conventions_step;
   options.pool = pool.get();

@@ -1,5 +1,7 @@
 #include "cli_serve.hpp"
 
+#include "cli_log_options.hpp"
+
 #include <iostream>
 
 #include <conventiond/config/daemon_config.hpp>
@@ -12,15 +14,22 @@ namespace conventiond::app {
 namespace {
 
 constexpr const char* kServeUsage =
-    "usage: conventiond serve [--config FILE]\n"
+    "usage: conventiond serve [--config FILE] [--log-level LEVEL] [--log-format text|json]\n"
     "  runs the daemon: HTTP API, scheduled harvest jobs (default config/conventiond.toml).\n"
-    "  SIGTERM/SIGINT stop gracefully, SIGHUP reloads the jobs.\n";
+    "  SIGTERM/SIGINT stop gracefully, SIGHUP reloads the jobs.\n"
+    "  --log-level: error, warn, info (default) or debug; --log-format json: one object a\n"
+    "  line (time, level, message, job, run, url, plugin). Both override [log] of the config.\n";
 
 }  // namespace
 
 int run_serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string file = "config/conventiond.toml";
+  LogOptionArgs log_args;
   for (std::size_t i = 0; i < args.size(); ++i) {
+    if (const int rc = log_args.parse(args, i, "serve", err); rc != 0) {
+      if (rc < 0) continue;
+      return rc;
+    }
     if (args[i] == "--config" && i + 1 < args.size()) {
       file = args[++i];
     } else if (args[i] == "--help" || args[i] == "-h") {
@@ -36,7 +45,11 @@ int run_serve_command(const std::vector<std::string>& args, std::ostream& out, s
     err << config.error().message << "\nconventiond serve: invalid config, nothing started\n";
     return 2;
   }
-  auto daemon = Daemon::create(std::move(*config));
+  const Logger logger(log_args.format.value_or(config->log_format),
+                      log_args.level.value_or(config->log_level), &err);
+  DaemonOptions options;
+  options.log_record = logger.sink();
+  auto daemon = Daemon::create(std::move(*config), std::move(options));
   if (!daemon) {
     err << daemon.error().message << "\nconventiond serve: nothing started\n";
     return daemon.error().code == "config" ? 2 : 1;

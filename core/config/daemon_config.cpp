@@ -249,7 +249,7 @@ constexpr std::string_view kJobFileKeys[] = {"name", "connector", "enabled", "ev
                                              "config", "recheck_after", "robots_retry",
                                              "isolation"};
 constexpr std::string_view kDaemonSections[] = {"store", "http", "plugins", "daemon", "changes",
-                                                "webhooks", "jobs", "sinks", "workers"};
+                                                "webhooks", "jobs", "sinks", "workers", "log"};
 
 bool is_job_file(const toml::table& root) {
   bool job_key = false;
@@ -388,7 +388,8 @@ void read_daemon(Checker& c, const toml::table& root, const std::filesystem::pat
               "`conventiond check-config FILE`, or put its keys under [jobs.NAME]");
     return;
   }
-  c.only(root, "", {"store", "http", "plugins", "daemon", "fetch", "changes", "webhooks", "jobs", "sinks", "workers"});
+  c.only(root, "", {"store", "http", "plugins", "daemon", "fetch", "changes", "webhooks", "jobs",
+                    "sinks", "workers", "log"});
 
   if (const toml::table* t = c.table(root, "", "store")) {
     c.only(*t, "store", {"url"});
@@ -510,6 +511,24 @@ void read_daemon(Checker& c, const toml::table& root, const std::filesystem::pat
     if (auto v = c.integer(*t, "workers", "memory_limit_mib", 64, 1 << 20)) cfg.worker_processes.memory_limit_mib = static_cast<std::size_t>(*v);
     if (auto v = c.integer(*t, "workers", "cpu_limit_seconds", 1, 86400)) cfg.worker_processes.cpu_limit = std::chrono::seconds(*v);
     if (auto v = c.integer(*t, "workers", "item_timeout_seconds", 1, 86400)) cfg.worker_processes.item_timeout = std::chrono::seconds(*v);
+  }
+  if (const toml::table* t = c.table(root, "", "log")) {
+    c.only(*t, "log", {"level", "format"});
+    if (auto v = c.string(*t, "log", "level")) {
+      if (auto level = log_level_from_string(*v)) {
+        cfg.log_level = *level;
+      } else {
+        c.problem(t->get("level"), "log.level",
+                  "'" + *v + "' is not one of error, warn, info, debug");
+      }
+    }
+    if (auto v = c.string(*t, "log", "format")) {
+      if (auto format = log_format_from_string(*v)) {
+        cfg.log_format = *format;
+      } else {
+        c.problem(t->get("format"), "log.format", "'" + *v + "' is not one of text, json");
+      }
+    }
   }
   if (const toml::table* t = c.table(root, "", "changes")) {
     c.only(*t, "changes", {"retention", "stream_stall_timeout"});

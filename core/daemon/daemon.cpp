@@ -65,7 +65,11 @@ Daemon::Impl::Impl(DaemonConfig config, DaemonOptions options, std::unique_ptr<S
   owner_ = std::string(host) + ":" + std::to_string(::getpid()) + ":" + rnd;
 }
 
-void Daemon::Impl::log(std::string line) const {
+void Daemon::Impl::log(std::string line, LogLevel level) const {
+  if (options_.log_record) {
+    options_.log_record(LogRecord{level, std::move(line), {}, 0, {}, {}});
+    return;
+  }
   line = now_rfc3339() + " " + line;
   if (options_.log) options_.log(line);
   else std::cerr << line << "\n";
@@ -75,7 +79,8 @@ int Daemon::Impl::run() {
   // A real check of the store before answering anything (PRAGMA quick_check on SQLite): a
   // failure does not stop the daemon, /readyz answers 503 with it (docs/daemon.md).
   if (Status health = store_->check_health(); !health) {
-    log("store check failed: " + health.error().message + " (/readyz answers 503)");
+    log("store check failed: " + health.error().message + " (/readyz answers 503)",
+        LogLevel::error);
   }
   http::ServerOptions so;
   so.address = config_.http.address;
@@ -127,7 +132,7 @@ int Daemon::Impl::run() {
     auto keyring = SecretKeyring::load(std::getenv(std::string(SecretKeyring::kEnvVar).c_str()),
                                        config_.webhooks_secret_key_file);
     if (!keyring) {
-      log("webhooks: " + keyring.error().message);
+      log("webhooks: " + keyring.error().message, LogLevel::error);
       return 1;
     }
     if (keyring->empty())
@@ -144,7 +149,7 @@ int Daemon::Impl::run() {
     if (!sc.enabled) continue;
     auto instance = registry_.create_instance(sc.plugin, sc.config);
     if (!instance) {
-      log("sink '" + sc.name + "': " + instance.error().message);
+      log("sink '" + sc.name + "': " + instance.error().message, LogLevel::error);
       return 1;
     }
     bindings.push_back(SinkBinding{sc.name, std::move(*instance)});
@@ -157,14 +162,15 @@ int Daemon::Impl::run() {
     sopt.leases = LeaseOptions{owner_, lease_ttl()};
     sopt.on_error = [this](std::string_view sink, const Error& e) {
       store_errors_->inc({"sink:" + std::string(sink)});
-      log("sink '" + std::string(sink) + "': " + e.message);
+      log("sink '" + std::string(sink) + "': " + e.message, LogLevel::warn);
     };
     sinks_ = std::make_unique<SinkDispatcher>(io_, *store_, std::move(bindings), sopt);
   }
   register_routes();
   if (Status s = server_->listen(); !s) {
     log("cannot listen on " + config_.http.address + ":" + std::to_string(config_.http.port) +
-        ": " + s.error().message);
+            ": " + s.error().message,
+        LogLevel::error);
     return 1;
   }
   port_ = server_->port();
@@ -211,7 +217,8 @@ int Daemon::Impl::run() {
 void Daemon::Impl::io_started() {
   changes_->start();
   // The read routes' records, loaded once before the first request needs them.
-  if (Status s = cache_->sync(); !s) log("store: loading the conventions: " + s.error().message);
+  if (Status s = cache_->sync(); !s)
+    log("store: loading the conventions: " + s.error().message, LogLevel::error);
   webhooks_->start();
   if (sinks_) sinks_->start();
   take_over_runs();
@@ -227,7 +234,7 @@ void Daemon::Impl::prune_changes() {
   auto pruned = store_->prune_changes(cutoff);
   if (!pruned) {
     store_errors_->inc({"prune_changes"});
-    log("store: pruning the change log: " + pruned.error().message);
+    log("store: pruning the change log: " + pruned.error().message, LogLevel::warn);
   } else if (*pruned > 0) {
     log("change log: " + std::to_string(*pruned) + " event(s) older than " + cutoff + " pruned");
   }
@@ -245,7 +252,7 @@ void Daemon::Impl::take_over_runs() {
   auto interrupted = store_->interrupted_runs();
   if (!interrupted) {
     store_errors_->inc({"interrupted_runs"});
-    log("store: " + interrupted.error().message);
+    log("store: " + interrupted.error().message, LogLevel::error);
     return;
   }
   for (const RunSummary& r : *interrupted) {
@@ -276,7 +283,8 @@ void Daemon::Impl::schedule_lease_work() {
       if (!job.active) continue;
       auto held = store_->try_lease("run:" + std::to_string(job.active->id), owner_, lease_ttl());
       if (held && !*held) {
-        log("lost the lease of run " + std::to_string(job.active->id) + ": stopping it");
+        log("lost the lease of run " + std::to_string(job.active->id) + ": stopping it",
+            LogLevel::warn);
         job.active->stop = true;
       }
     }
@@ -326,7 +334,8 @@ void Daemon::Impl::schedule_job(JobState& job) {
     if (it->second.active) return;  // never two runs of one job; rescheduled when it ends
     auto launched = launch(name);
     if (!launched) {
-      log("scheduled run of '" + name + "' not started: " + launched.error().message);
+      log("scheduled run of '" + name + "' not started: " + launched.error().message,
+          LogLevel::warn);
       schedule_job(it->second);
     }
   });
@@ -422,6 +431,11 @@ void Daemon::Impl::start_queued() {
         std::string line(l);
         asio::post(io_, [this, line] { log(line); });
       };
+      if (options_.log_record) {
+        o.log_record = [this](const LogRecord& r) {
+          asio::post(io_, [this, r] { options_.log_record(r); });
+        };
+      }
       const std::string job = run->job;
       o.on_item = [this, job](const ItemEvent& e) {
         items_total_->inc({job, std::string(to_string(e.status))});
@@ -450,8 +464,9 @@ void Daemon::Impl::on_run_finished(const std::shared_ptr<ActiveRun>& run,
   running_.erase(std::remove(running_.begin(), running_.end(), run), running_.end());
   runs_running_->set(static_cast<double>(running_.size()));
   if (!outcome) {
-    log("run " + std::to_string(run->id) + " of job '" + run->job + "' could not run: " +
-        outcome.error().message);
+    log("run " + std::to_string(run->id) + " of job '" + run->job +
+            "' could not run: " + outcome.error().message,
+        LogLevel::error);
     runs_total_->inc({run->job, "error"});
     // A run row the runner never took is finished as failed with the reason, not left
     // running; a resumed one stays to be resumed (not counted as a crash).
@@ -531,13 +546,15 @@ void Daemon::Impl::reload() {
     auto fresh = load_daemon_config(config_.file);
     if (!fresh) {
       log("reload: the new config is invalid and was not applied; the old one is kept:\n" +
-          fresh.error().message);
+              fresh.error().message,
+          LogLevel::error);
       return;
     }
     if (auto problems = check_jobs_against_plugins(fresh->jobs, registry_); !problems.empty()) {
       std::string all;
       for (const auto& p : problems) all += "\n" + p;
-      log("reload: the new config is invalid and was not applied; the old one is kept:" + all);
+      log("reload: the new config is invalid and was not applied; the old one is kept:" + all,
+          LogLevel::error);
       return;
     }
     if (fresh->store_url != config_.store_url || fresh->http.port != config_.http.port ||
@@ -583,7 +600,9 @@ Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig config, DaemonOption
     if (log) log(line);
     else std::cerr << line << "\n";
   };
-  PluginRegistry registry = PluginRegistry::load_directory(dir, make_host_services(plugin_log));
+  PluginRegistry registry = PluginRegistry::load_directory(
+      dir,
+      options.log_record ? make_host_services(options.log_record) : make_host_services(plugin_log));
   std::string problems;
   for (const LoadError& e : registry.errors()) problems += (problems.empty() ? "" : "\n") + ("plugin " + e.line());
   for (const std::string& p : check_jobs_against_plugins(config.jobs, registry)) {

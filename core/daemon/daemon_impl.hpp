@@ -64,7 +64,7 @@ class Daemon::Impl {
   void reload();  // any thread
 
   // --- on the io thread ---
-  void log(std::string line) const;
+  void log(std::string line, LogLevel level = LogLevel::info) const;
   void schedule_all();
   void schedule_job(JobState& job);
   // Starts (or queues) a run of `job`; returns it, or an Error ("conflict" when one is

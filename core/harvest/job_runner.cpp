@@ -118,7 +118,8 @@ class Runner {
           // The process died twice while this run was in progress: resuming it again could
           // crash it again, forever. Quarantine it.
           const std::string why = "interrupted by a crash twice";
-          log("run " + std::to_string(r.id) + " " + why + ": not resumed again, marked failed");
+          log(LogLevel::warn,
+              "run " + std::to_string(r.id) + " " + why + ": not resumed again, marked failed");
           auto fin = with_retry("finish run", [&] {
             return store_.finish_run(r.id, RunEnd{why, true});
           });
@@ -188,7 +189,7 @@ class Runner {
       auto first = options_.pool != nullptr ? start_in_worker() : plugin_->start();
       if (!first) {
         errors_.push_back("connector could not start: " + first.error().message);
-        log("connector could not start: " + first.error().message);
+        log(LogLevel::error, "connector could not start: " + first.error().message);
       } else {
         // Items are answers to requests: a document emitted by start() has no item to belong
         // to (connectors request file:// or http(s) URLs instead; see local_files).
@@ -200,14 +201,14 @@ class Runner {
                                   std::to_string(docs) +
                                   " document(s) from start(): ignored (documents answer requests)";
           errors_.push_back(why);
-          log(why);
+          log(LogLevel::warn, why);
         }
         ItemWork none;
         handle_messages(*first, nullptr, none, "start");
         if (!none.output.enqueue.empty()) enqueue(std::move(none.output.enqueue));
         for (auto& e : none.errors) {
           errors_.push_back("connector: " + e);
-          log("connector: " + e);
+          log(LogLevel::warn, "connector: " + e);
         }
       }
     }
@@ -221,7 +222,7 @@ class Runner {
     if (!interrupted_ && !store_failed() && options_.finalize) {
       if (Status st = options_.finalize(store_, run_); !st) {
         errors_.push_back("finalize: " + st.error().message);
-        log("finalize failed: " + st.error().message);
+        log(LogLevel::error, "finalize failed: " + st.error().message);
       }
     }
     if (commit_failures_ > 0) {
@@ -238,7 +239,8 @@ class Runner {
       });
       auto report = store_.run_report(run_);
       if (report) outcome.summary = report->run;
-      log("run " + std::to_string(run_) + " interrupted; the next run of the job resumes it");
+      log(LogLevel::warn,
+          "run " + std::to_string(run_) + " interrupted; the next run of the job resumes it");
     } else {
       RunEnd end{joined_errors(), store_failed()};
       auto summary = with_retry("finish run", [&] { return store_.finish_run(run_, end); });
@@ -277,9 +279,10 @@ class Runner {
     for (int attempt = 1;; ++attempt) {
       auto r = f();
       if (r.ok() || attempt >= attempts || !transient(r.error())) return r;
-      log("store: " + std::string(what) + " failed (attempt " + std::to_string(attempt) + " of " +
-          std::to_string(attempts) + "), again in " + std::to_string(wait.count()) +
-          " ms: " + r.error().message);
+      log(LogLevel::warn, "store: " + std::string(what) + " failed (attempt " +
+                              std::to_string(attempt) + " of " + std::to_string(attempts) +
+                              "), again in " + std::to_string(wait.count()) +
+                              " ms: " + r.error().message);
       std::this_thread::sleep_for(wait);
       wait = std::min(wait * 2, std::max(options_.store_backoff_max, options_.store_backoff));
     }
@@ -293,8 +296,10 @@ class Runner {
     if (store_failed()) return;
     store_failure_ = message;
     errors_.push_back("store unavailable, run stopped: " + message);
-    log("store unavailable, stopping the run (uncommitted requests are fetched again by the "
-        "next run): " + message);
+    log(LogLevel::error,
+        "store unavailable, stopping the run (uncommitted requests are fetched again by the "
+        "next run): " +
+            message);
     stopping_ = true;
     for (Deferred& d : deferred_) d.timer.cancel();
     deferred_count_ = 0;
@@ -358,8 +363,15 @@ class Runner {
     return Error::make("run", "job '" + job_.name + "': " + std::string(what) + ": " + message);
   }
 
-  void log(const std::string& line) const {
-    if (options_.log) options_.log(job_.name + ": " + line);
+  void log(const std::string& line) const { log(LogLevel::info, std::string(), line); }
+  void log(LogLevel level, const std::string& line) const { log(level, std::string(), line); }
+  // A record of the run (job, run, url) when the caller takes records, else a text line.
+  void log(LogLevel level, const std::string& url, const std::string& line) const {
+    if (options_.log_record) {
+      options_.log_record(LogRecord{level, line, job_.name, run_, url, {}});
+    } else if (options_.log) {
+      options_.log(job_.name + ": " + line);
+    }
   }
 
   void progress() const {
@@ -390,7 +402,8 @@ class Runner {
         stop_timer_.expires_after(options_.grace);
         stop_timer_.async_wait([this](const boost::system::error_code& e2) {
           if (e2 || finished_) return;
-          log("grace period over: cancelling " + std::to_string(in_flight_) + " fetch(es)");
+          log(LogLevel::warn,
+              "grace period over: cancelling " + std::to_string(in_flight_) + " fetch(es)");
           fetcher_.stop();
           if (options_.pool != nullptr) options_.pool->cancel_client(client_);
         });
@@ -414,7 +427,8 @@ class Runner {
       requests.resize(room);
       if (!warned_max_items_) {
         warned_max_items_ = true;
-        log("max_items (" + std::to_string(job_.max_items) + ") reached: further requests dropped");
+        log(LogLevel::warn,
+            "max_items (" + std::to_string(job_.max_items) + ") reached: further requests dropped");
       }
     }
     return requests;
@@ -429,7 +443,7 @@ class Runner {
         store_down(added.error().message);
       } else {
         errors_.push_back("store: " + added.error().message);
-        log("cannot queue requests: " + added.error().message);
+        log(LogLevel::error, "cannot queue requests: " + added.error().message);
       }
       return 0;
     }
@@ -697,7 +711,13 @@ class Runner {
     const auto& h = reply.header;
     if (const auto* logs = h.if_contains("logs"); logs != nullptr && logs->is_array()) {
       for (const auto& l : logs->as_array()) {
-        if (l.is_string() && options_.log) options_.log(std::string(l.as_string()));
+        if (!l.is_string()) continue;
+        if (options_.log_record) {
+          options_.log_record(
+              LogRecord{LogLevel::info, std::string(l.as_string()), job_.name, run_, {}, {}});
+        } else if (options_.log) {
+          options_.log(std::string(l.as_string()));
+        }
       }
     }
     const auto* ok = h.if_contains("ok");
@@ -781,7 +801,7 @@ class Runner {
           const std::string why = "paused: " + p->error;
           if (std::find(errors_.begin(), errors_.end(), why) == errors_.end()) {
             errors_.push_back(why);
-            log(why);
+            log(LogLevel::warn, why);
           }
           stopping_ = true;
           pump();
@@ -822,8 +842,8 @@ class Runner {
       return quarantined.contains(p.key);
     });
     if (n > 0) {
-      log(std::to_string(n) + " quarantined item(s) of run " + std::to_string(earlier) +
-          " not queued again (retry-failed does)");
+      log(LogLevel::warn, std::to_string(n) + " quarantined item(s) of run " +
+                              std::to_string(earlier) + " not queued again (retry-failed does)");
     }
   }
 
@@ -951,8 +971,9 @@ class Runner {
     ++again.robots_waits;
     ++deferred_count_;
     if (again.robots_waits == 1) {
-      log("robots.txt unavailable for " + again.request.url + ": retrying within " +
-          std::to_string(job_.robots_retry.count()) + " ms");
+      log(LogLevel::warn, again.request.url,
+          "robots.txt unavailable for " + again.request.url + ": retrying within " +
+              std::to_string(job_.robots_retry.count()) + " ms");
     }
     deferred_.push_back(Deferred{asio::steady_timer(io_, wait), std::move(again)});
     auto it = std::prev(deferred_.end());
@@ -977,7 +998,8 @@ class Runner {
       // take it up; when even that cannot be written, the run stops.
       ++commit_failures_;
       last_commit_error_ = s.error().message;
-      log("cannot commit " + w.record.url + ": " + s.error().message + "; recording it as failed");
+      log(LogLevel::error, w.record.url,
+          "cannot commit " + w.record.url + ": " + s.error().message + "; recording it as failed");
       ItemRecord failed = w.record;
       failed.status = ItemStatus::failed;
       failed.error = s.error().message;
@@ -1006,7 +1028,7 @@ class Runner {
     }
     if (w.record.status == ItemStatus::failed) {
       ++failed_;
-      log("failed: " + w.record.url + ": " + w.record.error);
+      log(LogLevel::warn, w.record.url, "failed: " + w.record.url + ": " + w.record.error);
     }
     progress();
   }
@@ -1093,6 +1115,23 @@ std::unique_ptr<worker::WorkerPool> make_worker_pool(const WorkersConfig& worker
   o.limits.wall_per_item = workers.item_timeout;
   o.log = std::move(log);
   return std::make_unique<worker::WorkerPool>(std::move(o));
+}
+
+HostServices make_host_services(std::function<void(const LogRecord&)> log) {
+  HostServices s = make_host_services(std::function<void(std::string_view)>{});
+  if (log) {
+    s.log = [log](std::string_view plugin, sdk::LogLevel level, std::string_view message) {
+      LogRecord r;
+      r.level = level == sdk::LogLevel::error  ? LogLevel::error
+                : level == sdk::LogLevel::warn ? LogLevel::warn
+                : level == sdk::LogLevel::info ? LogLevel::info
+                                               : LogLevel::debug;
+      r.message = std::string(message);
+      r.plugin = std::string(plugin);
+      log(r);
+    };
+  }
+  return s;
 }
 
 HostServices make_host_services(std::function<void(std::string_view line)> log) {

@@ -15,6 +15,7 @@ using conventiond::test::plugin;
 using conventiond::test::request_urls;
 using conventiond::test::requests;
 using conventiond::test::response;
+using conventiond::test::saved;
 namespace sdk = conventiond::sdk;
 
 namespace {
@@ -49,7 +50,7 @@ TEST_CASE("convention_documents: start asks for each document and page once") {
         });
   CHECK(only<sdk::Request>(messages)[0].user_agent_note == "ops@example.org");
   // A document the page links to, already asked for, is not asked for again.
-  CHECK(request_urls(page(c, fixture("documents_page.html"))) ==
+  CHECK(request_urls(ok(c.parse(saved(kPage, "page")))) ==
         std::vector<std::string>{"https://www.somme.fr/fileadmin/avenant-1",
                                  "https://static.somme.fr/docs/rapport-2022",
                                  "https://www.somme.fr/fileadmin/ANNEXE.PDF?download=1"});
@@ -57,7 +58,7 @@ TEST_CASE("convention_documents: start asks for each document and page once") {
 
 TEST_CASE("convention_documents: a page gives its document links, resolved and deduplicated") {
   auto c = documents(R"({"pages":["https://www.somme.fr/solidarites/strategie-pauvrete"]})");
-  const auto messages = page(c, fixture("documents_page.html"));
+  const auto messages = ok(c.parse(saved(kPage, "page")));
   CHECK(requests(messages) ==
         Requests{
             {"https://www.somme.fr/fileadmin/convention-2023.pdf", "document"},  // (PDF - 0,14 Mb)
@@ -72,17 +73,17 @@ TEST_CASE("convention_documents: a page gives its document links, resolved and d
 TEST_CASE("convention_documents: same_host_only, link_pattern and max_documents") {
   auto same = documents(R"({"pages":["https://www.somme.fr/solidarites/strategie-pauvrete"],
                             "same_host_only":true})");
-  CHECK(request_urls(page(same, fixture("documents_page.html"))).size() == 3);
+  CHECK(request_urls(ok(same.parse(saved(kPage, "page")))).size() == 3);
 
   auto pattern = documents(R"({"pages":["https://www.somme.fr/solidarites/strategie-pauvrete"],
                                "link_pattern":"/deliberations/[0-9-]+-CP$"})");
-  const auto urls = request_urls(page(pattern, fixture("documents_page.html")));
+  const auto urls = request_urls(ok(pattern.parse(saved(kPage, "page"))));
   REQUIRE(urls.size() == 5);
   CHECK(urls[4] == "https://www.somme.fr/deliberations/2023-11-20-CP");
 
   auto two = documents(R"({"pages":["https://www.somme.fr/solidarites/strategie-pauvrete"],
                            "max_documents":2})");
-  CHECK(request_urls(page(two, fixture("documents_page.html"))) ==
+  CHECK(request_urls(ok(two.parse(saved(kPage, "page")))) ==
         std::vector<std::string>{"https://www.somme.fr/fileadmin/convention-2023.pdf",
                                  "https://www.somme.fr/fileadmin/avenant-1"});
 }

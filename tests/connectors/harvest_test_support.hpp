@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <conventiond/plugin_host/plugin_registry.hpp>
+#include <conventiond/testkit/replay.hpp>
 
 #include "test_support.hpp"
 
@@ -37,6 +38,26 @@ inline std::string fixture(std::string_view file_name) {
       read_file(fs::path(CONVENTIOND_CONNECTOR_FIXTURES) / std::string(file_name));
   REQUIRE_FALSE(text.empty());
   return text;
+}
+
+// The responses saved in tests/fixtures/connectors (a replay folder: index.json names the
+// URL, status and headers of each fixture file), read as `conventiond connector test --replay`
+// reads them.
+inline const testkit::ReplaySet& saved_responses() {
+  static const testkit::ReplaySet set = [] {
+    auto loaded = testkit::ReplaySet::load(CONVENTIOND_CONNECTOR_FIXTURES);
+    if (!loaded) FAIL(loaded.error().message);
+    return std::move(*loaded);
+  }();
+  return set;
+}
+
+// The saved response to a GET of url, with the request's meta.
+inline sdk::Response saved(const std::string& url, std::string meta) {
+  auto answer = saved_responses().answer("GET", url);
+  if (!answer) FAIL(answer.error().message);
+  answer->meta = std::move(meta);
+  return std::move(*answer);
 }
 
 inline sdk::Response response(std::string url, std::string body, std::string meta,

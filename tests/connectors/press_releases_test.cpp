@@ -18,6 +18,7 @@ using conventiond::test::plugin;
 using conventiond::test::request_urls;
 using conventiond::test::requests;
 using conventiond::test::response;
+using conventiond::test::saved;
 using conventiond::test::scales_linearly;
 using conventiond::test::seconds_of;
 using conventiond::test::seconds_since;
@@ -37,6 +38,13 @@ const std::string kArticle =
 
 conventiond::PluginInstance press(const std::string& config) {
   return plugin("press_releases", config);
+}
+
+// The messages of c for the response saved for url in the fixtures' replay folder
+// (tests/fixtures/connectors/index.json), with meta.
+std::vector<sdk::Message> replayed(conventiond::PluginInstance& c, const std::string& url,
+                                   const std::string& meta) {
+  return ok(c.parse(saved(url, meta)));
 }
 
 std::vector<sdk::Message> feed(conventiond::PluginInstance& c, std::string body,
@@ -75,7 +83,7 @@ TEST_CASE("press_releases: start asks for each feed, sitemap and listing page on
 
 TEST_CASE("press_releases: an RSS feed gives its articles, resolved, deduplicated, same host") {
   auto c = press(R"({"feeds":["https://www.nord.gouv.fr/booster_rss/communiques"]})");
-  const auto messages = feed(c, fixture("prefecture_rss.xml"));
+  const auto messages = replayed(c, kFeed, "feed");
   const std::string base = "https://www.nord.gouv.fr/Actualites/Communiques-de-presse/";
   CHECK(requests(messages) ==
         Requests{
@@ -96,7 +104,7 @@ TEST_CASE(
                      "since":"2024-01-01","same_host_only":false})");
   const std::string base = "https://www.nord.gouv.fr/Actualites/Communiques-de-presse/";
   // "ven., 05 janv. 2024" is read too; the lavoixdunord.fr item is of 2023.
-  CHECK(requests(feed(c, fixture("prefecture_rss.xml"))) ==
+  CHECK(requests(replayed(c, kFeed, "feed")) ==
         Requests{
             {base + "2024/Pacte-des-solidarites-4-2-MEUR-pour-le-Nord", "article"},
             {"https://www.nord.gouv.fr/index.php?article=42&lang=fr", "article"},
@@ -104,14 +112,14 @@ TEST_CASE(
         });
   auto all = press(R"({"feeds":["https://www.nord.gouv.fr/booster_rss/communiques"],
                        "same_host_only":false})");
-  const auto urls = request_urls(feed(all, fixture("prefecture_rss.xml")));
+  const auto urls = request_urls(replayed(all, kFeed, "feed"));
   CHECK(urls.size() == 6);
   CHECK(urls[2] == "https://www.lavoixdunord.fr/1234/article/2023-11-15/pauvrete-le-nord-signe");
 }
 
 TEST_CASE("press_releases: an Atom feed gives the alternate link of each entry") {
   auto c = press(R"({"feeds":["https://www.pasdecalais.fr/actualites/feed.atom"]})");
-  const auto messages = feed(c, fixture("departement_atom.xml"), kAtom);
+  const auto messages = replayed(c, kAtom, "feed");
   CHECK(
       requests(messages) ==
       Requests{
@@ -124,7 +132,7 @@ TEST_CASE("press_releases: an Atom feed gives the alternate link of each entry")
   auto recent = press(R"({"feeds":["https://www.pasdecalais.fr/actualites/feed.atom"],
                           "since":"2024-03-10"})");
   // The entry published on 2024-03-01 was updated on 2024-03-20: it is kept.
-  CHECK(request_urls(feed(recent, fixture("departement_atom.xml"), kAtom)).size() == 1);
+  CHECK(request_urls(replayed(recent, kAtom, "feed")).size() == 1);
 }
 
 TEST_CASE("press_releases: an RSS 1.0 (RDF) feed is read too") {
@@ -145,13 +153,11 @@ TEST_CASE("press_releases: an RSS 1.0 (RDF) feed is read too") {
 TEST_CASE("press_releases: a sitemap index is followed, a urlset gives the matching articles") {
   auto c = press(R"({"sitemaps":["https://www.aisne.gouv.fr/sitemap.xml"],
                      "link_pattern":"/Communiques-de-presse/","since":"2020-01-01"})");
-  const auto index =
-      ok(c.parse(response(kSitemap, fixture("sitemap_index.xml"), "sitemap", "application/xml")));
+  const auto index = ok(c.parse(saved(kSitemap, "sitemap")));
   CHECK(requests(index) == Requests{{"https://www.aisne.gouv.fr/sitemap-actualites.xml", "sitemap"},
                                     {"https://www.aisne.gouv.fr/sitemap-pages.xml", "sitemap"}});
   const auto urlset =
-      ok(c.parse(response("https://www.aisne.gouv.fr/sitemap-actualites.xml",
-                          fixture("sitemap_actualites.xml"), "sitemap", "text/xml")));
+      ok(c.parse(saved("https://www.aisne.gouv.fr/sitemap-actualites.xml", "sitemap")));
   const std::string base = "https://www.aisne.gouv.fr/Actualites/Communiques-de-presse/";
   CHECK(requests(urlset) == Requests{{base + "Convention-pauvrete-2024", "article"},
                                      {base + "Avenant-2023-a-la-convention", "article"},
@@ -159,8 +165,7 @@ TEST_CASE("press_releases: a sitemap index is followed, a urlset gives the match
   CHECK(only<sdk::Document>(urlset).empty());
 
   auto one = press(R"({"sitemaps":["https://www.aisne.gouv.fr/sitemap.xml"],"max_pages":1})");
-  CHECK(request_urls(ok(one.parse(
-            response(kSitemap, fixture("sitemap_index.xml"), "sitemap", "application/xml")))) ==
+  CHECK(request_urls(ok(one.parse(saved(kSitemap, "sitemap")))) ==
         std::vector<std::string>{"https://www.aisne.gouv.fr/sitemap-actualites.xml"});
 }
 
@@ -169,7 +174,7 @@ TEST_CASE("press_releases: listing pages give articles and their next page, neve
                      "link_pattern":"/Communiques-de-presse/."})");
   REQUIRE(request_urls(ok(c.start())) == std::vector<std::string>{kListing});
 
-  const auto page1 = ok(c.parse(response(kListing, fixture("listing_page1.html"), "listing")));
+  const auto page1 = ok(c.parse(saved(kListing, "listing")));
   CHECK(
       requests(page1) ==
       Requests{
@@ -181,16 +186,14 @@ TEST_CASE("press_releases: listing pages give articles and their next page, neve
   CHECK(only<sdk::Document>(page1).empty());
 
   // <base href> and rel="next".
-  const auto page2 =
-      ok(c.parse(response(kListing + "?page=2", fixture("listing_page2.html"), "listing")));
+  const auto page2 = ok(c.parse(saved(kListing + "?page=2", "listing")));
   CHECK(requests(page2) == Requests{
                                {kListing + "/Comite-departemental-de-la-pauvrete", "article"},
                                {kListing + "/Bilan-2023-de-la-convention", "article"},
                                {kListing + "?page=3", "listing"},
                            });
   // The last page's "Page suivante" goes back to the first page: the pagination stops.
-  const auto page3 =
-      ok(c.parse(response(kListing + "?page=3", fixture("listing_page3.html"), "listing")));
+  const auto page3 = ok(c.parse(saved(kListing + "?page=3", "listing")));
   CHECK(requests(page3) == Requests{{kListing + "/Lancement-de-la-strategie-2019", "article"}});
   CHECK(only<sdk::Document>(page3).empty());
 }
@@ -199,10 +202,8 @@ TEST_CASE("press_releases: max_pages stops the pagination") {
   auto c = press(R"({"listing_pages":["https://www.somme.gouv.fr/Actualites/Communiques-de-presse"],
                      "link_pattern":"/Communiques-de-presse/.","max_pages":2})");
   REQUIRE(ok(c.start()).size() == 1);
-  CHECK(request_urls(ok(c.parse(response(kListing, fixture("listing_page1.html"), "listing"))))
-            .back() == kListing + "?page=2");
-  const auto page2 =
-      ok(c.parse(response(kListing + "?page=2", fixture("listing_page2.html"), "listing")));
+  CHECK(request_urls(ok(c.parse(saved(kListing, "listing")))).back() == kListing + "?page=2");
+  const auto page2 = ok(c.parse(saved(kListing + "?page=2", "listing")));
   CHECK(requests(page2) == Requests{
                                {kListing + "/Comite-departemental-de-la-pauvrete", "article"},
                                {kListing + "/Bilan-2023-de-la-convention", "article"},
@@ -213,7 +214,7 @@ TEST_CASE(
     "press_releases: without link_pattern every same-host link but the pagination is an article") {
   auto c =
       press(R"({"listing_pages":["https://www.somme.gouv.fr/Actualites/Communiques-de-presse"]})");
-  const auto messages = ok(c.parse(response(kListing, fixture("listing_page1.html"), "listing")));
+  const auto messages = ok(c.parse(saved(kListing, "listing")));
   CHECK(requests(messages) ==
         Requests{
             {"https://www.somme.gouv.fr/", "article"},
@@ -283,8 +284,7 @@ TEST_CASE("press_releases: an article is a document with its rank") {
 
 TEST_CASE("press_releases: include_linked_documents fetches the documents an article links to") {
   auto c = press(R"({"feeds":["https://www.somme.gouv.fr/rss"],"include_linked_documents":true})");
-  const auto messages =
-      ok(c.parse(response(kArticle, fixture("article_with_pdf.html"), "article")));
+  const auto messages = ok(c.parse(saved(kArticle, "article")));
   CHECK(only<sdk::Document>(messages).size() == 1);
   const std::string site = "https://www.somme.gouv.fr";
   CHECK(requests(messages) ==
@@ -306,8 +306,7 @@ TEST_CASE("press_releases: include_linked_documents fetches the documents an art
 
   auto two = press(R"({"feeds":["https://www.somme.gouv.fr/rss"],"include_linked_documents":true,
                        "max_documents":2})");
-  CHECK(request_urls(ok(two.parse(response(kArticle, fixture("article_with_pdf.html"), "article"))))
-            .size() == 2);
+  CHECK(request_urls(ok(two.parse(saved(kArticle, "article")))).size() == 2);
 }
 
 TEST_CASE("press_releases: HTTP errors are item errors, 304 says nothing") {

@@ -19,6 +19,7 @@
 
 #include <conventiond/config/schedule.hpp>
 #include <conventiond/fetch/fetcher.hpp>
+#include <conventiond/log.hpp>
 #include <conventiond/result.hpp>
 
 namespace conventiond {
@@ -106,6 +107,8 @@ struct DaemonConfig {
   std::chrono::milliseconds webhooks_retry_window{72 * 3'600'000};  // then a dead letter
   std::optional<std::string> webhooks_secret_key_file;  // keys sealing webhook secrets
   WorkersConfig worker_processes;          // [workers]
+  LogLevel log_level = LogLevel::info;     // [log] level (--log-level overrides it)
+  LogFormat log_format = LogFormat::text;  // [log] format (--log-format overrides it)
   FetchPolicy fetch;                       // defaults of every job
   std::vector<JobConfig> jobs;             // in file order
   std::vector<SinkConfig> sinks;           // in file order

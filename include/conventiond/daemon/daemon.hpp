@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include <conventiond/config/daemon_config.hpp>
+#include <conventiond/log.hpp>
 #include <conventiond/result.hpp>
 
 namespace conventiond {
@@ -21,6 +22,9 @@ namespace conventiond {
 struct DaemonOptions {
   // Log lines (already timestamped). Default: stderr.
   std::function<void(std::string_view line)> log;
+  // Log records (level, and job, run, url, plugin when known; docs/daemon.md, "Logs"); when
+  // set, used instead of `log`. Called from any thread (plugins log from the runs').
+  std::function<void(const LogRecord&)> log_record;
   // Catch SIGINT, SIGTERM (graceful stop) and SIGHUP (reload) while run() runs.
   bool handle_signals = true;
   // Called on the daemon's thread once the API listens (tests read port() there).

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include <conventiond/config/daemon_config.hpp>
+#include <conventiond/log.hpp>
 #include <conventiond/plugin_host/plugin_instance.hpp>
 #include <conventiond/result.hpp>
 #include <conventiond/store/store.hpp>
@@ -61,6 +62,8 @@ struct RunOptions {
   std::function<void(const ItemEvent&)> on_item;
   // Log lines of the run (and of the plugin), already prefixed with the job's name.
   std::function<void(std::string_view line)> log;
+  // The same as records (level, job, run, url); when set, used instead of `log`.
+  std::function<void(const LogRecord&)> log_record;
   // Set from any thread to stop: no new fetch starts, fetches in flight get `grace` to finish,
   // then are cancelled; the run stays "running" (interrupted) and the next run resumes it.
   const std::atomic<bool>* stop = nullptr;
@@ -126,5 +129,7 @@ std::unique_ptr<worker::WorkerPool> make_worker_pool(const WorkersConfig& worker
 
 // The services the host gives plugins: the core extraction, and logging through `log`.
 HostServices make_host_services(std::function<void(std::string_view line)> log = {});
+// The same, plugin log lines as records (the plugin's level and name).
+HostServices make_host_services(std::function<void(const LogRecord&)> log);
 
 }  // namespace conventiond
