@@ -5,6 +5,7 @@
 #include <conventiond/config/daemon_config.hpp>
 #include <conventiond/daemon/daemon.hpp>
 #include <conventiond/harvest/job_runner.hpp>
+#include <conventiond/plugin_host/install_layout.hpp>
 #include <conventiond/plugin_host/plugin_config.hpp>
 #include <conventiond/plugin_host/plugin_registry.hpp>
 
@@ -13,13 +14,15 @@ namespace {
 
 constexpr const char* kServeUsage =
     "usage: conventiond serve [--config FILE]\n"
-    "  runs the daemon: HTTP API, scheduled harvest jobs (default config/conventiond.toml).\n"
+    "  runs the daemon: HTTP API, scheduled harvest jobs. Default config:\n"
+    "  /etc/conventiond/conventiond.toml installed (PREFIX/etc/... outside /usr),\n"
+    "  config/conventiond.toml (from the working directory) in a build tree.\n"
     "  SIGTERM/SIGINT stop gracefully, SIGHUP reloads the jobs.\n";
 
 }  // namespace
 
 int run_serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string file = "config/conventiond.toml";
+  std::string file = install_layout().config_file.string();
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--config" && i + 1 < args.size()) {
       file = args[++i];
@@ -36,7 +39,9 @@ int run_serve_command(const std::vector<std::string>& args, std::ostream& out, s
     err << config.error().message << "\nconventiond serve: invalid config, nothing started\n";
     return 2;
   }
-  auto daemon = Daemon::create(std::move(*config));
+  DaemonOptions options;
+  options.systemd = SystemdNotifier::from_environment();  // Type=notify (docs/install.md)
+  auto daemon = Daemon::create(std::move(*config), std::move(options));
   if (!daemon) {
     err << daemon.error().message << "\nconventiond serve: nothing started\n";
     return daemon.error().code == "config" ? 2 : 1;
@@ -49,7 +54,8 @@ int run_check_config_command(const std::vector<std::string>& args, std::ostream&
   constexpr const char* kUsage =
       "usage: conventiond check-config FILE [--plugin-dir DIR]\n"
       "  FILE: a daemon config or a single-job file (told apart by their keys). Every problem\n"
-      "  is printed at once, one line each; exit status 0 valid, 2 invalid or usage.\n";
+      "  is printed at once, one line each; exit status 0 valid, 2 invalid or usage.\n"
+      "  --plugin-dir DIR: instead of the shipped plugins ([plugins] dirs are still added).\n";
   std::string file;
   std::string plugin_dir;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -73,7 +79,7 @@ int run_check_config_command(const std::vector<std::string>& args, std::ostream&
     return 2;
   }
   const ConfigCheck check =
-      check_config_file(file, plugin_dir, std::string(CONVENTIOND_DEFAULT_PLUGIN_DIR));
+      check_config_file(file, plugin_dir, install_layout().plugin_dir.string());
   for (const auto& e : check.plugin_errors) err << "plugin " << e << "\n";
   for (const auto& p : check.problems) err << p << "\n";
   const std::string shown = printable(file);
