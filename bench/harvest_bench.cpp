@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   if (workers > 0) {
     WorkersConfig wc;
     wc.count = workers;
-    pool = make_worker_pool(wc, CONVENTIOND_PLUGIN_DIR, {}, CONVENTIOND_EXE);
+    pool = make_worker_pool(wc, {CONVENTIOND_PLUGIN_DIR}, {}, CONVENTIOND_EXE);
     options.pool = pool.get();
   }
   long rss_at_half = 0;

@@ -27,3 +27,4 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/conventiondConfigVersion.
 install(FILES ${PROJECT_BINARY_DIR}/conventiondConfig.cmake
               ${PROJECT_BINARY_DIR}/conventiondConfigVersion.cmake
         DESTINATION ${CONVENTIOND_CMAKE_INSTALL_DIR} COMPONENT sdk)
+include(ConventiondPackaging)

@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git python3
+  dpkg-dev                       # dpkg-shlibdeps, for cpack's .deb (also pulled by build-essential)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libboost-program-options1.81-dev libboost-filesystem1.81-dev libboost-regex1.81-dev
   libcurl4-openssl-dev libssl-dev
@@ -20,6 +21,7 @@ if [ "${1:-}" = "--test" ]; then
     clang-14 libclang-rt-14-dev    # libFuzzer targets
     poppler-utils qpdf hyperfine wrk nginx-light  # benchmarks beside pdftotext and nginx
     chromium                       # headless, for the console's browser test (tests/console)
+    systemd groff-base             # systemd-analyze verify of the unit; groff reads the man pages
   )
 fi
 

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include <conventiond/config/daemon_config.hpp>
+#include <conventiond/plugin_host/install_layout.hpp>
 #include <conventiond/plugin_host/plugin_registry.hpp>
 #include <conventiond/plugin_host/toml_config.hpp>
 #include <conventiond/testkit/connector_test.hpp>
@@ -132,7 +133,7 @@ int connector_test(const TestArgs& a, std::ostream& out, std::ostream& err) {
     name = registry.plugins().back()->name;
   } else {
     const std::string dir =
-        a.plugin_dir.empty() ? std::string(CONVENTIOND_DEFAULT_PLUGIN_DIR) : a.plugin_dir;
+        a.plugin_dir.empty() ? install_layout().plugin_dir.string() : a.plugin_dir;
     registry = PluginRegistry::load_directory(dir, test.host_services());
     if (registry.find(name) == nullptr) {
       std::string found;

@@ -9,6 +9,7 @@
 
 #include "cli_connector.hpp"
 #include "cli_extract.hpp"
+#include "commands.hpp"
 #include "cli_main.hpp"
 #include "cli_run.hpp"
 #include "cli_serve.hpp"
@@ -20,20 +21,8 @@
 
 namespace {
 
-constexpr const char* kUsage =
-    "conventiond " CONVENTIOND_VERSION
-    " — harvests, extracts and publishes the conventions d'appui à la lutte contre la pauvreté\n"
-    "\n"
-    "usage: conventiond COMMAND [ARGS]\n"
-    "  extract PATH_OR_URL [--text]        facts of one document as JSON\n"
-    "  serve [--config FILE]               the daemon: API and scheduled jobs\n"
-    "  check-config FILE [--plugin-dir D]  validate a config or job file: every problem\n"
-    "  run JOB_FILE_OR_NAME [--config F]   harvest one job once (progress, summary)\n"
-    "  plugins list [--plugin-dir DIR]      the plugins found, with load errors\n"
-    "  plugins describe NAME                a plugin's config keys\n"
-    "  connector test PLUGIN --config F     run one connector on saved responses (--replay)\n"
-    "  connector new NAME [--dir DIR]       write an out-of-tree connector project\n"
-    "  version                              print the version\n";
+// The usage, from the one list of commands (commands.hpp), which also gives conventiond(1).
+const std::string kUsage = conventiond::app::usage_text();
 
 }  // namespace
 

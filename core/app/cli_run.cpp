@@ -17,6 +17,7 @@
 #include <conventiond/config/daemon_config.hpp>
 #include <conventiond/harvest/conventions.hpp>
 #include <conventiond/harvest/job_runner.hpp>
+#include <conventiond/plugin_host/install_layout.hpp>
 #include <conventiond/plugin_host/plugin_registry.hpp>
 #include <conventiond/store/open_store.hpp>
 
@@ -27,9 +28,10 @@ constexpr const char* kUsage =
     "usage: conventiond run JOB_FILE_OR_NAME [options]\n"
     "  JOB_FILE_OR_NAME    a job file (TOML: connector, config, ...) or the name of a job of\n"
     "                      the config file\n"
-    "  --config FILE       daemon config (default config/conventiond.toml when running a name)\n"
+    "  --config FILE       daemon config, when running a name (default: /etc/conventiond/\n"
+    "                      conventiond.toml installed, config/conventiond.toml in a build tree)\n"
     "  --store URL         store (default: the config's, else sqlite:conventiond.db)\n"
-    "  --plugin-dir DIR    plugin directory (default: the config's, else the build's)\n"
+    "  --plugin-dir DIR    instead of the shipped plugin directory ([plugins] dirs are added)\n"
     "  --no-progress       no progress bar, even on a terminal\n"
     "  --retry-failed ID   run again only the failed items of run ID\n"
     "  --isolation MODE    process (worker processes) or inline (default: the job's, else\n"
@@ -157,7 +159,7 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
   std::optional<DaemonConfig> config;
   std::error_code ec;
   const bool is_file = std::filesystem::is_regular_file(target, ec);
-  if (config_file.empty() && !is_file) config_file = "config/conventiond.toml";
+  if (config_file.empty() && !is_file) config_file = install_layout().config_file.string();
   if (!config_file.empty()) {
     auto loaded = load_daemon_config(config_file);
     if (!loaded) {
@@ -184,8 +186,10 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
     job = *found;
   }
   if (store_url.empty()) store_url = config ? config->store_url : "sqlite:conventiond.db";
-  if (plugin_dir.empty()) plugin_dir = config && !config->plugin_dir.empty() ? config->plugin_dir
-                                                                          : CONVENTIOND_DEFAULT_PLUGIN_DIR;
+  // The shipped plugins (or --plugin-dir instead), then the config's [plugins] dirs.
+  std::vector<std::string> plugin_dirs{plugin_dir.empty() ? install_layout().plugin_dir.string()
+                                                          : plugin_dir};
+  if (config) plugin_dirs.insert(plugin_dirs.end(), config->plugin_dirs.begin(), config->plugin_dirs.end());
 
   const bool tty = progress && isatty(STDERR_FILENO) == 1;
   ProgressBar bar{err, tty, job.name, {}, {}};
@@ -202,8 +206,19 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
     if (r.level > log_level) return;
     log_line(format_log_line(r, log_format, std::chrono::system_clock::now()));
   };
-  auto registry = PluginRegistry::load_directory(plugin_dir, make_host_services(log_record));
-  for (const auto& e : registry.errors()) err << "plugin load error: " << e.line() << "\n";
+  auto registry = PluginRegistry::load_directories(
+      std::vector<std::filesystem::path>(plugin_dirs.begin(), plugin_dirs.end()),
+      make_host_services(log_record));
+  bool duplicates = false;
+  for (const auto& e : registry.errors()) {
+    if (!e.duplicate_of.empty()) {
+      err << plugins_problem(e) << "\n";
+      duplicates = true;
+    } else {
+      err << "plugin load error: " << e.line() << "\n";
+    }
+  }
+  if (duplicates) return 2;
   if (auto problems = check_jobs_against_plugins({job}, registry); !problems.empty()) {
     for (const auto& p : problems) err << p << "\n";
     return 2;
@@ -219,7 +234,7 @@ int run_run_command(const std::vector<std::string>& args, std::ostream& out, std
   if (!isolation.empty()) job.isolation = isolation;
   std::unique_ptr<worker::WorkerPool> pool;
   if (uses_worker_processes(job, workers)) {
-    pool = make_worker_pool(workers, plugin_dir, [&](std::string_view line) {
+    pool = make_worker_pool(workers, plugin_dirs, [&](std::string_view line) {
       log_record(LogRecord{LogLevel::info, std::string(line), job.name, 0, {}, {}});
     });
   }

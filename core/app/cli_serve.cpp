@@ -7,6 +7,7 @@
 #include <conventiond/config/daemon_config.hpp>
 #include <conventiond/daemon/daemon.hpp>
 #include <conventiond/harvest/job_runner.hpp>
+#include <conventiond/plugin_host/install_layout.hpp>
 #include <conventiond/plugin_host/plugin_config.hpp>
 #include <conventiond/plugin_host/plugin_registry.hpp>
 
@@ -15,7 +16,9 @@ namespace {
 
 constexpr const char* kServeUsage =
     "usage: conventiond serve [--config FILE] [--log-level LEVEL] [--log-format text|json]\n"
-    "  runs the daemon: HTTP API, scheduled harvest jobs (default config/conventiond.toml).\n"
+    "  runs the daemon: HTTP API, scheduled harvest jobs. Default config:\n"
+    "  /etc/conventiond/conventiond.toml installed (PREFIX/etc/... outside /usr),\n"
+    "  config/conventiond.toml (from the working directory) in a build tree.\n"
     "  SIGTERM/SIGINT stop gracefully, SIGHUP reloads the jobs.\n"
     "  --log-level: error, warn, info (default) or debug; --log-format json: one object a\n"
     "  line (time, level, message, job, run, url, plugin). Both override [log] of the config.\n";
@@ -23,7 +26,7 @@ constexpr const char* kServeUsage =
 }  // namespace
 
 int run_serve_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string file = "config/conventiond.toml";
+  std::string file = install_layout().config_file.string();
   LogOptionArgs log_args;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (const int rc = log_args.parse(args, i, "serve", err); rc != 0) {
@@ -49,6 +52,7 @@ int run_serve_command(const std::vector<std::string>& args, std::ostream& out, s
                       log_args.level.value_or(config->log_level), &err);
   DaemonOptions options;
   options.log_record = logger.sink();
+  options.systemd = SystemdNotifier::from_environment();  // Type=notify (docs/install.md)
   auto daemon = Daemon::create(std::move(*config), std::move(options));
   if (!daemon) {
     err << daemon.error().message << "\nconventiond serve: nothing started\n";
@@ -62,7 +66,8 @@ int run_check_config_command(const std::vector<std::string>& args, std::ostream&
   constexpr const char* kUsage =
       "usage: conventiond check-config FILE [--plugin-dir DIR]\n"
       "  FILE: a daemon config or a single-job file (told apart by their keys). Every problem\n"
-      "  is printed at once, one line each; exit status 0 valid, 2 invalid or usage.\n";
+      "  is printed at once, one line each; exit status 0 valid, 2 invalid or usage.\n"
+      "  --plugin-dir DIR: instead of the shipped plugins ([plugins] dirs are still added).\n";
   std::string file;
   std::string plugin_dir;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -86,7 +91,7 @@ int run_check_config_command(const std::vector<std::string>& args, std::ostream&
     return 2;
   }
   const ConfigCheck check =
-      check_config_file(file, plugin_dir, std::string(CONVENTIOND_DEFAULT_PLUGIN_DIR));
+      check_config_file(file, plugin_dir, install_layout().plugin_dir.string());
   for (const auto& e : check.plugin_errors) err << "plugin " << e << "\n";
   for (const auto& p : check.problems) err << p << "\n";
   const std::string shown = printable(file);

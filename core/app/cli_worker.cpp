@@ -10,7 +10,7 @@ namespace conventiond::app {
 
 int run_worker_command(const std::vector<std::string>& args, std::ostream& err) {
   int fd = -1;
-  std::string plugin_dir;
+  std::vector<std::string> plugin_dirs;
   worker::WorkerLimits limits;
   for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
     const std::string& a = args[i];
@@ -19,7 +19,7 @@ int run_worker_command(const std::vector<std::string>& args, std::ostream& err) 
       if (a == "--fd") {
         fd = std::stoi(v);
       } else if (a == "--plugin-dir") {
-        plugin_dir = v;
+        plugin_dirs.push_back(v);
       } else if (a == "--memory-mib") {
         limits.memory_bytes = static_cast<std::size_t>(std::stoull(v)) << 20;
       } else if (a == "--cpu-seconds") {
@@ -33,11 +33,11 @@ int run_worker_command(const std::vector<std::string>& args, std::ostream& err) 
       return 2;
     }
   }
-  if (fd < 0 || plugin_dir.empty()) {
-    err << "conventiond worker: started by the daemon (--fd N --plugin-dir DIR)\n";
+  if (fd < 0 || plugin_dirs.empty()) {
+    err << "conventiond worker: started by the daemon (--fd N --plugin-dir DIR...)\n";
     return 2;
   }
-  return worker::run_worker_process(fd, plugin_dir, limits);
+  return worker::run_worker_process(fd, plugin_dirs, limits);
 }
 
 }  // namespace conventiond::app

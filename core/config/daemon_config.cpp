@@ -429,10 +429,28 @@ void read_daemon(Checker& c, const toml::table& root, const std::filesystem::pat
     }
   }
   if (const toml::table* t = c.table(root, "", "plugins")) {
-    c.only(*t, "plugins", {"dir"});
-    if (auto v = c.string(*t, "plugins", "dir")) {
-      std::filesystem::path p(*v);
-      cfg.plugin_dir = (p.is_relative() ? (base_dir / p).lexically_normal() : p).string();
+    c.only(*t, "plugins", {"dirs", "dir"});
+    const auto add_dir = [&](const toml::node* at, const std::string& dir) {
+      if (dir.empty()) {
+        c.problem(at, "plugins.dirs", "an empty directory name");
+        return;
+      }
+      std::filesystem::path p(dir);
+      cfg.plugin_dirs.push_back((p.is_relative() ? (base_dir / p).lexically_normal() : p).string());
+    };
+    if (t->get("dirs") != nullptr && t->get("dir") != nullptr) {
+      c.problem(t->get("dir"), "plugins.dir", "give dirs (a list) or dir (one directory), not both");
+    } else if (const toml::node* n = t->get("dirs")) {
+      if (const toml::array* a = n->as_array()) {
+        for (const toml::node& e : *a) {
+          if (const auto* str = e.as_string()) add_dir(&e, str->get());
+          else c.problem(&e, "plugins.dirs", "expected a list of directory names (strings)");
+        }
+      } else {
+        c.problem(n, "plugins.dirs", "expected a list of directories, e.g. [\"/opt/conventiond/plugins\"]");
+      }
+    } else if (auto v = c.string(*t, "plugins", "dir")) {
+      add_dir(t->get("dir"), *v);
     }
   }
   if (const toml::table* t = c.table(root, "", "http")) {
@@ -725,6 +743,19 @@ std::vector<std::string> check_sinks_against_plugins(const std::vector<SinkConfi
   return out;
 }
 
+std::string plugins_problem(const LoadError& duplicate) {
+  return "plugins: two plugins are named '" + duplicate.name + "': " + duplicate.duplicate_of +
+         " and " + duplicate.file +
+         " (remove one, or take its directory out of [plugins] dirs)";
+}
+
+std::vector<std::filesystem::path> plugin_directories(const std::filesystem::path& shipped,
+                                                      const DaemonConfig& config) {
+  std::vector<std::filesystem::path> dirs{shipped};
+  dirs.insert(dirs.end(), config.plugin_dirs.begin(), config.plugin_dirs.end());
+  return dirs;
+}
+
 ConfigCheck check_config_file(const std::filesystem::path& file,
                               const std::string& plugin_dir_override,
                               const std::string& default_plugin_dir) {
@@ -743,7 +774,8 @@ ConfigCheck check_config_file(const std::filesystem::path& file,
   Checker c{file_name};
   std::vector<JobConfig> jobs;
   std::vector<SinkConfig> sinks;
-  std::string plugin_dir = plugin_dir_override;
+  std::vector<std::filesystem::path> plugin_dirs{
+      plugin_dir_override.empty() ? default_plugin_dir : plugin_dir_override};
   report.job_file = is_job_file(*parsed);
   if (report.job_file) {
     JobConfig job;
@@ -754,7 +786,7 @@ ConfigCheck check_config_file(const std::filesystem::path& file,
     DaemonConfig cfg;
     cfg.file = file_name;
     read_daemon(c, *parsed, absolute_dir_of(file), cfg);
-    if (plugin_dir.empty()) plugin_dir = cfg.plugin_dir;
+    plugin_dirs.insert(plugin_dirs.end(), cfg.plugin_dirs.begin(), cfg.plugin_dirs.end());
     report.store_url = cfg.store_url;
     jobs = std::move(cfg.jobs);
     sinks = std::move(cfg.sinks);
@@ -762,9 +794,13 @@ ConfigCheck check_config_file(const std::filesystem::path& file,
   report.problems = c.problems();
   report.jobs = jobs.size();
   report.sinks = sinks.size();
-  if (plugin_dir.empty()) plugin_dir = default_plugin_dir;
-  const PluginRegistry registry = PluginRegistry::load_directory(plugin_dir);
-  for (const LoadError& e : registry.errors()) report.plugin_errors.push_back(printable(e.line()));
+  const PluginRegistry registry = PluginRegistry::load_directories(plugin_dirs);
+  for (const LoadError& e : registry.errors()) {
+    // A plugin name in two files: which one the jobs would get is not for file order to
+    // decide, so the config is invalid (and `serve` refuses it the same way).
+    if (!e.duplicate_of.empty()) report.problems.push_back(printable(plugins_problem(e)));
+    else report.plugin_errors.push_back(printable(e.line()));
+  }
   for (const JobConfig& job : jobs) {
     job_plugin_problems(job, report.job_file ? std::string() : "jobs." + job.name, registry,
                         report.problems);

@@ -12,6 +12,7 @@
 
 #include <conventiond/harvest/conventions.hpp>
 #include <conventiond/model/timestamp.hpp>
+#include <conventiond/plugin_host/install_layout.hpp>
 #include <conventiond/store/open_store.hpp>
 
 #include "daemon_impl.hpp"
@@ -49,9 +50,12 @@ Daemon::Impl::Impl(DaemonConfig config, DaemonOptions options, std::unique_ptr<S
   if (std::any_of(config_.jobs.begin(), config_.jobs.end(), [this](const JobConfig& j) {
         return uses_worker_processes(j, config_.worker_processes);
       })) {
+    std::vector<std::string> dirs;
+    for (const auto& d : plugin_directories(options_.shipped_plugin_dir, config_)) {
+      dirs.push_back(d.string());
+    }
     worker_pool_ = make_worker_pool(
-        config_.worker_processes,
-        config_.plugin_dir.empty() ? std::string(CONVENTIOND_DEFAULT_PLUGIN_DIR) : config_.plugin_dir,
+        config_.worker_processes, std::move(dirs),
         [this](std::string_view l) {
           std::string line(l);
           asio::post(io_, [this, line] { log(line); });
@@ -225,6 +229,25 @@ void Daemon::Impl::io_started() {
   schedule_all();
   schedule_lease_work();
   prune_changes();
+  notify_systemd("READY=1\nSTATUS=listening on " + server_->local_endpoint() + ", " +
+                 std::to_string(jobs_.size()) + " job(s)");
+  if (options_.systemd.enabled() && options_.systemd.watchdog().count() > 0) watchdog_ping();
+}
+
+void Daemon::Impl::notify_systemd(std::string_view state) {
+  if (Status s = options_.systemd.notify(state); !s) log("systemd: " + s.error().message);
+}
+
+// WATCHDOG=1 at half of the watchdog period, from the io thread: if it is stuck, the pings
+// stop and systemd restarts the service.
+void Daemon::Impl::watchdog_ping() {
+  if (stopping_) return;
+  notify_systemd("WATCHDOG=1");
+  if (!watchdog_timer_) watchdog_timer_ = std::make_unique<asio::steady_timer>(io_);
+  watchdog_timer_->expires_after(options_.systemd.watchdog() / 2);
+  watchdog_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !stopping_) watchdog_ping();
+  });
 }
 
 // Drops change-log events older than [changes] retention (the latest is always kept); hourly.
@@ -501,6 +524,8 @@ void Daemon::Impl::stop() {
   asio::post(io_, [this] {
     if (stopping_) return;
     stopping_ = true;
+    notify_systemd("STOPPING=1");
+    if (watchdog_timer_) watchdog_timer_->cancel();
     for (auto& [name, job] : jobs_) {
       if (job.timer) job.timer->cancel();
     }
@@ -533,6 +558,7 @@ void Daemon::Impl::shutdown_step() {
   for (auto& [name, job] : jobs_) job.timer.reset();
   lease_timer_.reset();
   prune_timer_.reset();
+  watchdog_timer_.reset();
   signals_.cancel();
   changes_.reset();
   webhooks_.reset();
@@ -543,6 +569,16 @@ void Daemon::Impl::shutdown_step() {
 void Daemon::Impl::reload() {
   asio::post(io_, [this] {
     if (stopping_) return;
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    notify_systemd("RELOADING=1\nMONOTONIC_USEC=" +
+                   std::to_string(static_cast<long long>(now.tv_sec) * 1'000'000 +
+                                  now.tv_nsec / 1'000));
+    // READY=1 again whatever the outcome: an invalid new config keeps the old one running.
+    struct Ready {
+      Impl* self;
+      ~Ready() { self->notify_systemd("READY=1"); }
+    } ready{this};
     auto fresh = load_daemon_config(config_.file);
     if (!fresh) {
       log("reload: the new config is invalid and was not applied; the old one is kept:\n" +
@@ -558,7 +594,7 @@ void Daemon::Impl::reload() {
       return;
     }
     if (fresh->store_url != config_.store_url || fresh->http.port != config_.http.port ||
-        fresh->http.address != config_.http.address || fresh->plugin_dir != config_.plugin_dir) {
+        fresh->http.address != config_.http.address || fresh->plugin_dirs != config_.plugin_dirs) {
       log("reload: store, listen address and plugin directory changes need a restart; "
           "only the jobs are reloaded");
     }
@@ -593,18 +629,20 @@ Daemon::Daemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Daemon::~Daemon() = default;
 
 Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig config, DaemonOptions options) {
-  const std::string dir = config.plugin_dir.empty() ? std::string(CONVENTIOND_DEFAULT_PLUGIN_DIR)
-                                                    : config.plugin_dir;
+  if (options.shipped_plugin_dir.empty()) options.shipped_plugin_dir = install_layout().plugin_dir;
   std::function<void(std::string_view)> log = options.log;
   auto plugin_log = [log](std::string_view line) {
     if (log) log(line);
     else std::cerr << line << "\n";
   };
-  PluginRegistry registry = PluginRegistry::load_directory(
-      dir,
+  PluginRegistry registry = PluginRegistry::load_directories(
+      plugin_directories(options.shipped_plugin_dir, config),
       options.log_record ? make_host_services(options.log_record) : make_host_services(plugin_log));
   std::string problems;
-  for (const LoadError& e : registry.errors()) problems += (problems.empty() ? "" : "\n") + ("plugin " + e.line());
+  for (const LoadError& e : registry.errors()) {
+    problems += (problems.empty() ? "" : "\n") +
+                (e.duplicate_of.empty() ? "plugin " + e.line() : plugins_problem(e));
+  }
   for (const std::string& p : check_jobs_against_plugins(config.jobs, registry)) {
     problems += (problems.empty() ? "" : "\n") + p;
   }

@@ -120,6 +120,9 @@ class Daemon::Impl {
   std::string owner_;  // this daemon's lease owner id: host:pid:random
   std::unique_ptr<boost::asio::steady_timer> lease_timer_;
   std::unique_ptr<boost::asio::steady_timer> prune_timer_;
+  std::unique_ptr<boost::asio::steady_timer> watchdog_timer_;  // systemd's WATCHDOG=1
+  void notify_systemd(std::string_view state);
+  void watchdog_ping();
   std::set<RunId> warned_unconfigured_;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> retired_timers_;
   std::mt19937_64 rng_{std::random_device{}()};

@@ -1103,12 +1103,12 @@ bool uses_worker_processes(const JobConfig& job, const WorkersConfig& workers) {
 }
 
 std::unique_ptr<worker::WorkerPool> make_worker_pool(const WorkersConfig& workers,
-                                                     std::string plugin_dir,
+                                                     std::vector<std::string> plugin_dirs,
                                                      std::function<void(std::string_view)> log,
                                                      std::string executable) {
   worker::WorkerPoolOptions o;
   o.executable = std::move(executable);
-  o.plugin_dir = std::move(plugin_dir);
+  o.plugin_dirs = std::move(plugin_dirs);
   o.count = workers.count;
   o.limits.memory_bytes = workers.memory_limit_mib << 20;
   o.limits.cpu_per_item = workers.cpu_limit;

@@ -37,22 +37,44 @@ PluginRegistry PluginRegistry::load_directory(const std::filesystem::path& dir,
   PluginRegistry registry(std::move(services));
   auto files = plugin_files(dir);
   if (!files) {
-    registry.errors_.push_back(LoadError{dir.string(), files.error().message});
+    registry.errors_.push_back(LoadError{dir.string(), files.error().message, {}, {}});
     return registry;
   }
   for (const auto& file : *files) registry.load_file(file);
   return registry;
 }
 
+PluginRegistry PluginRegistry::load_directories(const std::vector<std::filesystem::path>& dirs,
+                                                HostServices services) {
+  PluginRegistry registry(std::move(services));
+  std::vector<std::filesystem::path> seen;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    std::filesystem::path key = std::filesystem::weakly_canonical(dir, ec);
+    if (ec) key = dir.lexically_normal();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    auto files = plugin_files(dir);
+    if (!files) {
+      registry.errors_.push_back(LoadError{dir.string(), files.error().message, {}, {}});
+      continue;
+    }
+    for (const auto& file : *files) registry.load_file(file);
+  }
+  return registry;
+}
+
 bool PluginRegistry::load_file(const std::filesystem::path& file) {
   auto plugin = plugin_loader::load(file);
   if (!plugin) {
-    errors_.push_back(LoadError{file.string(), plugin.error().message});
+    errors_.push_back(LoadError{file.string(), plugin.error().message, {}, {}});
     return false;
   }
   if (auto first = find_loaded((*plugin)->info.name)) {
-    errors_.push_back(LoadError{file.string(), "duplicate plugin name '" + first->info.name +
-                                                   "', already loaded from " + first->info.file});
+    errors_.push_back(LoadError{file.string(),
+                                "duplicate plugin name '" + first->info.name +
+                                    "', already loaded from " + first->info.file,
+                                first->info.name, first->info.file});
     return false;
   }
   plugins_.push_back(std::move(*plugin));

@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <conventiond/plugin_host/install_layout.hpp>
 #include <conventiond/plugin_host/plugin_config.hpp>
 #include <conventiond/plugin_host/plugin_registry.hpp>
 #include <conventiond/result.hpp>
@@ -219,7 +220,7 @@ int run_plugins_command(const std::vector<std::string>& args, std::ostream& out,
 
 int run_plugins_command(const std::vector<std::string>& args, std::ostream& out,
                         std::ostream& err) {
-  return run_plugins_command(args, out, err, CONVENTIOND_DEFAULT_PLUGIN_DIR);
+  return run_plugins_command(args, out, err, install_layout().plugin_dir.string());
 }
 
 }  // namespace conventiond

@@ -135,12 +135,14 @@ Result<Process> spawn_worker(const WorkerPoolOptions& o) {
                                    "worker",
                                    "--fd",
                                    "3",
-                                   "--plugin-dir",
-                                   o.plugin_dir,
                                    "--memory-mib",
                                    std::to_string(o.limits.memory_bytes >> 20),
                                    "--cpu-seconds",
                                    std::to_string(o.limits.cpu_per_item.count())};
+  for (const std::string& dir : o.plugin_dirs) {
+    args.push_back("--plugin-dir");
+    args.push_back(dir);
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -90,7 +90,8 @@ std::string message_json(const sdk::Message& m) {
 
 }  // namespace
 
-int run_worker_process(int fd, const std::string& plugin_dir, const WorkerLimits& limits) {
+int run_worker_process(int fd, const std::vector<std::string>& plugin_dirs,
+                       const WorkerLimits& limits) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Ctrl-C and a SIGTERM sent to the whole process group or service are for the parent: it
   // stops its runs within their grace, then kills the workers still busy.
@@ -117,7 +118,8 @@ int run_worker_process(int fd, const std::string& plugin_dir, const WorkerLimits
     if (!e) return e.error();
     return json::serialize(to_json(*e));
   };
-  PluginRegistry registry = PluginRegistry::load_directory(plugin_dir, services);
+  PluginRegistry registry = PluginRegistry::load_directories(
+      std::vector<std::filesystem::path>(plugin_dirs.begin(), plugin_dirs.end()), services);
   // Instances by plugin + config, most recently used first.
   std::list<std::pair<std::string, PluginInstance>> instances;
 

@@ -47,7 +47,7 @@ enabled = false
   auto cfg = parse_daemon_config(text, "conventiond.toml", "/etc/cvd");
   REQUIRE(cfg.ok());
   CHECK(cfg->store_url == "sqlite:/etc/cvd/var/conventiond.db");
-  CHECK(cfg->plugin_dir == "/etc/cvd/plugins");
+  CHECK(cfg->plugin_dirs == std::vector<std::string>{"/etc/cvd/plugins"});  // dir: one-element dirs
   CHECK(cfg->http.port == 0);
   CHECK_FALSE(cfg->http.reads_public);
   CHECK(cfg->http.tokens == std::vector<std::string>{"tok-a", "tok-b"});
@@ -450,4 +450,106 @@ TEST_CASE("http.max_connections_per_client: default 32, 0 for none, checked", "[
   CHECK(some->http.max_connections_per_client == 8);
   CHECK_THAT(config_problems("[http]\nmax_connections_per_client = -1\n"),
              Catch::Contains("http.max_connections_per_client"));
+}
+
+TEST_CASE("plugins.dirs is a list of directories, and plugins.dir a one-element alias", "[config][plugins]") {
+  auto list = parse_daemon_config("[plugins]\ndirs = [\"extra\", \"/opt/cvd/plugins\"]\n", "d.toml",
+                                  "/etc/cvd");
+  REQUIRE(list.ok());
+  CHECK(list->plugin_dirs == std::vector<std::string>{"/etc/cvd/extra", "/opt/cvd/plugins"});
+  auto one = parse_daemon_config("[plugins]\ndir = \"../p\"\n", "d.toml", "/etc/cvd");
+  REQUIRE(one.ok());
+  CHECK(one->plugin_dirs == std::vector<std::string>{"/etc/p"});
+  auto none = parse_daemon_config("[http]\nlisten = \"127.0.0.1:0\"\n", "d.toml", "/etc/cvd");
+  REQUIRE(none.ok());
+  CHECK(none->plugin_dirs.empty());
+
+  const auto problems = [](const char* text) {
+    auto cfg = parse_daemon_config(text, "d.toml", "/etc/cvd");
+    REQUIRE_FALSE(cfg.ok());
+    return cfg.error().message;
+  };
+  CHECK_THAT(problems("[plugins]\ndirs = [\"a\"]\ndir = \"b\"\n"),
+             Catch::Contains("d.toml:3:7: plugins.dir: give dirs (a list) or dir (one directory), not both"));
+  CHECK_THAT(problems("[plugins]\ndirs = \"a\"\n"),
+             Catch::Contains("d.toml:2:8: plugins.dirs: expected a list of directories"));
+  CHECK_THAT(problems("[plugins]\ndirs = [\"a\", 3]\n"),
+             Catch::Contains("d.toml:2:14: plugins.dirs: expected a list of directory names (strings)"));
+  CHECK_THAT(problems("[plugins]\ndirs = [\"\"]\n"),
+             Catch::Contains("plugins.dirs: an empty directory name"));
+  CHECK_THAT(problems("[plugins]\ndirectories = [\"a\"]\n"),
+             Catch::Contains("plugins.directories: unknown key (expected one of: dirs, dir)"));
+}
+
+namespace {
+
+// A daemon config with [plugins] dirs = the given directories and one job of test_good (its
+// required key given), or of local_files.
+std::string config_with_dirs(const std::vector<fs::path>& dirs, const std::string& connector) {
+  std::string list;
+  for (const auto& d : dirs) list += (list.empty() ? "\"" : ", \"") + d.string() + "\"";
+  return "[store]\nurl = \"sqlite::memory:\"\n[plugins]\ndirs = [" + list +
+         "]\n[jobs.one]\nconnector = \"" + connector + "\"\n[jobs.one.config]\n" +
+         (connector == "test_good" ? "label = \"x\"\n" : "paths = [\"/tmp\"]\n");
+}
+
+}  // namespace
+
+TEST_CASE("check-config loads the shipped plugins and those of [plugins] dirs", "[config][plugins]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "third-party");
+  fs::copy_file(fs::path(CONVENTIOND_TEST_PLUGIN_DIR) / "test_good.so",
+                dir.path / "third-party" / "test_good.so");
+  // test_good comes from the extra directory; the shipped ones are still there, and the
+  // shipped directory listed again in dirs is read once (no duplicate of itself).
+  const fs::path file = dir.write(
+      "c.toml", config_with_dirs({dir.path / "third-party", CONVENTIOND_PLUGIN_DIR}, "test_good") +
+                    "[jobs.two]\nconnector = \"press_releases\"\n[jobs.two.config]\n"
+                    "feeds = [\"https://www.nord.gouv.fr/rss\"]\n");
+  const ConfigCheck c = check_config_file(file, "", CONVENTIOND_PLUGIN_DIR);
+  std::string all;
+  for (const auto& p : c.problems) all += p + "\n";
+  for (const auto& p : c.plugin_errors) all += "plugin " + p + "\n";
+  INFO(all);
+  CHECK(c.ok());
+  CHECK(c.plugin_errors.empty());
+  CHECK(c.jobs == 2);
+
+  // Without the extra directory, test_good is unknown: the directory is what made it known.
+  fs::create_directories(dir.path / "empty");
+  const fs::path without = dir.write("without.toml", config_with_dirs({dir.path / "empty"}, "test_good"));
+  const ConfigCheck w = check_config_file(without, "", CONVENTIOND_PLUGIN_DIR);
+  REQUIRE(w.problems.size() == 1);
+  CHECK_THAT(w.problems[0], Catch::Contains("jobs.one.connector: no plugin named 'test_good'"));
+}
+
+TEST_CASE("a plugin name in two files of [plugins] dirs is a config error naming both", "[config][plugins]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "a");
+  fs::create_directories(dir.path / "b");
+  // The same plugin (name 'press_releases') under another file name, and the shipped one.
+  const fs::path copy = dir.path / "a" / "my_press_releases.so";
+  fs::copy_file(fs::path(CONVENTIOND_PLUGIN_DIR) / "press_releases.so", copy);
+  const fs::path file = dir.write("c.toml", config_with_dirs({dir.path / "a", dir.path / "b"}, "local_files"));
+  const ConfigCheck c = check_config_file(file, "", CONVENTIOND_PLUGIN_DIR);
+  std::string all;
+  for (const auto& p : c.problems) all += p + "\n";
+  INFO(all);
+  CHECK_FALSE(c.ok());
+  REQUIRE(c.problems.size() == 1);
+  const fs::path shipped = fs::path(CONVENTIOND_PLUGIN_DIR) / "press_releases.so";
+  CHECK(c.problems[0] == "plugins: two plugins are named 'press_releases': " + shipped.string() +
+                             " and " + copy.string() +
+                             " (remove one, or take its directory out of [plugins] dirs)");
+  CHECK(c.plugin_errors.empty());
+
+  // Two test_good plugins in two extra directories: the same, between them.
+  fs::copy_file(fs::path(CONVENTIOND_TEST_PLUGIN_DIR) / "test_good.so", dir.path / "b" / "test_good.so");
+  fs::copy_file(fs::path(CONVENTIOND_TEST_PLUGIN_DIR) / "test_good_duplicate.so",
+                dir.path / "a" / "zz_good.so");
+  const ConfigCheck d = check_config_file(file, "", CONVENTIOND_PLUGIN_DIR);
+  REQUIRE(d.problems.size() == 2);
+  CHECK_THAT(d.problems[1], Catch::Contains("two plugins are named 'test_good': " +
+                                            (dir.path / "a" / "zz_good.so").string() + " and " +
+                                            (dir.path / "b" / "test_good.so").string()));
 }

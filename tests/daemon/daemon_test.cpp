@@ -281,6 +281,29 @@ TEST_CASE("an invalid config starts nothing and names every problem", "[daemon]"
   CHECK_FALSE(fs::exists(dir / "state.db"));
 }
 
+TEST_CASE("serve refuses a plugin name found in two files of the plugin directories", "[daemon][plugins]") {
+  const fs::path dir = temp_dir("duplicate-plugin");
+  fs::create_directories(dir / "third-party");
+  fs::copy_file(fs::path(CONVENTIOND_PLUGIN_DIR) / "press_releases.so", dir / "third-party" / "pr.so");
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[plugins]\ndirs = [\"third-party\"]\n");
+  auto cfg = load_daemon_config(dir / "c.toml");
+  REQUIRE(cfg.ok());
+  auto d = Daemon::create(std::move(*cfg));
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.error().code == "config");
+  CHECK_THAT(d.error().message,
+             Catch::Contains("plugins: two plugins are named 'press_releases': " +
+                             (fs::path(CONVENTIOND_PLUGIN_DIR) / "press_releases.so").string() + " and " +
+                             (dir / "third-party" / "pr.so").string()));
+  CHECK_FALSE(fs::exists(dir / "state.db"));
+  // The same directory without the copy: it starts (the extra directory's plugins are loaded
+  // beside the shipped ones).
+  fs::remove(dir / "third-party" / "pr.so");
+  auto again = load_daemon_config(dir / "c.toml");
+  REQUIRE(again.ok());
+  CHECK(Daemon::create(std::move(*again)).ok());
+}
+
 namespace {
 
 // Reads an SSE stream until `events` events arrived (or a timeout); returns the raw text.

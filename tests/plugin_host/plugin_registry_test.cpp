@@ -84,6 +84,31 @@ TEST_CASE("registry: the duplicate's error names both files") {
   CHECK(registry.find("test_good")->file == first.string());
 }
 
+TEST_CASE("registry: several directories in order, a name in two of them an error naming both") {
+  TempDir a;
+  TempDir b;
+  const auto first = a.add_test_plugin("test_good.so");
+  a.add_test_plugin("test_create_fails.so");
+  const auto second = b.add_test_plugin("test_good_duplicate.so");
+  b.add_test_plugin("test_validate_fails.so");
+  // b's directory twice, once through "..": read once (no duplicate of itself).
+  const auto registry = PluginRegistry::load_directories(
+      {a.path(), b.path(), b.path() / ".." / b.path().filename()});
+  CHECK(names(registry) ==
+        std::vector<std::string>{"test_create_fails", "test_good", "test_validate_fails"});
+  REQUIRE(registry.errors().size() == 1);
+  const conventiond::LoadError& e = registry.errors()[0];
+  CHECK(e.file == second.string());
+  CHECK(e.name == "test_good");
+  CHECK(e.duplicate_of == first.string());
+  CHECK(registry.find("test_good")->file == first.string());
+  // Other load errors are not duplicates.
+  const auto missing = PluginRegistry::load_directories({a.path(), "/nonexistent/cvd"});
+  REQUIRE(missing.errors().size() == 1);
+  CHECK(missing.errors()[0].duplicate_of.empty());
+  CHECK(missing.plugins().size() == 2);
+}
+
 TEST_CASE("registry: the whole test plugin directory loads what is good, reports the rest") {
   const auto registry = PluginRegistry::load_directory(CONVENTIOND_TEST_PLUGIN_DIR);
   CHECK(names(registry) ==

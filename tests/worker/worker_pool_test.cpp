@@ -66,7 +66,7 @@ std::unique_ptr<worker::WorkerPool> pool_for(const fs::path& dir, std::size_t co
                                              std::chrono::seconds wall = 3s) {
   worker::WorkerPoolOptions o;
   o.executable = std::string(CONVENTIOND_BINARY_DIR) + "/conventiond";
-  o.plugin_dir = dir.string();
+  o.plugin_dirs = {dir.string()};
   o.count = count;
   o.limits.memory_bytes = std::size_t{256} << 20;
   o.limits.cpu_per_item = 2s;
@@ -200,7 +200,7 @@ TEST_CASE("a plugin that keeps crashing workers is marked unhealthy and its run 
   PluginRegistry registry = PluginRegistry::load_directory(plugins);
   worker::WorkerPoolOptions po;
   po.executable = std::string(CONVENTIOND_BINARY_DIR) + "/conventiond";
-  po.plugin_dir = plugins.string();
+  po.plugin_dirs = {plugins.string()};
   po.count = 1;
   po.backoff_first = 10ms;
   po.unhealthy_after = 2;

@@ -25,6 +25,7 @@
 namespace conventiond {
 
 class PluginRegistry;
+struct LoadError;
 
 struct JobConfig {
   std::string name;       // [jobs.NAME]
@@ -90,7 +91,9 @@ struct WorkersConfig {
 struct DaemonConfig {
   std::string file;  // the config file (absolute)
   std::string store_url = "sqlite:conventiond.db";  // relative sqlite paths: from the file's dir
-  std::string plugin_dir;                           // "" = the build's plugin directory
+  // [plugins] dirs (or dir), absolute: searched after the shipped plugin directory, which is
+  // always loaded (install_layout.hpp); a plugin name in two files is a config error.
+  std::vector<std::string> plugin_dirs;
   HttpConfig http;
   std::size_t workers = 2;                 // job runs at once
   std::chrono::seconds shutdown_grace{30};  // SIGTERM: how long running items may finish
@@ -137,6 +140,13 @@ std::vector<std::string> check_jobs_against_plugins(const std::vector<JobConfig>
 std::vector<std::string> check_sinks_against_plugins(const std::vector<SinkConfig>& sinks,
                                                      const PluginRegistry& registry);
 
+// The problem line of a plugin name found in two files (a LoadError with duplicate_of).
+std::string plugins_problem(const LoadError& duplicate);
+
+// The plugin directories of a config: shipped first, then [plugins] dirs.
+std::vector<std::filesystem::path> plugin_directories(const std::filesystem::path& shipped,
+                                                      const DaemonConfig& config);
+
 // What `conventiond check-config FILE` reports: every problem of the file, its jobs and its
 // sinks in one pass — the file's own checks (all sections, whatever fails), then each job's
 // and sink's plugin check, even when the file has other problems. A syntax error stops the
@@ -155,7 +165,8 @@ struct ConfigCheck {
 // Checks file, a daemon config or a single-job file (told apart by its top-level keys: a job
 // file has job keys such as `connector` and none of the daemon's sections). A directory, a
 // FIFO or anything but a regular file is a problem, never opened. Plugins are loaded from
-// plugin_dir_override, else the config's [plugins] dir, else default_plugin_dir.
+// default_plugin_dir (the shipped one; plugin_dir_override instead when not empty), then from
+// the config's [plugins] dirs; a plugin name found in two files is a problem naming both.
 ConfigCheck check_config_file(const std::filesystem::path& file,
                               const std::string& plugin_dir_override,
                               const std::string& default_plugin_dir);

@@ -9,11 +9,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string_view>
 
 #include <conventiond/config/daemon_config.hpp>
+#include <conventiond/daemon/systemd_notify.hpp>
 #include <conventiond/log.hpp>
 #include <conventiond/result.hpp>
 
@@ -29,6 +31,12 @@ struct DaemonOptions {
   bool handle_signals = true;
   // Called on the daemon's thread once the API listens (tests read port() there).
   std::function<void()> on_ready;
+  // The shipped plugins, loaded before [plugins] dirs ("" = install_layout().plugin_dir).
+  std::filesystem::path shipped_plugin_dir;
+  // systemd notifications (Type=notify): READY=1, WATCHDOG=1 every half of its watchdog,
+  // RELOADING=1 / READY=1 around a reload, STOPPING=1. Disabled by default; `serve` passes
+  // SystemdNotifier::from_environment().
+  SystemdNotifier systemd;
 };
 
 class Daemon {

@@ -121,9 +121,9 @@ Result<RunOutcome> run_job(const JobConfig& job, Store& store, const PluginRegis
 bool uses_worker_processes(const JobConfig& job, const WorkersConfig& workers);
 
 // The worker pool [workers] describes, running `executable` ("" = this process's binary)
-// with the plugins of plugin_dir.
+// with the plugins of plugin_dirs (in this order).
 std::unique_ptr<worker::WorkerPool> make_worker_pool(const WorkersConfig& workers,
-                                                     std::string plugin_dir,
+                                                     std::vector<std::string> plugin_dirs,
                                                      std::function<void(std::string_view)> log,
                                                      std::string executable = {});
 

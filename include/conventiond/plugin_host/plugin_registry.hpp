@@ -24,6 +24,9 @@ namespace conventiond {
 struct LoadError {
   std::string file;     // the file (or directory) that failed
   std::string message;  // the problem, one line
+  // A plugin refused because another file has its name: that name, and the file loaded first.
+  std::string name;
+  std::string duplicate_of;
 
   std::string line() const { return file + ": " + message; }
 };
@@ -35,6 +38,12 @@ class PluginRegistry {
   // Loads every *.so file of dir, in file-name order.
   static PluginRegistry load_directory(const std::filesystem::path& dir,
                                        HostServices services = {});
+
+  // Loads every *.so file of each directory in turn (each in file-name order); a directory
+  // given twice (the same once made canonical) is read once. A plugin name already loaded
+  // from another file is a LoadError naming both files (duplicate_of).
+  static PluginRegistry load_directories(const std::vector<std::filesystem::path>& dirs,
+                                         HostServices services = {});
 
   // Loads one plugin file; false (and a LoadError recorded) when it fails.
   bool load_file(const std::filesystem::path& file);

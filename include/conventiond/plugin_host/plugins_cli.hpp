@@ -17,7 +17,7 @@ namespace conventiond {
 int run_plugins_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
                         const std::string& default_plugin_dir);
 
-// Same, with this build's plugin directory (${PROJECT_BINARY_DIR}/plugins) as the default.
+// Same, with the shipped plugin directory (install_layout().plugin_dir) as the default.
 int run_plugins_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace conventiond

@@ -34,7 +34,7 @@ struct WorkerLimits {
 
 struct WorkerPoolOptions {
   std::string executable;  // the conventiond binary ("" = /proc/self/exe)
-  std::string plugin_dir;
+  std::vector<std::string> plugin_dirs;  // loaded in this order (PluginRegistry::load_directories)
   std::size_t count = 0;  // 0 = one per core
   WorkerLimits limits;
   std::chrono::milliseconds backoff_first{100};
@@ -111,7 +111,8 @@ class WorkerPool {
 };
 
 // The worker process: serves tasks read from fd until it is closed. `conventiond worker`.
-int run_worker_process(int fd, const std::string& plugin_dir, const WorkerLimits& limits);
+int run_worker_process(int fd, const std::vector<std::string>& plugin_dirs,
+                       const WorkerLimits& limits);
 
 // "SIGSEGV" for 11, ...
 std::string signal_name(int sig);
