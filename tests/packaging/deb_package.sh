@@ -103,4 +103,54 @@ grep -q "conventiond_DIR:PATH=$root/usr/lib/cmake/conventiond" "$tmp/oot/CMakeCa
 cmake --build "$tmp/oot" >>"$tmp/oot.log" 2>&1 || fail "building the out-of-tree plugin: $(tail -n 20 "$tmp/oot.log")"
 oot=$("$root/usr/bin/conventiond" plugins list --plugin-dir "$tmp/oot/plugins" 2>&1) || fail "oot plugin: $oot"
 grep -q "^oot_example " <<<"$oot" || fail "the out-of-tree plugin is not listed: $oot"
-echo "deb packages: ok in $(( $(date +%s) - start )) s"
+# 5. The extracted tree serves the demo (config/demo.toml, its site on a loopback port, the
+#    store in the temporary root): the same ExecStart as the unit's, by hand, with the
+#    connectors in the packaged binary's own worker processes.
+#    The site's pages name their own address (127.0.0.1:18765): a copy is served on a free
+#    port, its addresses rewritten to it.
+cp -r "$src/demo/site" "$tmp/site"
+python3 -m http.server 0 --bind 127.0.0.1 --directory "$tmp/site" >"$tmp/site.log" 2>&1 &
+site_pid=$!
+daemon_pid=""
+trap 'kill "$site_pid" ${daemon_pid:+"$daemon_pid"} 2>/dev/null || true; rm -rf "$tmp"' EXIT
+site_port=""
+for _ in $(seq 1 100); do
+  site_port=$(sed -nE 's/.*port ([0-9]+).*/\1/p' "$tmp/site.log" | head -n 1)
+  [ -n "$site_port" ] && break
+  sleep 0.1
+done
+[ -n "$site_port" ] || fail "the demo site did not start: $(cat "$tmp/site.log")"
+grep -rlF "127.0.0.1:18765" "$tmp/site" | while read -r f; do
+  sed -i "s#127.0.0.1:18765#127.0.0.1:$site_port#g" "$f"
+done
+sed -e "s#127.0.0.1:18765#127.0.0.1:$site_port#g" -e "s#sqlite:../var/demo.db#sqlite:$tmp/demo.db#" \
+    -e 's#listen = "127.0.0.1:8080"#listen = "127.0.0.1:0"#' "$src/config/demo.toml" >"$tmp/demo.toml"
+"$root/usr/bin/conventiond" serve --config "$tmp/demo.toml" >"$tmp/serve.log" 2>&1 &
+daemon_pid=$!
+api=""
+for _ in $(seq 1 200); do
+  api=$(sed -nE 's#.*listening on (http://127\.0\.0\.1:[0-9]+).*#\1#p' "$tmp/serve.log" | head -n 1)
+  [ -n "$api" ] && break
+  sleep 0.1
+done
+[ -n "$api" ] || fail "the packaged daemon did not listen: $(cat "$tmp/serve.log")"
+grep -q "worker process" "$tmp/serve.log" || fail "no worker processes: $(cat "$tmp/serve.log")"
+count=0
+deadline=$(( $(date +%s) + 120 ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
+  count=$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1] + "/v1/conventions", timeout=5))["items"]))' "$api" 2>/dev/null || echo 0)
+  [ "$count" -ge 5 ] && break
+  sleep 0.5
+done
+[ "$count" -ge 5 ] || fail "the packaged daemon serves $count conventions of the demo, not 5: $(cat "$tmp/serve.log")"
+kill -TERM "$daemon_pid"
+set +e
+wait "$daemon_pid"
+rc=$?
+set -e
+daemon_pid=""
+[ "$rc" = 0 ] || fail "the packaged daemon exited $rc on SIGTERM: $(tail -n 20 "$tmp/serve.log")"
+echo "the packaged daemon served the demo's $count conventions"
+installed_kib=$(du -sk "$root" | cut -f1)
+echo "deb packages: ok in $(( $(date +%s) - start )) s; $(basename "$deb") $(du -k "$deb" | cut -f1) KiB," \
+     "installed (both packages) $installed_kib KiB"
