@@ -13,6 +13,7 @@
 #include "cli_main.hpp"
 #include "cli_run.hpp"
 #include "cli_serve.hpp"
+#include "cli_status.hpp"
 #include "cli_worker.hpp"
 #if __has_include(<conventiond/plugin_host/plugins_cli.hpp>)
 #include <conventiond/plugin_host/plugins_cli.hpp>
@@ -34,6 +35,7 @@ extern "C" int conventiond_cli_main(int argc, char** argv) {
     if (command == "run") return conventiond::app::run_run_command(args, std::cout, std::cerr);
     if (command == "worker") return conventiond::app::run_worker_command(args, std::cerr);
     if (command == "serve") return conventiond::app::run_serve_command(args, std::cout, std::cerr);
+    if (command == "status") return conventiond::app::run_status_command(args, std::cout, std::cerr);
     if (command == "connector")
       return conventiond::app::run_connector_command(args, std::cout, std::cerr);
     if (command == "check-config")

@@ -33,6 +33,13 @@ inline constexpr std::array kCommands{
                "the jobs of its config. Under systemd (Type=notify) it reports READY=1 once "
                "listening with its jobs scheduled, pings the watchdog, and reports reloads and "
                "its stop."},
+    CommandDoc{"status", "[--url URL] [--config FILE] [--token T]", "a running daemon: readiness, jobs and runs",
+               "Asks a running daemon (URL, else the [http] listen address of the config, else "
+               "http://127.0.0.1:8080) for its readiness, with the reason of each failed check "
+               "(store, plugins, workers), and its jobs: schedule, the run in progress, the last "
+               "run with its counts, the next run. A token (--token or CONVENTIOND_TOKEN, else "
+               "the config's first) is sent when reads are not public. Exit status 0 ready, 1 not "
+               "ready, 2 unreachable or usage error."},
     CommandDoc{"check-config", "FILE [--plugin-dir DIR]", "validate a config or job file: every problem",
                "Validates a daemon config or a single-job file and every job and sink against "
                "its plugin (schema, then a dry run of the plugin's own checks). Every problem is "
