@@ -506,38 +506,53 @@ void Daemon::Impl::register_routes() {
     r.send(json_response(200, json::object{{"items", std::move(items)}}));
   }, http::Access::read);
 
-  auto job_json = [this](const JobState& j) {
+  // A job as the routes show it: what the daemon knows (read here, on the io thread), then its
+  // runs from the store (on the blocking pool, by with_runs()); a store failure is an error
+  // answer, not a job that seems never to have run.
+  auto job_head = [](const JobState& j) {
     json::object o{{"name", j.config.name},
                    {"connector", j.config.connector},
                    {"enabled", j.config.enabled},
                    {"schedule", j.config.schedule.describe()}};
     o["next_run_at"] = j.next_run ? json::value(format_rfc3339(*j.next_run)) : json::value(nullptr);
     o["current_run"] = j.active ? json::value(j.active->id) : json::value(nullptr);
-    if (auto last = store_->runs(j.config.name, 1); last && !last->empty()) {
-      o["last_run"] = run_json(last->front());
-    } else {
-      o["last_run"] = nullptr;
-    }
     o["run_url"] = "/v1/jobs/" + j.config.name + "/run";
     return o;
   };
+  // Adds "last_run", and "runs" (the `recent` latest) when recent > 0.
+  auto with_runs = [this](json::object& o, std::size_t recent) -> Status {
+    const std::string name(o.at("name").as_string());
+    auto runs = store_->runs(name, std::max<std::size_t>(recent, 1));
+    if (!runs) return runs.error();
+    o["last_run"] = runs->empty() ? json::value(nullptr) : json::value(run_json(runs->front()));
+    if (recent > 0) {
+      json::array items;
+      for (const RunSummary& summary : *runs) items.push_back(run_json(summary));
+      o["runs"] = std::move(items);
+    }
+    return {};
+  };
 
-  add_route("GET", "/v1/jobs", [this, job_json](const Request&, Responder r) {
-    json::array items;
-    for (const auto& [name, j] : jobs_) items.push_back(job_json(j));
-    r.send(json_response(200, json::object{{"items", std::move(items)}}));
+  add_route("GET", "/v1/jobs", [this, job_head, with_runs](const Request&, Responder r) {
+    std::vector<json::object> heads;
+    for (const auto& [name, j] : jobs_) heads.push_back(job_head(j));
+    offload(std::move(r), [this, heads = std::move(heads), with_runs]() mutable -> http::Response {
+      json::array items;
+      for (json::object& o : heads) {
+        if (Status s = with_runs(o, 0); !s) return store_error("runs", s.error());
+        items.push_back(std::move(o));
+      }
+      return json_response(200, json::object{{"items", std::move(items)}});
+    });
   }, http::Access::read);
 
-  add_route("GET", "/v1/jobs/{name}", [this, job_json](const Request& req, Responder r) {
+  add_route("GET", "/v1/jobs/{name}", [this, job_head, with_runs](const Request& req, Responder r) {
     auto it = jobs_.find(std::string(req.param("name")));
     if (it == jobs_.end()) return (void)r.send(json_error(404, "not_found", "no job '" + std::string(req.param("name")).substr(0, 64) + "'"));
-    json::object o = job_json(it->second);
-    json::array runs;
-    if (auto recent = store_->runs(it->first, 20)) {
-      for (const RunSummary& s : *recent) runs.push_back(run_json(s));
-    }
-    o["runs"] = std::move(runs);
-    r.send(json_response(200, o));
+    offload(std::move(r), [this, o = job_head(it->second), with_runs]() mutable -> http::Response {
+      if (Status s = with_runs(o, 20); !s) return store_error("runs", s.error());
+      return json_response(200, o);
+    });
   }, http::Access::read);
 
   auto answer_launch = [](Responder& r, Result<std::shared_ptr<ActiveRun>>& launched) {
