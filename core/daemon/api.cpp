@@ -346,11 +346,14 @@ void Daemon::Impl::register_routes() {
       conventions.push_back(json::object{{"id", c->id}, {"programme", c->programme}, {"revision", c->revision},
                                          {"url", "/v1/conventions/" + c->id}});
     }
-    auto ind = store_->indicators(d->code);
-    if (!ind) return store_failed(r, "indicators", ind.error());
-    r.send(json_response(200, json::object{{"code", d->code}, {"name", d->name}, {"region", d->region},
-                                           {"conventions", std::move(conventions)},
-                                           {"indicators", indicators_json(*ind)}}));
+    // The conventions from the cache (io thread), the indicators from the store (pool).
+    offload(std::move(r), [this, d, conventions = std::move(conventions)]() mutable -> http::Response {
+      auto ind = store_->indicators(d->code);
+      if (!ind) return store_error("indicators", ind.error());
+      return json_response(200, json::object{{"code", d->code}, {"name", d->name}, {"region", d->region},
+                                             {"conventions", std::move(conventions)},
+                                             {"indicators", indicators_json(*ind)}});
+    });
   }, http::Access::read);
 
   add_route("GET", "/v1/changes", [this](const Request& req, Responder r) {
