@@ -14,8 +14,8 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <openssl/evp.h>
 
+#include <conventiond/extract/content_hash.hpp>
 #include <conventiond/extract/extractor.hpp>
 #include <conventiond/fetch/fetcher.hpp>
 #include <conventiond/model/model_json.hpp>
@@ -29,20 +29,6 @@ namespace {
 namespace asio = boost::asio;
 
 constexpr std::size_t kPendingBatch = 256;
-
-std::string hex_sha256(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(std::size_t{len} * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
-}
 
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -614,7 +600,7 @@ class Runner {
       commit(w);
       return;
     }
-    const std::string hash = "sha256:" + hex_sha256(r.body);
+    const std::string hash = "sha256:" + sha256_hex(r.body);
     w.record.content_hash = hash;
     if (!job.previous || job.previous->content_hash.empty()) {
       w.record.status = ItemStatus::new_item;
@@ -1070,7 +1056,7 @@ class Runner {
 std::string request_key(std::string_view method, std::string_view url, std::string_view body) {
   const std::string m = upper(std::string(method.empty() ? "GET" : method));
   if (m == "GET") return std::string(url);
-  return m + " " + std::string(url) + " #" + hex_sha256(body).substr(0, 16);
+  return m + " " + std::string(url) + " #" + sha256_hex(body).substr(0, 16);
 }
 
 Result<RunOutcome> run_job(const JobConfig& job, Store& store, const PluginRegistry& registry,

@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <conventiond/extract/content_hash.hpp>
 #include <conventiond/extract/extractor.hpp>
 #include <conventiond/model/model_json.hpp>
 #include <conventiond/testkit/replay.hpp>

@@ -5,6 +5,8 @@
 #include <optional>
 #include <utility>
 
+#include <conventiond/extract/content_hash.hpp>
+
 namespace conventiond::testkit {
 
 Responder fetch_responder(boost::asio::io_context& io, Fetcher& fetcher, ReplayRecorder* recorder,

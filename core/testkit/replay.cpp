@@ -6,11 +6,11 @@
 #include <sstream>
 #include <system_error>
 
-#include <openssl/evp.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <conventiond/extract/content_hash.hpp>
 #include <conventiond/sdk/base64.hpp>
 #include <conventiond/sdk/url.hpp>
 
@@ -131,20 +131,6 @@ std::string header_of(const sdk::Headers& headers, std::string_view name) {
 }
 
 }  // namespace
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(std::size_t{len} * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
-}
 
 Result<ReplaySet> ReplaySet::load(const fs::path& folder_or_har) {
   std::error_code ec;

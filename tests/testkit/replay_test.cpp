@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <conventiond/extract/content_hash.hpp>
 #include <conventiond/testkit/replay.hpp>
 
 #include "test_support.hpp"
@@ -161,7 +162,7 @@ TEST_CASE("replay recorder: what it saves is read back the same, without per-fet
   SavedResponse post;
   post.method = "post";
   post.url = "https://a.example/api";
-  post.request_body_sha256 = conventiond::testkit::sha256_hex("q=1");
+  post.request_body_sha256 = conventiond::sha256_hex("q=1");
   post.headers = {{"content-type", "application/pdf"}};
   post.body = std::string("%PDF-1.4\0\xff", 11);
   REQUIRE(recorder->add(post).ok());

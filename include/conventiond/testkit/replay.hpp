@@ -39,9 +39,6 @@ struct SavedResponse {
   std::string origin;     // where it was read ("index.json entry 2", "x.har entry 5")
 };
 
-// Hex SHA-256 of bytes (64 characters).
-std::string sha256_hex(std::string_view bytes);
-
 class ReplaySet {
  public:
   // A folder (its index.json) or a HAR file (any other file). Errors (code "replay") name the
