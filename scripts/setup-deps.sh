@@ -22,6 +22,7 @@ if [ "${1:-}" = "--test" ]; then
     poppler-utils qpdf hyperfine wrk nginx-light  # benchmarks beside pdftotext and nginx
     chromium                       # headless, for the console's browser test (tests/console)
     systemd groff-base             # systemd-analyze verify of the unit; groff reads the man pages
+    debootstrap                    # a fresh Debian 12 root to install the .deb into
   )
 fi
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the unit and integration tests under
-# ASan+UBSan (warnings are errors), then each libFuzzer target briefly on its seed corpus.
+# ASan+UBSan (warnings are errors), then the release .deb installed into a fresh Debian 12 root,
+# then each libFuzzer target briefly on its seed corpus.
 # Usage: scripts/test.sh            (FUZZ_SECONDS=N to fuzz longer; default 15 s per target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,13 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_odr_violation=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --preset asan-ubsan -j "$jobs" 2>&1 | tee build-asan/ctest.log
 summary=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" build-asan/ctest.log | tail -n 1)
+
+echo "== the Debian package installed in a fresh Debian 12 root (release build)"
+# apt installs the .deb and its dependencies in a debootstrap root, the maintainer scripts run,
+# and the installed unit's ExecStart serves the demo as the service user (tests/packaging).
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+bash tests/packaging/deb_install_root.sh build-release "$root"
 
 echo "== fuzz targets (clang-14, libFuzzer)"
 cmake --preset fuzz >/dev/null
