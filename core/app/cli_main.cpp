@@ -11,14 +11,11 @@
 #include "cli_extract.hpp"
 #include "commands.hpp"
 #include "cli_main.hpp"
+#include "cli_plugins.hpp"
 #include "cli_run.hpp"
 #include "cli_serve.hpp"
 #include "cli_status.hpp"
 #include "cli_worker.hpp"
-#if __has_include(<conventiond/plugin_host/plugins_cli.hpp>)
-#include <conventiond/plugin_host/plugins_cli.hpp>
-#define CONVENTIOND_HAS_PLUGINS_CLI 1
-#endif
 
 namespace {
 
@@ -40,10 +37,7 @@ extern "C" int conventiond_cli_main(int argc, char** argv) {
       return conventiond::app::run_connector_command(args, std::cout, std::cerr);
     if (command == "check-config")
       return conventiond::app::run_check_config_command(args, std::cout, std::cerr);
-#ifdef CONVENTIOND_HAS_PLUGINS_CLI
-    if (command == "plugins")
-      return conventiond::run_plugins_command(args, std::cout, std::cerr);
-#endif
+    if (command == "plugins") return conventiond::app::run_plugins_command(args, std::cout, std::cerr);
     if (command == "version" || command == "--version") {
       std::cout << "conventiond " << CONVENTIOND_VERSION << "\n";
       return 0;

@@ -51,12 +51,18 @@ inline constexpr std::array kCommands{
                "a progress bar on a terminal, then a summary. Exit status 0 done, 1 run failed, "
                "2 usage or config error, 3 interrupted (the next run resumes it). "
                "conventiond run --help lists its options."},
-    CommandDoc{"plugins list", "[--plugin-dir DIR] [--json]", "the plugins found, with load errors",
-               "Lists the plugins of the shipped plugin directory (or of DIR): name, version, "
-               "kind, ABI version and the file each was loaded from, then the files that did not "
-               "load. Exit status 1 when a file did not load."},
-    CommandDoc{"plugins describe", "NAME [--plugin-dir DIR] [--json]", "a plugin's config keys",
-               "A plugin's description and config keys: type, default, range, meaning."},
+    CommandDoc{"plugins list", "[--plugin-dir DIR] [--config FILE] [--json]",
+               "the plugins found, with load errors",
+               "Lists the plugins of the shipped plugin directory (or of DIR), then of the "
+               "[plugins] dirs of the config (FILE; for an installed binary, else the default "
+               "config when it exists): "
+               "name, version, kind, ABI version and the file each was loaded from, then the "
+               "files that did not load and the plugin names found in two files. Exit status 1 "
+               "when a file did not load or a name is taken twice."},
+    CommandDoc{"plugins describe", "NAME [--plugin-dir DIR] [--config FILE] [--json]",
+               "a plugin's config keys",
+               "A plugin's description and config keys: type, default, range, meaning. The "
+               "plugin is looked for where plugins list looks."},
     CommandDoc{"connector test", "PLUGIN --config FILE [--replay DIR|HAR] [--record DIR]",
                "run one connector on saved responses",
                "Runs one connector (a plugin name or a path to its .so) with a job file or a "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <string_view>
 
 #include <boost/json/array.hpp>
@@ -21,14 +22,29 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view kUsage =
-    "usage: conventiond plugins list [--plugin-dir DIR] [--json]\n"
-    "       conventiond plugins describe NAME [--plugin-dir DIR] [--json]\n";
+    "usage: conventiond plugins list [--plugin-dir DIR] [--config FILE] [--json]\n"
+    "       conventiond plugins describe NAME [--plugin-dir DIR] [--config FILE] [--json]\n"
+    "  --plugin-dir DIR: instead of the shipped plugin directory\n"
+    "  --config FILE: also the config's [plugins] dirs (default: the default config, when it\n"
+    "                 exists)\n";
 
 struct Options {
   std::string command;  // "list", "describe" or "help"
   std::string name;     // describe's NAME
   std::string plugin_dir;
+  std::vector<std::string> extra_dirs;  // the config's [plugins] dirs, after plugin_dir
   bool json = false;
+
+  std::vector<std::filesystem::path> dirs() const {
+    std::vector<std::filesystem::path> all{plugin_dir};
+    all.insert(all.end(), extra_dirs.begin(), extra_dirs.end());
+    return all;
+  }
+  std::string dirs_text() const {
+    std::string text = plugin_dir;
+    for (const auto& d : extra_dirs) text += ", " + d;
+    return text;
+  }
 };
 
 Error usage_error(std::string message) { return Error::make("usage", std::move(message)); }
@@ -47,9 +63,11 @@ Status take_positional(Options& o, const std::string& word) {
   return Status::success();
 }
 
-Result<Options> parse_options(const std::vector<std::string>& args, const std::string& dir) {
+Result<Options> parse_options(const std::vector<std::string>& args, const std::string& dir,
+                              const std::vector<std::string>& extra_dirs) {
   Options o;
   o.plugin_dir = dir;
+  o.extra_dirs = extra_dirs;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--json") {
@@ -137,15 +155,19 @@ void print_list_text(const PluginRegistry& registry, std::ostream& out) {
   for (const LoadError& e : registry.errors()) out << "error: " << e.line() << '\n';
 }
 
-void print_list_json(const PluginRegistry& registry, const std::string& dir, std::ostream& out) {
+void print_list_json(const PluginRegistry& registry, const Options& o, std::ostream& out) {
   json::array plugins;
   for (const PluginInfo* p : registry.plugins()) plugins.push_back(plugin_json(*p));
   json::array errors;
   for (const LoadError& e : registry.errors()) {
     errors.push_back(json::object{{"file", e.file}, {"message", e.message}});
   }
-  out << json::serialize(json::object{
-             {"plugin_dir", dir}, {"plugins", std::move(plugins)}, {"errors", std::move(errors)}})
+  json::array dirs;
+  for (const auto& d : o.dirs()) dirs.push_back(json::string(d.string()));
+  out << json::serialize(json::object{{"plugin_dir", o.plugin_dir},
+                                      {"plugin_dirs", std::move(dirs)},
+                                      {"plugins", std::move(plugins)},
+                                      {"errors", std::move(errors)}})
       << '\n';
 }
 
@@ -176,9 +198,9 @@ void print_describe_json(const PluginInfo& p, std::ostream& out) {
 }
 
 int list(const Options& o, std::ostream& out) {
-  const PluginRegistry registry = PluginRegistry::load_directory(o.plugin_dir);
+  const PluginRegistry registry = PluginRegistry::load_directories(o.dirs());
   if (o.json) {
-    print_list_json(registry, o.plugin_dir, out);
+    print_list_json(registry, o, out);
   } else {
     print_list_text(registry, out);
   }
@@ -186,10 +208,10 @@ int list(const Options& o, std::ostream& out) {
 }
 
 int describe(const Options& o, std::ostream& out, std::ostream& err) {
-  const PluginRegistry registry = PluginRegistry::load_directory(o.plugin_dir);
+  const PluginRegistry registry = PluginRegistry::load_directories(o.dirs());
   const PluginInfo* plugin = registry.find(o.name);
   if (plugin == nullptr) {
-    err << "conventiond plugins: no plugin named '" << o.name << "' in " << o.plugin_dir << '\n';
+    err << "conventiond plugins: no plugin named '" << o.name << "' in " << o.dirs_text() << '\n';
     for (const LoadError& e : registry.errors()) err << "error: " << e.line() << '\n';
     return 1;
   }
@@ -204,8 +226,9 @@ int describe(const Options& o, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 int run_plugins_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-                        const std::string& default_plugin_dir) {
-  const auto options = parse_options(args, default_plugin_dir);
+                        const std::string& default_plugin_dir,
+                        const std::vector<std::string>& extra_dirs) {
+  const auto options = parse_options(args, default_plugin_dir, extra_dirs);
   if (!options) {
     err << "conventiond plugins: " << options.error().message << '\n' << kUsage;
     return 2;
@@ -219,8 +242,8 @@ int run_plugins_command(const std::vector<std::string>& args, std::ostream& out,
 }
 
 int run_plugins_command(const std::vector<std::string>& args, std::ostream& out,
-                        std::ostream& err) {
-  return run_plugins_command(args, out, err, install_layout().plugin_dir.string());
+                        std::ostream& err, const std::vector<std::string>& extra_dirs) {
+  return run_plugins_command(args, out, err, install_layout().plugin_dir.string(), extra_dirs);
 }
 
 }  // namespace conventiond

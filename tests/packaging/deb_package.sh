@@ -103,6 +103,19 @@ grep -q "conventiond_DIR:PATH=$root/usr/lib/cmake/conventiond" "$tmp/oot/CMakeCa
 cmake --build "$tmp/oot" >>"$tmp/oot.log" 2>&1 || fail "building the out-of-tree plugin: $(tail -n 20 "$tmp/oot.log")"
 oot=$("$root/usr/bin/conventiond" plugins list --plugin-dir "$tmp/oot/plugins" 2>&1) || fail "oot plugin: $oot"
 grep -q "^oot_example " <<<"$oot" || fail "the out-of-tree plugin is not listed: $oot"
+# plugins list with a config: the shipped plugins, then its [plugins] dirs; a name taken twice
+# is an error naming both files (exit 1).
+printf '[plugins]\ndirs = ["%s"]\n' "$tmp/oot/plugins" >"$tmp/third.toml"
+both=$("$root/usr/bin/conventiond" plugins list --config "$tmp/third.toml" 2>&1) || fail "plugins list --config: $both"
+awk -v f="$tmp/oot/plugins/oot_example.so" '$1 == "oot_example" && $NF == f {found=1} END {exit !found}' <<<"$both" \
+  || fail "plugins list --config does not list the config's directory: $both"
+grep -q "$root/usr/lib/conventiond/plugins/press_releases.so" <<<"$both" || fail "plugins list --config: no shipped plugins: $both"
+set +e
+dup_list=$("$root/usr/bin/conventiond" plugins list --config "$tmp/dup.toml" 2>&1)
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "plugins list with a name taken twice: exit status $rc: $dup_list"
+grep -qF "$tmp/third/my_sink.so" <<<"$dup_list" || fail "plugins list does not name the second file: $dup_list"
 # 5. The extracted tree serves the demo (config/demo.toml, its site on a loopback port, the
 #    store in the temporary root): the same ExecStart as the unit's, by hand, with the
 #    connectors in the packaged binary's own worker processes.
