@@ -70,8 +70,13 @@ Daemon::Impl::Impl(DaemonConfig config, DaemonOptions options, std::unique_ptr<S
 }
 
 void Daemon::Impl::log(std::string line, LogLevel level) const {
+  log_run(std::move(line), {}, 0, level);
+}
+
+void Daemon::Impl::log_run(std::string line, const std::string& job, std::int64_t run,
+                           LogLevel level) const {
   if (options_.log_record) {
-    options_.log_record(LogRecord{level, std::move(line), {}, 0, {}, {}});
+    options_.log_record(LogRecord{level, std::move(line), job, run, {}, {}});
     return;
   }
   line = now_rfc3339() + " " + line;
@@ -282,8 +287,9 @@ void Daemon::Impl::take_over_runs() {
     auto it = jobs_.find(r.job);
     if (it == jobs_.end()) {
       if (warned_unconfigured_.insert(r.id).second) {
-        log("interrupted run " + std::to_string(r.id) + " of job '" + r.job +
-            "' is not resumed: the job is not configured here");
+        log_run("interrupted run " + std::to_string(r.id) + " of job '" + r.job +
+                    "' is not resumed: the job is not configured here",
+                r.job, r.id);
       }
       continue;
     }
@@ -291,7 +297,10 @@ void Daemon::Impl::take_over_runs() {
     auto owner = store_->lease_owner("run:" + std::to_string(r.id));
     if (!owner || *owner) continue;  // held by a live daemon
     auto launched = launch(r.job, std::nullopt, r.id);
-    if (launched) log("took over interrupted run " + std::to_string(r.id) + " of job '" + r.job + "'");
+    if (launched) {
+      log_run("took over interrupted run " + std::to_string(r.id) + " of job '" + r.job + "'", r.job,
+              r.id);
+    }
   }
 }
 
@@ -306,8 +315,8 @@ void Daemon::Impl::schedule_lease_work() {
       if (!job.active) continue;
       auto held = store_->try_lease("run:" + std::to_string(job.active->id), owner_, lease_ttl());
       if (held && !*held) {
-        log("lost the lease of run " + std::to_string(job.active->id) + ": stopping it",
-            LogLevel::warn);
+        log_run("lost the lease of run " + std::to_string(job.active->id) + ": stopping it", name,
+                job.active->id, LogLevel::warn);
         job.active->stop = true;
       }
     }
@@ -357,8 +366,8 @@ void Daemon::Impl::schedule_job(JobState& job) {
     if (it->second.active) return;  // never two runs of one job; rescheduled when it ends
     auto launched = launch(name);
     if (!launched) {
-      log("scheduled run of '" + name + "' not started: " + launched.error().message,
-          LogLevel::warn);
+      log_run("scheduled run of '" + name + "' not started: " + launched.error().message, name, 0,
+              LogLevel::warn);
       schedule_job(it->second);
     }
   });
@@ -438,8 +447,9 @@ void Daemon::Impl::start_queued() {
     running_.push_back(run);
     runs_running_->set(static_cast<double>(running_.size()));
     run->started = true;
-    log("run " + std::to_string(run->id) + " of job '" + run->job + "' " +
-        (run->resume ? "resumed" : "started"));
+    log_run("run " + std::to_string(run->id) + " of job '" + run->job + "' " +
+                (run->resume ? "resumed" : "started"),
+            run->job, run->id);
     run->thread = std::thread([this, run] {
       RunOptions o;
       o.stop = &run->stop;
@@ -480,16 +490,17 @@ void Daemon::Impl::on_run_finished(const std::shared_ptr<ActiveRun>& run,
   // POST /v1/runs/{id}/cancel: the run ends cancelled (before its lease is given up).
   if (!run->cancel_reason.empty()) {
     if (auto fin = store_->finish_run(run->id, RunEnd{run->cancel_reason, true}); fin) {
-      log("run " + std::to_string(run->id) + " of job '" + run->job + "' " + run->cancel_reason);
+      log_run("run " + std::to_string(run->id) + " of job '" + run->job + "' " + run->cancel_reason,
+              run->job, run->id);
     }
   }
   (void)store_->release_lease("run:" + std::to_string(run->id), owner_);
   running_.erase(std::remove(running_.begin(), running_.end(), run), running_.end());
   runs_running_->set(static_cast<double>(running_.size()));
   if (!outcome) {
-    log("run " + std::to_string(run->id) + " of job '" + run->job +
-            "' could not run: " + outcome.error().message,
-        LogLevel::error);
+    log_run("run " + std::to_string(run->id) + " of job '" + run->job +
+                "' could not run: " + outcome.error().message,
+            run->job, run->id, LogLevel::error);
     runs_total_->inc({run->job, "error"});
     // A run row the runner never took is finished as failed with the reason, not left
     // running; a resumed one stays to be resumed (not counted as a crash).
@@ -502,11 +513,13 @@ void Daemon::Impl::on_run_finished(const std::shared_ptr<ActiveRun>& run,
     const RunSummary& s = outcome->summary;
     const std::string status = outcome->interrupted ? "interrupted" : std::string(to_string(s.status));
     runs_total_->inc({run->job, status});
-    log("run " + std::to_string(s.id) + " of job '" + run->job + "' " + status + ": " +
-        std::to_string(s.counts.total) + " items (" + std::to_string(s.counts.new_items) + " new, " +
-        std::to_string(s.counts.updated) + " updated, " + std::to_string(s.counts.unchanged) +
-        " unchanged, " + std::to_string(s.counts.failed) + " failed)" +
-        (s.error.empty() ? std::string() : "; error: " + s.error));
+    log_run("run " + std::to_string(s.id) + " of job '" + run->job + "' " + status + ": " +
+                std::to_string(s.counts.total) + " items (" + std::to_string(s.counts.new_items) +
+                " new, " + std::to_string(s.counts.updated) + " updated, " +
+                std::to_string(s.counts.unchanged) + " unchanged, " +
+                std::to_string(s.counts.failed) + " failed)" +
+                (s.error.empty() ? std::string() : "; error: " + s.error),
+            run->job, s.id, s.status == RunStatus::failed ? LogLevel::warn : LogLevel::info);
   }
   if (changes_) changes_->notify();
   if (webhooks_) webhooks_->notify();

@@ -65,6 +65,9 @@ class Daemon::Impl {
 
   // --- on the io thread ---
   void log(std::string line, LogLevel level = LogLevel::info) const;
+  // A line about a job's run: job and run go into the record's fields (--log-format json).
+  void log_run(std::string line, const std::string& job, std::int64_t run,
+               LogLevel level = LogLevel::info) const;
   void schedule_all();
   void schedule_job(JobState& job);
   // Starts (or queues) a run of `job`; returns it, or an Error ("conflict" when one is

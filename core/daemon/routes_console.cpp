@@ -359,12 +359,13 @@ void Daemon::Impl::register_console_routes() {
         (void)store_->release_lease("run:" + std::to_string(run->id), owner_);
         job.active.reset();
         if (!stopping_) schedule_job(job);
-        log("run " + std::to_string(*id) + " of job '" + name + "' cancelled before it started");
+        log_run("run " + std::to_string(*id) + " of job '" + name + "' cancelled before it started",
+                name, *id);
         if (!fin) return (void)r.send(json_error(503, "store_unavailable", fin.error().message));
         return (void)r.send(json_response(200, summary_json(*fin)));
       }
       run->stop = true;
-      log("run " + std::to_string(*id) + " of job '" + name + "': cancel requested");
+      log_run("run " + std::to_string(*id) + " of job '" + name + "': cancel requested", name, *id);
       return (void)r.send(json_response(202, json::object{{"id", *id}, {"status", "cancelling"}, {"error", reason}}));
     }
     // Not ours: a run left running with no live owner (its lease is free) is ended here.
@@ -383,7 +384,7 @@ void Daemon::Impl::register_console_routes() {
     auto fin = store_->finish_run(*id, RunEnd{reason, true});
     (void)store_->release_lease("run:" + std::to_string(*id), owner_);
     if (!fin) return (void)r.send(json_error(503, "store_unavailable", fin.error().message));
-    log("run " + std::to_string(*id) + " (no live owner) cancelled");
+    log_run("run " + std::to_string(*id) + " (no live owner) cancelled", report->run.job, *id);
     r.send(json_response(200, summary_json(*fin)));
   }, http::Access::admin);
 

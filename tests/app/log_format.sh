@@ -63,7 +63,8 @@ set -e
 [ "$rc" -eq 2 ] && grep -q "'loud' is not one of error, warn, info, debug" "$tmp/err.txt" \
   || fail "serve --log-level loud: $rc $(cat "$tmp/err.txt")"
 
-# 5. serve with [log] format = "json" in its config: its records too, from start to stop.
+# 5. serve with [log] format = "json" in its config: its records too, from start to stop, and
+#    its own records about a run (started, done) name the job and the run.
 cat > "$tmp/serve.toml" <<TOML
 [store]
 url = "sqlite:$tmp/serve.db"
@@ -73,11 +74,18 @@ listen = "127.0.0.1:0"
 dir = "$build/plugins"
 [log]
 format = "json"
+[jobs.local]
+connector = "local_files"
+every = "1h"
+[jobs.local.config]
+paths = ["$tmp/docs"]
+[jobs.local.fetch]
+allow_file = true
 TOML
 "$bin" serve --config "$tmp/serve.toml" > /dev/null 2> "$tmp/serve.jsonl" &
 serve_pid=$!
 for _ in $(seq 300); do
-  grep -q "listening on" "$tmp/serve.jsonl" && break
+  grep -q "of job 'local' done" "$tmp/serve.jsonl" && break
   kill -0 "$serve_pid" 2> /dev/null || break
   sleep 0.1
 done
@@ -91,5 +99,11 @@ for r in records:
 messages = [r["message"] for r in records]
 assert any(m.startswith("listening on http://127.0.0.1:") for m in messages), messages
 assert "stopped" in messages, messages
+# The daemon's own lines about a run carry its job and run, as the runner's do.
+runs = [r for r in records if r["message"].startswith("run ") and "of job 'local'" in r["message"]]
+assert any(r["message"].endswith(" started") for r in runs), messages
+assert any(" done: " in r["message"] for r in runs), messages
+for r in runs:
+    assert r.get("job") == "local" and isinstance(r.get("run"), int) and r["run"] >= 1, r
 PY
 echo "PASS: run and serve log as JSON or text, filtered by level"
