@@ -104,9 +104,19 @@ std::vector<std::string> split_sentences(std::string_view text) {
 }
 
 std::vector<Sentence> document_sentences(const TextDocument& doc) {
-  std::vector<Sentence> out;
+  // Two passes: the sentences' places first (small), then the sentences themselves in a
+  // vector of the exact size, so that it is never grown by doubling nor copied to shrink it
+  // (on a long PDF that copy held the sentences twice).
+  struct Place {
+    std::size_t block;
+    std::size_t begin;
+    std::size_t end;
+    bool annex;
+    std::size_t fiche;  // index in fiches
+  };
+  std::vector<Place> places;
+  std::vector<std::string> fiches{std::string()};
   bool annex = false;
-  std::string fiche;
   for (std::size_t b = 0; b < doc.blocks.size(); ++b) {
     const TextBlock& block = doc.blocks[b];
     if (block.kind == BlockKind::table_row) continue;
@@ -115,22 +125,26 @@ std::vector<Sentence> document_sentences(const TextDocument& doc) {
     std::string code;
     if (starts_annex(folded_block, code)) {
       annex = true;
-      fiche = code;
+      if (code != fiches.back()) fiches.push_back(std::move(code));
     }
-    for (const auto& [begin, end] : split_sentence_spans(block.text)) {
-      Sentence sent;
-      sent.text = std::string_view(block.text).substr(begin, end - begin);
-      sent.folded = fold(sent.text);
-      sent.begin = begin;
-      sent.end = end;
-      sent.block = b;
-      sent.kind = block.kind;
-      sent.in_annex = annex;
-      sent.fiche_code = fiche;
-      out.push_back(std::move(sent));
-    }
+    for (const auto& [begin, end] : split_sentence_spans(block.text))
+      places.push_back({b, begin, end, annex, fiches.size() - 1});
   }
-  out.shrink_to_fit();  // held through the whole extraction: no growth slack
+  std::vector<Sentence> out;
+  out.reserve(places.size());  // held through the whole extraction: no growth slack
+  for (const Place& p : places) {
+    const TextBlock& block = doc.blocks[p.block];
+    Sentence sent;
+    sent.text = std::string_view(block.text).substr(p.begin, p.end - p.begin);
+    sent.folded = fold(sent.text);
+    sent.begin = p.begin;
+    sent.end = p.end;
+    sent.block = p.block;
+    sent.kind = block.kind;
+    sent.in_annex = p.annex;
+    sent.fiche_code = fiches[p.fiche];
+    out.push_back(std::move(sent));
+  }
   return out;
 }
 
