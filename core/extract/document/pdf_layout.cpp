@@ -1263,6 +1263,7 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
       b.kind = BlockKind::table_row;
       b.page = row.page;
       bool any = false;
+      b.cells.reserve(row.cells.size());  // held until the document is done: no slack
       for (auto& c : row.cells) {
         any = any || !c.text.empty();
         b.cells.push_back(std::move(c.text));
@@ -1433,6 +1434,9 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
   items.clear();
   emit_final(true);
   para.flush();
+
+  // the blocks are held until the document is done: no growth slack
+  doc.blocks.shrink_to_fit();
 
   // 7. the document title block: the first heading of page 1 in the largest type
   for (auto& b : doc.blocks) {
