@@ -18,10 +18,16 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include "document/text_util.hpp"
@@ -173,15 +179,29 @@ struct PageLines {
   std::vector<Line> lines;
 };
 
-// The kept lines of all pages in reading order, as views into the pages' own line vectors
-// (which stay where add_page built them): finish() releases a page's lines once everything
-// laid out from them is emitted, so the lines and the blocks made of them are not both held.
+// The kept lines in reading order, as views into their pages' own line vectors (which stay
+// where add_page built them): only the lines of the pages finish() still holds are listed;
+// indexes stay those of the whole document (the lines before `base` were released).
 struct LineList {
-  std::vector<const Line*> lines;
-  std::vector<std::uint32_t> page_index;  // of each line, in PdfLayout's pages
-  const Line& operator[](std::size_t i) const { return *lines[i]; }
+  std::deque<const Line*> lines;
+  std::deque<std::uint32_t> page_index;  // of each line, in PdfLayout's pages
+  std::size_t base = 0;                  // the document index of lines.front()
+  const Line& operator[](std::size_t i) const { return *lines[i - base]; }
   const Line& back() const { return *lines.back(); }
-  std::size_t size() const { return lines.size(); }
+  std::size_t size() const { return base + lines.size(); }
+  std::uint32_t page_of(std::size_t i) const { return page_index[i - base]; }
+  void push(const Line* l, std::uint32_t page) {
+    lines.push_back(l);
+    page_index.push_back(page);
+  }
+  // forgets the lines of the pages before `page`
+  void release_before(std::uint32_t page) {
+    while (!page_index.empty() && page_index.front() < page) {
+      lines.pop_front();
+      page_index.pop_front();
+      ++base;
+    }
+  }
 };
 
 std::string line_text(const Line& l) {
@@ -347,61 +367,6 @@ bool is_page_number_line(const Line& l) {
       "#",   "-#-", "page#", "page#/#", "page#sur#", "page#de#",
       "#/#", "p.#", "p#",    "pages#",  "[#]",       "(#)"};
   return std::find(kForms.begin(), kForms.end(), k) != kForms.end();
-}
-
-void drop_running_lines(std::vector<PageLines>& page_lines,
-                        const std::vector<double>& page_heights) {
-  std::size_t n = page_lines.size();
-  auto in_zone = [&](const Line& l, std::size_t p) {
-    double h = page_heights[p] > 0 ? page_heights[p] : 842.0;
-    return l.bottom <= 0.12 * h || l.top >= 0.88 * h;
-  };
-  // candidate lines: up to 3 at the top and 3 at the bottom of each page, inside the margins
-  std::vector<std::vector<std::size_t>> cands(n);
-  for (std::size_t p = 0; p < n; ++p) {
-    auto& lines = page_lines[p].lines;
-    for (std::size_t i = 0; i < lines.size() && i < 3; ++i) {
-      if (in_zone(lines[i], p)) cands[p].push_back(i);
-    }
-    for (std::size_t k = 0; k < 3 && k < lines.size(); ++k) {
-      std::size_t i = lines.size() - 1 - k;
-      if (i < 3) break;
-      if (in_zone(lines[i], p)) cands[p].push_back(i);
-    }
-    for (std::size_t i : cands[p]) {
-      if (is_page_number_line(lines[i])) lines[i].removed = true;
-    }
-  }
-  if (n < 2) return;
-  std::unordered_map<std::string, std::array<std::size_t, 3>> counts;  // all, odd, even pages
-  std::vector<std::vector<std::string>> keys(n);
-  for (std::size_t p = 0; p < n; ++p) {
-    std::vector<std::string> seen;
-    for (std::size_t i : cands[p]) {
-      std::string k = header_key(page_lines[p].lines[i]);
-      keys[p].push_back(k);
-      if (k.empty() || std::find(seen.begin(), seen.end(), k) != seen.end()) continue;
-      seen.push_back(k);
-      auto& c = counts[k];
-      ++c[0];
-      ++c[1 + p % 2];
-    }
-  }
-  std::size_t need_all = std::max<std::size_t>(2, (n + 1) / 2);
-  std::size_t odd_pages = (n + 1) / 2;
-  std::size_t even_pages = n / 2;
-  for (std::size_t p = 0; p < n; ++p) {
-    for (std::size_t c = 0; c < cands[p].size(); ++c) {
-      const auto& k = keys[p][c];
-      if (k.empty()) continue;
-      const auto& cnt = counts[k];
-      bool running =
-          cnt[0] >= need_all ||
-          (n >= 4 && cnt[1] >= std::max<std::size_t>(2, (odd_pages + 1) / 2) && cnt[2] == 0) ||
-          (n >= 4 && cnt[2] >= std::max<std::size_t>(2, (even_pages + 1) / 2) && cnt[1] == 0);
-      if (running) page_lines[p].lines[cands[p][c]].removed = true;
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -897,18 +862,254 @@ class ParagraphBuilder {
 
 }  // namespace
 
-// The lines of the pages read so far (a page's words are not kept once its lines are built).
-struct PdfLayout::State {
-  std::vector<PageLines> per_page;
-  std::vector<double> page_heights;
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Pages held until the end of the document
+
+// A page's lines wait for the end of the document: the body text size and the running
+// headers are known only then. The first pages stay in memory; past a budget they are
+// written to a temporary file and read back one at a time by finish(), so that memory does
+// not grow with the page count. When no temporary file can be had (or a write fails), the
+// pages stay in memory.
+class PageStore {
+ public:
+  explicit PageStore(std::size_t memory_budget) : budget_(memory_budget) {}
+  PageStore(const PageStore&) = delete;
+  PageStore& operator=(const PageStore&) = delete;
+  ~PageStore() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+
+  void put(PageLines&& page) {
+    const std::size_t bytes = held_bytes(page);
+    if (!spilling_) {
+      if (failed_ || held_ + bytes <= budget_) {
+        held_ += bytes;
+        front_.push_back(std::move(page));
+        return;
+      }
+      file_ = std::tmpfile();
+      if (file_ == nullptr) {
+        failed_ = true;
+        held_ += bytes;
+        front_.push_back(std::move(page));
+        return;
+      }
+      spilling_ = true;
+    }
+    if (!failed_ && write(page)) {
+      ++spilled_;
+      return;
+    }
+    failed_ = true;
+    held_ += bytes;
+    back_.push_back(std::move(page));
+  }
+
+  // The pages in the order they were put, each once.
+  PageLines take() {
+    PageLines out;
+    if (!front_.empty()) {
+      out = std::move(front_.front());
+      front_.pop_front();
+      held_ -= held_bytes(out);
+    } else if (read_ < spilled_) {
+      out = read();
+      ++read_;
+    } else if (!back_.empty()) {
+      out = std::move(back_.front());
+      back_.pop_front();
+      held_ -= held_bytes(out);
+    }
+    return out;
+  }
+
+  std::size_t pages_in_memory() const { return front_.size() + back_.size(); }
+  std::size_t lines_in_memory() const {
+    std::size_t n = 0;
+    for (const auto& p : front_) n += p.lines.size();
+    for (const auto& p : back_) n += p.lines.size();
+    return n;
+  }
+  std::size_t pages_spilled() const { return spilled_ - read_; }
+
+ private:
+  static_assert(std::is_trivially_copyable_v<Seg> && std::is_trivially_copyable_v<Line>);
+
+  struct Header {
+    std::uint64_t text_bytes;
+    std::uint64_t seg_count;
+    std::uint64_t line_count;
+  };
+
+  static std::size_t held_bytes(const PageLines& p) {
+    std::size_t text = 0;
+    for (const auto& s : p.segs) text += s.text.size();
+    return text + p.segs.capacity() * sizeof(Seg) + p.lines.capacity() * sizeof(Line);
+  }
+
+  // the segments and lines as they are (their views are rebuilt when read back), after the
+  // page's text
+  bool write(const PageLines& p) {
+    Header h{0, p.segs.size(), p.lines.size()};
+    for (const auto& s : p.segs) h.text_bytes += s.text.size();
+    buf_.clear();
+    buf_.append(reinterpret_cast<const char*>(&h), sizeof h);
+    if (h.text_bytes > 0) buf_.append(p.text.get(), h.text_bytes);
+    buf_.append(reinterpret_cast<const char*>(p.segs.data()), p.segs.size() * sizeof(Seg));
+    buf_.append(reinterpret_cast<const char*>(p.lines.data()), p.lines.size() * sizeof(Line));
+    bool ok = std::fwrite(buf_.data(), 1, buf_.size(), file_) == buf_.size() &&
+              std::fflush(file_) == 0;
+    if (buf_.capacity() > (std::size_t{1} << 20)) std::string().swap(buf_);
+    return ok;
+  }
+
+  PageLines read() {
+    if (read_ == 0 && std::fseek(file_, 0, SEEK_SET) != 0) fail();
+    Header h{};
+    get(&h, sizeof h);
+    PageLines p;
+    p.text = std::make_unique<char[]>(std::max<std::size_t>(1, h.text_bytes));
+    get(p.text.get(), h.text_bytes);
+    p.segs.resize(h.seg_count);
+    get(p.segs.data(), h.seg_count * sizeof(Seg));
+    p.lines.resize(h.line_count);
+    get(p.lines.data(), h.line_count * sizeof(Line));
+    const char* t = p.text.get();
+    for (auto& s : p.segs) {
+      s.text = std::string_view(t, s.text.size());
+      t += s.text.size();
+    }
+    std::size_t first = 0;
+    for (auto& l : p.lines) {
+      l.segs = std::span<const Seg>(p.segs.data() + first, l.segs.size());
+      first += l.segs.size();
+    }
+    return p;
+  }
+
+  void get(void* to, std::size_t n) {
+    if (n > 0 && std::fread(to, 1, n, file_) != n) fail();
+  }
+
+  [[noreturn]] static void fail() {
+    throw std::runtime_error("the page layout's temporary file could not be read back");
+  }
+
+  std::size_t budget_;
+  std::size_t held_ = 0;  // bytes of the pages in memory
+  std::deque<PageLines> front_;  // in memory, before the spilled pages
+  std::deque<PageLines> back_;   // in memory, after them (a write failed)
+  std::FILE* file_ = nullptr;
+  bool spilling_ = false;
+  bool failed_ = false;
+  std::size_t spilled_ = 0;
+  std::size_t read_ = 0;
+  std::string buf_;
 };
 
-PdfLayout::PdfLayout() : s_(std::make_unique<State>()) {}
+// A line that may be a running header or footer: one of the first and last 3 lines of its
+// page, inside the top or bottom margin.
+struct Candidate {
+  static constexpr std::uint32_t kNoKey = UINT32_MAX;
+  std::uint32_t line = 0;      // in its page's lines
+  std::uint32_t key = kNoKey;  // header_key, interned in State::key_ids
+  double h = 0;
+  std::size_t chars = 0;
+  bool page_number = false;
+  bool removed = false;
+};
+
+}  // namespace
+
+// What is kept of the pages read so far: their lines (in the PageStore), the candidate
+// running headers and footers, and the text by line height of the other lines. A page's
+// words are not kept once its lines are built.
+struct PdfLayout::State {
+  explicit State(std::size_t memory_budget) : budget(memory_budget), store(memory_budget) {}
+  std::size_t budget;
+  PageStore store;
+  std::size_t pages = 0;
+  std::vector<Candidate> candidates;                // of all pages, in page order
+  std::vector<std::uint32_t> first_candidate{0};    // of each page, and the end
+  std::unordered_map<std::string, std::uint32_t> key_ids;
+  std::vector<std::array<std::size_t, 3>> key_counts;  // pages holding a key: all, odd, even
+  std::map<double, std::size_t> heights;  // bytes of text of the other lines by line height
+};
+
+PdfLayout::PdfLayout(std::size_t memory_budget)
+    : s_(std::make_unique<State>(memory_budget)) {}
 PdfLayout::~PdfLayout() = default;
 
 void PdfLayout::add_page(const PdfPage& page) {
-  s_->per_page.push_back(build_lines(page));
-  s_->page_heights.push_back(page.height);
+  State& st = *s_;
+  PageLines pl = build_lines(page);
+  const std::size_t p = st.pages++;
+  const double height = page.height > 0 ? page.height : 842.0;
+  auto in_zone = [&](const Line& l) { return l.bottom <= 0.12 * height || l.top >= 0.88 * height; };
+  const std::vector<Line>& lines = pl.lines;
+  // candidate lines: up to 3 at the top and 3 at the bottom of the page, inside the margins
+  std::array<std::size_t, 6> cand{};
+  std::size_t cand_count = 0;
+  for (std::size_t i = 0; i < lines.size() && i < 3; ++i) {
+    if (in_zone(lines[i])) cand[cand_count++] = i;
+  }
+  for (std::size_t k = 0; k < 3 && k < lines.size(); ++k) {
+    std::size_t i = lines.size() - 1 - k;
+    if (i < 3) break;
+    if (in_zone(lines[i])) cand[cand_count++] = i;
+  }
+  auto chars_of = [](const Line& l) {
+    std::size_t chars = 0;
+    for (const auto& sg : l.segs) chars += sg.text.size();
+    return chars;
+  };
+  std::array<std::uint32_t, 6> seen{};
+  std::size_t seen_count = 0;
+  for (std::size_t c = 0; c < cand_count; ++c) {
+    const Line& l = lines[cand[c]];
+    Candidate cd;
+    cd.line = static_cast<std::uint32_t>(cand[c]);
+    cd.h = l.h;
+    cd.chars = chars_of(l);
+    cd.page_number = is_page_number_line(l);
+    std::string k = header_key(l);
+    if (!k.empty()) {
+      auto [it, added] =
+          st.key_ids.try_emplace(std::move(k), static_cast<std::uint32_t>(st.key_counts.size()));
+      if (added) st.key_counts.push_back({0, 0, 0});
+      cd.key = it->second;
+      if (std::find(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(seen_count),
+                    cd.key) == seen.begin() + static_cast<std::ptrdiff_t>(seen_count)) {
+        seen[seen_count++] = cd.key;
+        auto& cnt = st.key_counts[cd.key];
+        ++cnt[0];
+        ++cnt[1 + p % 2];
+      }
+    }
+    st.candidates.push_back(cd);
+  }
+  st.first_candidate.push_back(static_cast<std::uint32_t>(st.candidates.size()));
+  // the body size counts the other lines now, the candidates once they are known to stay
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (std::find(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(cand_count), i) !=
+        cand.begin() + static_cast<std::ptrdiff_t>(cand_count)) {
+      continue;
+    }
+    st.heights[lines[i].h] += chars_of(lines[i]);
+  }
+  st.store.put(std::move(pl));
+}
+
+PdfLayout::Held PdfLayout::held() const {
+  Held h;
+  h.pages = s_->pages;
+  h.pages_in_memory = s_->store.pages_in_memory();
+  h.lines_in_memory = s_->store.lines_in_memory();
+  h.pages_spilled = s_->store.pages_spilled();
+  h.candidate_lines = s_->candidates.size();
+  return h;
 }
 
 void layout_pdf_pages(const std::vector<PdfPage>& pages, TextDocument& doc,
@@ -919,42 +1120,59 @@ void layout_pdf_pages(const std::vector<PdfPage>& pages, TextDocument& doc,
 }
 
 void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::string_view name) {
-  // 1. lines per page (built by add_page); the body text size is the median line height
-  // weighted by text
-  std::vector<PageLines> per_page = std::move(s_->per_page);
-  std::vector<double> page_heights = std::move(s_->page_heights);
-  s_ = std::make_unique<State>();
-  std::vector<std::pair<double, std::size_t>> heights;
-  std::size_t total_chars = 0;
-  drop_running_lines(per_page, page_heights);
-  for (const auto& pl : per_page) {
-    for (const auto& l : pl.lines) {
-      if (l.removed) continue;
-      std::size_t chars = 0;
-      for (const auto& sg : l.segs) chars += sg.text.size();
-      heights.emplace_back(l.h, chars);
-      total_chars += chars;
+  std::unique_ptr<State> st = std::move(s_);
+  s_ = std::make_unique<State>(st->budget);
+  const std::size_t n = st->pages;
+
+  // 1. running headers and footers (lines repeated at the top or bottom of half the pages,
+  // or of half the odd or even pages) and page numbers are dropped; the body text size is
+  // the median line height weighted by text
+  {
+    const std::size_t need_all = std::max<std::size_t>(2, (n + 1) / 2);
+    const std::size_t odd_pages = (n + 1) / 2;
+    const std::size_t even_pages = n / 2;
+    for (auto& c : st->candidates) {
+      bool running = false;
+      if (n >= 2 && c.key != Candidate::kNoKey) {
+        const auto& cnt = st->key_counts[c.key];
+        running =
+            cnt[0] >= need_all ||
+            (n >= 4 && cnt[1] >= std::max<std::size_t>(2, (odd_pages + 1) / 2) && cnt[2] == 0) ||
+            (n >= 4 && cnt[2] >= std::max<std::size_t>(2, (even_pages + 1) / 2) && cnt[1] == 0);
+      }
+      c.removed = c.page_number || running;
+      if (!c.removed) st->heights[c.h] += c.chars;
     }
+    decltype(st->key_ids)().swap(st->key_ids);
+    decltype(st->key_counts)().swap(st->key_counts);
   }
   double body_h = 10.0;
-  if (!heights.empty()) {
-    std::sort(heights.begin(), heights.end());
+  {
+    std::size_t total_chars = 0;
+    for (const auto& [h, c] : st->heights) total_chars += c;
     std::size_t acc = 0;
-    for (const auto& [h, c] : heights) {
+    for (const auto& [h, c] : st->heights) {
       acc += c;
       if (2 * acc >= total_chars) {
         body_h = h;
         break;
       }
     }
+    decltype(st->heights)().swap(st->heights);
   }
-  std::vector<std::pair<double, std::size_t>>().swap(heights);
 
-  // 2. flat list of kept lines, table regions per page. A table on a page's last lines may
-  // continue at the top of the next page (same columns).
+  // Then page by page, each read back once: 2. table regions, 3. items (lines and regions)
+  // 4. tables continued on the next page merged, 5. the page's right margin and line pitch,
+  // 6. the items that can no longer change emitted. Only the pages of items not emitted yet
+  // are held (a table running over pages holds its pages).
   LineList all;
   std::vector<Region> regions;
-  std::vector<Item> items;
+  std::deque<Item> items;   // laid out, the last one (a region) maybe continued on the next page
+  std::deque<Item> merged;  // final, the last one (a region) maybe merged with the next one
+  std::deque<PageLines> window;  // pages window_first, window_first + 1, ...
+  std::size_t window_first = 0;
+  std::unordered_map<int, double> right;  // by page number
+  std::unordered_map<int, double> pitch;
   auto classify = [&](Region& r) {
     // a table needs figures outside its first column; text in columns is read column by column
     std::size_t figure_lines = 0;
@@ -986,8 +1204,118 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
     if (used >= 2 && prose == used) r.table = false;
     r.text_columns = !r.table;
   };
-  for (std::size_t page_index = 0; page_index < per_page.size(); ++page_index) {
-    const std::vector<Line>& pl = per_page[page_index].lines;
+  // 6. emission
+  Emitter out(doc, max_text_bytes, name);
+  ParagraphBuilder para(out, body_h);
+  auto tline = [&](const Line& l, std::string text, double x0, double x1, double rmargin,
+                   double fw) {
+    TLine t;
+    t.page = l.page;
+    t.x0 = x0;
+    t.x1 = x1;
+    t.top = l.top;
+    t.h = l.h;
+    t.text = std::move(text);
+    t.first_word_w = fw;
+    t.space_w = 0.28 * l.h;
+    t.right = rmargin;
+    auto pit = pitch.find(l.page);
+    t.pitch = pit != pitch.end() && pit->second > 0 ? pit->second : 1.2 * l.h;
+    return t;
+  };
+  auto emit = [&](const Item& it) {
+    if (out.cut()) return;
+    if (!it.region) {
+      const Line& l = all[it.index];
+      auto rm = right.find(l.page);
+      double rmargin = rm != right.end() ? std::max(rm->second, l.x1) : l.x1;
+      para.add(tline(l, line_text(l), l.x0, l.x1, rmargin, l.segs.front().first_word_w));
+      return;
+    }
+    const Region& r = regions[it.index];
+    para.flush();
+    if (r.text_columns) {
+      std::vector<double> cols = table_columns(all, r);
+      if (cols.empty()) cols.push_back(all[r.lines.front()].x0);
+      for (std::size_t c = 0; c < cols.size(); ++c) {
+        // a column's right margin tells nothing (signature lines are all short): every line
+        // counts as short, so a line that ends a sentence or precedes a capital ends its block
+        constexpr double kNoMargin = 1e9;
+        for (std::size_t li : r.lines) {
+          const Line& l = all[li];
+          for (const auto& s : l.segs) {
+            if (column_of(s.x0, cols) != c) continue;
+            para.add(tline(l, std::string(s.text), s.x0, s.x1, kNoMargin, s.first_word_w));
+          }
+        }
+        para.flush();
+      }
+      return;
+    }
+    std::vector<Row> rows;
+    std::vector<double> cols;
+    TableBuilder(all, r, body_h).build(rows, cols);
+    TextTable table;
+    table.first_block = doc.blocks.size();
+    table.column_x = cols;
+    for (auto& row : rows) {
+      TextBlock b;
+      b.kind = BlockKind::table_row;
+      b.page = row.page;
+      bool any = false;
+      b.cells.reserve(row.cells.size());  // held until the document is done: no slack
+      for (auto& c : row.cells) {
+        any = any || !c.text.empty();
+        b.cells.push_back(std::move(c.text));
+      }
+      if (!any) continue;
+      b.text = join_cells(b.cells);
+      if (!out.push(std::move(b))) break;
+    }
+    table.block_count = doc.blocks.size() - table.first_block;
+    if (table.block_count > 0) doc.tables.push_back(std::move(table));
+  };
+  // 4. tables continued on the next page (same columns, nothing in between) are merged
+  auto merge = [&](const Item& it) {
+    if (it.region && !merged.empty() && merged.back().region) {
+      Region& a = regions[merged.back().index];
+      Region& b = regions[it.index];
+      bool next_page = all[b.lines.front()].page == all[a.lines.back()].page + 1;
+      bool same_cols = a.table;  // b may hold no figures of its own (a continued annex)
+      if (same_cols) {
+        for (double c : b.cols) same_cols = same_cols && near_col(c, a.cols);
+      }
+      if (next_page && same_cols) {
+        a.lines.insert(a.lines.end(), b.lines.begin(), b.lines.end());
+        a.multi += b.multi;
+        b = Region{};
+        return;
+      }
+    }
+    merged.push_back(it);
+  };
+  auto emit_final = [&](bool all_of_them) {
+    while (!merged.empty() && (all_of_them || merged.size() > 1 || !merged.front().region)) {
+      const Item it = merged.front();
+      merged.pop_front();
+      emit(it);
+      if (it.region) regions[it.index] = Region{};
+    }
+  };
+  auto first_page = [&](const Item& it) {
+    return all.page_of(it.region ? regions[it.index].lines.front() : it.index);
+  };
+
+  for (std::size_t page_index = 0; page_index < n && !out.cut(); ++page_index) {
+    window.push_back(st->store.take());
+    std::vector<Line>& page_lines = window.back().lines;
+    for (std::uint32_t c = st->first_candidate[page_index];
+         c < st->first_candidate[page_index + 1]; ++c) {
+      const Candidate& cd = st->candidates[c];
+      if (cd.removed && cd.line < page_lines.size()) page_lines[cd.line].removed = true;
+    }
+    const std::vector<Line>& pl = page_lines;
+    const std::size_t first_new = items.size();
     Region cur;
     bool open = false;
     bool cont = false;
@@ -1019,8 +1347,7 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
     for (const Line& l : pl) {
       if (l.removed) continue;
       std::size_t li = all.size();
-      all.lines.push_back(&l);
-      all.page_index.push_back(static_cast<std::uint32_t>(page_index));
+      all.push(&l, static_cast<std::uint32_t>(page_index));
       const Line& line = all.back();
       bool multi = line.segs.size() >= 2;
       if (open) {
@@ -1063,138 +1390,53 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
       }
     }
     close();
-  }
 
-  // 4. merge tables continued on the next page (same columns, nothing in between)
-  std::vector<Item> merged;
-  for (const auto& it : items) {
-    if (it.region && !merged.empty() && merged.back().region) {
-      Region& a = regions[merged.back().index];
-      Region& b = regions[it.index];
-      bool next_page = all[b.lines.front()].page == all[a.lines.back()].page + 1;
-      bool same_cols = a.table;  // b may hold no figures of its own (a continued annex)
-      if (same_cols) {
-        for (double c : b.cols) same_cols = same_cols && near_col(c, a.cols);
-      }
-      if (next_page && same_cols) {
-        a.lines.insert(a.lines.end(), b.lines.begin(), b.lines.end());
-        a.multi += b.multi;
-        continue;
-      }
-    }
-    merged.push_back(it);
-  }
-
-  // 5. typical right margin and pitch per page (text lines of body size)
-  std::unordered_map<int, double> right;
-  std::unordered_map<int, std::vector<double>> deltas;
-  {
-    const Line* prev = nullptr;
-    for (const auto& it : merged) {
-      if (it.region) {
-        prev = nullptr;
-        continue;
-      }
-      const Line& l = all[it.index];
-      if (std::abs(l.h - body_h) <= 0.2 * body_h) right[l.page] = std::max(right[l.page], l.x1);
-      if (prev != nullptr && prev->page == l.page) {
-        double d = l.top - prev->top;
-        if (d > 0.6 * l.h && d < 3.0 * l.h) deltas[l.page].push_back(d);
-      }
-      prev = &l;
-    }
-  }
-  std::unordered_map<int, double> pitch;
-  for (auto& [p, ds] : deltas) pitch[p] = median(ds);
-
-  // 6. emit
-  Emitter out(doc, max_text_bytes, name);
-  ParagraphBuilder para(out, body_h);
-  auto tline = [&](const Line& l, std::string text, double x0, double x1, double rmargin,
-                   double fw) {
-    TLine t;
-    t.page = l.page;
-    t.x0 = x0;
-    t.x1 = x1;
-    t.top = l.top;
-    t.h = l.h;
-    t.text = std::move(text);
-    t.first_word_w = fw;
-    t.space_w = 0.28 * l.h;
-    t.right = rmargin;
-    auto pit = pitch.find(l.page);
-    t.pitch = pit != pitch.end() && pit->second > 0 ? pit->second : 1.2 * l.h;
-    return t;
-  };
-  // the first page each item and those after it still read: pages before it are released
-  std::vector<std::size_t> first_page_needed(merged.size() + 1, per_page.size());
-  for (std::size_t k = merged.size(); k-- > 0;) {
-    const Item& it = merged[k];
-    std::size_t p = first_page_needed[k + 1];
-    if (it.region) {
-      for (std::size_t li : regions[it.index].lines) p = std::min<std::size_t>(p, all.page_index[li]);
-    } else {
-      p = std::min<std::size_t>(p, all.page_index[it.index]);
-    }
-    first_page_needed[k] = p;
-  }
-  std::size_t released = 0;
-  for (std::size_t k = 0; k < merged.size(); ++k) {
-    const Item& it = merged[k];
-    for (; released < first_page_needed[k]; ++released) {
-      per_page[released] = PageLines{};
-    }
-    if (out.cut()) break;
-    if (!it.region) {
-      const Line& l = all[it.index];
-      auto rm = right.find(l.page);
-      double rmargin = rm != right.end() ? std::max(rm->second, l.x1) : l.x1;
-      para.add(tline(l, line_text(l), l.x0, l.x1, rmargin, l.segs.front().first_word_w));
-      continue;
-    }
-    const Region& r = regions[it.index];
-    para.flush();
-    if (r.text_columns) {
-      std::vector<double> cols = table_columns(all, r);
-      if (cols.empty()) cols.push_back(all[r.lines.front()].x0);
-      for (std::size_t c = 0; c < cols.size(); ++c) {
-        // a column's right margin tells nothing (signature lines are all short): every line
-        // counts as short, so a line that ends a sentence or precedes a capital ends its block
-        constexpr double kNoMargin = 1e9;
-        for (std::size_t li : r.lines) {
-          const Line& l = all[li];
-          for (const auto& s : l.segs) {
-            if (column_of(s.x0, cols) != c) continue;
-            para.add(tline(l, std::string(s.text), s.x0, s.x1, kNoMargin, s.first_word_w));
-          }
+    // 5. typical right margin and pitch of the page (text lines of body size)
+    {
+      std::unordered_map<int, std::vector<double>> deltas;
+      const Line* prev = nullptr;
+      for (std::size_t k = first_new; k < items.size(); ++k) {
+        const Item& it = items[k];
+        if (it.region) {
+          prev = nullptr;
+          continue;
         }
-        para.flush();
+        const Line& l = all[it.index];
+        if (std::abs(l.h - body_h) <= 0.2 * body_h) right[l.page] = std::max(right[l.page], l.x1);
+        if (prev != nullptr && prev->page == l.page) {
+          double d = l.top - prev->top;
+          if (d > 0.6 * l.h && d < 3.0 * l.h) deltas[l.page].push_back(d);
+        }
+        prev = &l;
       }
-      continue;
+      for (auto& [p, ds] : deltas) pitch[p] = median(ds);
     }
-    std::vector<Row> rows;
-    std::vector<double> cols;
-    TableBuilder(all, r, body_h).build(rows, cols);
-    TextTable table;
-    table.first_block = doc.blocks.size();
-    table.column_x = cols;
-    for (auto& row : rows) {
-      TextBlock b;
-      b.kind = BlockKind::table_row;
-      b.page = row.page;
-      bool any = false;
-      for (auto& c : row.cells) {
-        any = any || !c.text.empty();
-        b.cells.push_back(std::move(c.text));
+    // the items before the last region are final
+    while (items.size() > 1 || (!items.empty() && !items.back().region)) {
+      merge(items.front());
+      items.pop_front();
+    }
+    emit_final(false);
+    // release the pages no pending item reads
+    std::size_t needed = page_index + 1;
+    for (const Item& it : merged) needed = std::min<std::size_t>(needed, first_page(it));
+    for (const Item& it : items) needed = std::min<std::size_t>(needed, first_page(it));
+    for (; window_first < needed; ++window_first) {
+      if (!window.front().lines.empty()) {
+        right.erase(window.front().lines.front().page);
+        pitch.erase(window.front().lines.front().page);
       }
-      if (!any) continue;
-      b.text = join_cells(b.cells);
-      if (!out.push(std::move(b))) break;
+      window.pop_front();
     }
-    table.block_count = doc.blocks.size() - table.first_block;
-    if (table.block_count > 0) doc.tables.push_back(std::move(table));
+    all.release_before(static_cast<std::uint32_t>(needed));
   }
+  for (const Item& it : items) merge(it);
+  items.clear();
+  emit_final(true);
   para.flush();
+
+  // the blocks are held until the document is done: no growth slack
+  doc.blocks.shrink_to_fit();
 
   // 7. the document title block: the first heading of page 1 in the largest type
   for (auto& b : doc.blocks) {

@@ -39,14 +39,32 @@ void layout_pdf_pages(const std::vector<PdfPage>& pages, TextDocument& doc,
 // The same, page by page: add_page builds a page's lines at once, so that the caller can
 // release the page's words (and poppler's page) before reading the next; finish lays them
 // out exactly as layout_pdf_pages does.
+//
+// Memory does not grow with the page count: past memory_budget bytes of lines, a page's
+// lines go to a temporary file until finish reads them back, one page at a time (in memory
+// when no temporary file can be written). What stays in memory for every page is its few
+// running header/footer candidates (at most 3 top and 3 bottom lines), and for the whole
+// document the text by line height (for the body size). finish holds only the pages of
+// what it has not emitted yet (a table running over pages holds its pages).
 class PdfLayout {
  public:
-  PdfLayout();
+  static constexpr std::size_t kDefaultMemoryBudget = std::size_t{256} << 10;
+  explicit PdfLayout(std::size_t memory_budget = kDefaultMemoryBudget);
   ~PdfLayout();
   PdfLayout(const PdfLayout&) = delete;
   PdfLayout& operator=(const PdfLayout&) = delete;
   void add_page(const PdfPage& page);
   void finish(TextDocument& doc, std::size_t max_text_bytes, std::string_view name);
+
+  // What the pages added so far hold in memory (for tests).
+  struct Held {
+    std::size_t pages = 0;            // added
+    std::size_t pages_in_memory = 0;  // whose lines are in memory
+    std::size_t lines_in_memory = 0;
+    std::size_t pages_spilled = 0;    // whose lines are in the temporary file
+    std::size_t candidate_lines = 0;  // running header/footer candidates, all pages
+  };
+  Held held() const;
 
  private:
   struct State;

@@ -38,21 +38,11 @@ std::pair<std::size_t, std::size_t> trimmed(std::string_view text, std::size_t b
 }
 
 // "annexe a", "annexe 1", "fiche 4-1", "fiche action 2", "synthese des actions"
-bool starts_annex(std::string_view folded, std::string& fiche_code) {
+bool starts_annex(std::string_view folded) {
   // "Annexe 2 à la convention ... signée le 4 juillet 2019 entre ...": a statement, not a heading
   if (folded.find(" signee") != std::string_view::npos || folded.find(" signe ") != std::string_view::npos) return false;
-  if (folded.rfind("annexe", 0) == 0 || folded.find("synthese des actions") != std::string_view::npos)
-    return true;
-  if (folded.rfind("fiche", 0) == 0) {
-    std::size_t i = 5;
-    while (i < folded.size() && !is_digit(folded[i]) && i < 20) ++i;
-    std::size_t j = i;
-    while (j < folded.size() && (is_digit(folded[j]) || folded[j] == '-' || folded[j] == '.')) ++j;
-    fiche_code = std::string(folded.substr(i, j - i));
-    std::replace(fiche_code.begin(), fiche_code.end(), '.', '-');
-    return true;
-  }
-  return false;
+  return folded.rfind("annexe", 0) == 0 || folded.find("synthese des actions") != std::string_view::npos ||
+         folded.rfind("fiche", 0) == 0;
 }
 
 // "Lire aussi : ...", "Sur le même sujet": links to other articles, not this one's text.
@@ -104,33 +94,39 @@ std::vector<std::string> split_sentences(std::string_view text) {
 }
 
 std::vector<Sentence> document_sentences(const TextDocument& doc) {
-  std::vector<Sentence> out;
+  // Two passes: the sentences' places first (small), then the sentences themselves in a
+  // vector of the exact size, so that it is never grown by doubling nor copied to shrink it
+  // (on a long PDF that copy held the sentences twice).
+  struct Place {
+    std::size_t block;
+    std::size_t begin;
+    std::size_t end;
+    bool annex;
+  };
+  std::vector<Place> places;
   bool annex = false;
-  std::string fiche;
   for (std::size_t b = 0; b < doc.blocks.size(); ++b) {
     const TextBlock& block = doc.blocks[b];
     if (block.kind == BlockKind::table_row) continue;
     const std::string folded_block = fold(block.text);
     if (is_navigation(folded_block)) continue;
-    std::string code;
-    if (starts_annex(folded_block, code)) {
-      annex = true;
-      fiche = code;
-    }
-    for (const auto& [begin, end] : split_sentence_spans(block.text)) {
-      Sentence sent;
-      sent.text = std::string_view(block.text).substr(begin, end - begin);
-      sent.folded = fold(sent.text);
-      sent.begin = begin;
-      sent.end = end;
-      sent.block = b;
-      sent.kind = block.kind;
-      sent.in_annex = annex;
-      sent.fiche_code = fiche;
-      out.push_back(std::move(sent));
-    }
+    if (starts_annex(folded_block)) annex = true;
+    for (const auto& [begin, end] : split_sentence_spans(block.text)) places.push_back({b, begin, end, annex});
   }
-  out.shrink_to_fit();  // held through the whole extraction: no growth slack
+  std::vector<Sentence> out;
+  out.reserve(places.size());  // held through the whole extraction: no growth slack
+  for (const Place& p : places) {
+    const TextBlock& block = doc.blocks[p.block];
+    Sentence sent;
+    sent.text = std::string_view(block.text).substr(p.begin, p.end - p.begin);
+    sent.folded = fold(sent.text);
+    sent.begin = p.begin;
+    sent.end = p.end;
+    sent.block = p.block;
+    sent.kind = block.kind;
+    sent.in_annex = p.annex;
+    out.push_back(std::move(sent));
+  }
   return out;
 }
 

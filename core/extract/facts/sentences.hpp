@@ -23,7 +23,6 @@ struct Sentence {
   std::size_t end = 0;
   BlockKind kind = BlockKind::paragraph;
   bool in_annex = false;     // after an "Annexe" / "Fiche" heading
-  std::string fiche_code;    // "4-1" inside "FICHE 4-1"
   // Set by the extractor for documents about several départements:
   std::set<std::string> departements;  // the codes this sentence names
   std::string section_departement;     // the subject named last before it, alone

@@ -291,3 +291,56 @@ TEST_CASE("pdf layout page by page: 300 pages laid out one at a time, words rele
         "montant de 1300 euros.");
   CHECK(paged.blocks.back().page == kPages);
 }
+
+TEST_CASE("pdf layout page by page: no page's lines stay in memory past the budget",
+          "[pdf][layout][pages][memory]") {
+  // A long document: with a budget of 0 every page's lines go to the temporary file as soon
+  // as the page is laid out; what stays in memory for each page is at most its 6 running
+  // header/footer candidates. The blocks are those of the layout held all in memory, a table
+  // running over pages included.
+  using conventiond::document_detail::PdfLayout;
+  constexpr int kPages = 120;
+  PdfLayout spilled(0);
+  PdfLayout in_memory(std::numeric_limits<std::size_t>::max());
+  for (int n = 1; n <= kPages; ++n) {
+    PdfPage p = page(n);
+    put(p, 72, 40, 9, "Convention d'appui Département du Nord");
+    put(p, 72, 60, 9, "Chapitre " + std::to_string(n));
+    put(p, 72, 120, 11,
+        "Le Département s'engage à financer l'action numéro " + std::to_string(n) + " de");
+    put(p, 72, 134, 11, "la convention pour un montant de " + std::to_string(1000 + n) + " euros.");
+    if (n % 10 == 9 || n % 10 == 0) {  // a table on the foot of one page and the top of the next
+      double y = n % 10 == 9 ? 600 : 160;
+      for (int r = 0; r < 6; ++r, y += 14) {
+        put(p, 72, y, 10, "Action " + std::to_string(n) + "-" + std::to_string(r));
+        put(p, 300, y, 10, std::to_string(1000 * (r + 1)) + " €");
+        put(p, 420, y, 10, std::to_string(2000 * (r + 1)) + " €");
+      }
+    }
+    put(p, 290, 800, 9, std::to_string(n));
+    spilled.add_page(p);
+    in_memory.add_page(p);
+    const PdfLayout::Held h = spilled.held();
+    CHECK(h.pages == static_cast<std::size_t>(n));
+    CHECK(h.lines_in_memory == 0);
+    CHECK(h.pages_spilled == static_cast<std::size_t>(n));
+    CHECK(h.candidate_lines <= 6 * static_cast<std::size_t>(n));
+    CHECK(in_memory.held().pages_in_memory == static_cast<std::size_t>(n));
+  }
+  TextDocument a;
+  spilled.finish(a, 1u << 20, "synth.pdf");
+  TextDocument b;
+  in_memory.finish(b, 1u << 20, "synth.pdf");
+  REQUIRE(a.blocks.size() == b.blocks.size());
+  for (std::size_t i = 0; i < a.blocks.size(); ++i) {
+    CHECK(a.blocks[i].text == b.blocks[i].text);
+    CHECK(a.blocks[i].page == b.blocks[i].page);
+    CHECK(a.blocks[i].kind == b.blocks[i].kind);
+  }
+  REQUIRE(a.tables.size() == b.tables.size());
+  CHECK(!a.tables.empty());
+  CHECK(a.blocks.front().text.find("Convention d'appui") == std::string::npos);
+  // finish starts the layout over: nothing of the document is held any more
+  CHECK(spilled.held().pages == 0);
+  CHECK(spilled.held().candidate_lines == 0);
+}
