@@ -89,6 +89,7 @@ class Daemon::Impl {
   // api.cpp
   void register_routes();
   void register_console_routes();  // routes_console.cpp
+  void register_correction_routes();  // routes_corrections.cpp
   // A route of either file; a refused pattern is logged.
   void add_route(std::string_view method, std::string_view pattern, http::Handler handler,
                  http::Access access);

@@ -914,7 +914,10 @@ class Runner {
     if (s.connector_version.empty()) s.connector_version = info_.version;
     if (s.rank == SourceRank::unknown) {
       std::string_view rk = !rank.empty() ? rank : std::string_view(job_.rank);
-      if (auto parsed = source_rank_from_string(rk)) s.rank = *parsed;
+      // A plugin cannot claim an operator's rank.
+      if (auto parsed = source_rank_from_string(rk); parsed && *parsed != SourceRank::operator_) {
+        s.rank = *parsed;
+      }
     }
   }
 

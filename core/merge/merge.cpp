@@ -582,6 +582,20 @@ Result<Convention> merge_observations(std::string_view programme, std::string_vi
   }
   facts.actions = merge_actions(actions, "actions", provenance);
   facts.amendments = merge_amendments(amendments, provenance);
+
+  // not_a_convention: an operator's verdict (only corrections state it), with its source
+  std::vector<Candidate<bool>> verdicts;
+  for (const Observation* o : documents) {
+    if (o->facts.not_a_convention) {
+      verdicts.push_back(
+          {true, "true", "true", 0, 0, &o->source, evidence_of(o->facts, "not_a_convention")});
+    }
+  }
+  if (!verdicts.empty()) {
+    const Candidate<bool>& chosen = choose(verdicts, "not_a_convention", provenance);
+    facts.not_a_convention = true;
+    if (chosen.evidence != nullptr) facts.evidence.emplace("not_a_convention", *chosen.evidence);
+  }
   return record;
 }
 

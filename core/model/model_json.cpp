@@ -169,6 +169,7 @@ json::value to_json(const ConventionFacts& f) {
   o.emplace("measures", measures_json(f.measures));
   o.emplace("actions", array_of(f.actions));
   o.emplace("amendments", array_of(f.amendments));
+  if (f.not_a_convention) o.emplace("not_a_convention", true);
   if (!f.evidence.empty()) {
     json::object ev;
     for (const auto& [key, e] : f.evidence) ev.emplace(key, to_json(e));
@@ -660,6 +661,8 @@ bool read_facts(Reader& r, const json::value& v, ConventionFacts& out) {
                [&](const json::value& m) {
                  return read_list(r, m, out.amendments, read_amendment);
                }) &&
+         field(r, *o, "not_a_convention", Need::optional,
+               [&](const json::value& m) { return read_bool(r, m, out.not_a_convention); }) &&
          field(r, *o, "evidence", Need::optional, [&](const json::value& m) {
            const json::object* ev = object_of(r, m);
            if (ev == nullptr) return false;

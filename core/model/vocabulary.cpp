@@ -90,6 +90,8 @@ std::string_view to_string(Measure m) noexcept {
 
 std::string_view to_string(SourceRank r) noexcept {
   switch (r) {
+    case SourceRank::operator_:
+      return "operator";
     case SourceRank::convention_text:
       return "convention_text";
     case SourceRank::official_release:

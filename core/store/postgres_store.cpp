@@ -237,6 +237,21 @@ ALTER TABLE runs ADD COLUMN crashes BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN stopped_cleanly BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX items_by_job_last_seen ON items(job_id, last_seen COLLATE "C");
 )sql",
+    // 5: corrections by operators (model/correction.hpp), merged as observations. SQLite's 5.
+    R"sql(
+CREATE TABLE corrections (
+  id BIGSERIAL PRIMARY KEY,
+  programme TEXT NOT NULL,
+  departement TEXT NOT NULL CHECK (length(departement) > 0),
+  kind TEXT NOT NULL CHECK (kind IN ('set', 'confirm', 'not_a_convention')),
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  note TEXT NOT NULL,
+  author TEXT NOT NULL CHECK (length(author) > 0),
+  created_at TEXT NOT NULL
+);
+CREATE INDEX corrections_by_convention ON corrections(programme, departement, id);
+)sql",
 };
 
 // --- Connection strings ----------------------------------------------------------------------
@@ -634,6 +649,35 @@ Result<std::vector<Observation>> read_observations(const Rows& q) {
     if (!o) return with_context(o.error(), "stored observation");
     out.push_back(std::move(*o));
   }
+  return out;
+}
+
+#define CONVENTIOND_PG_CORRECTION_COLUMNS \
+  "SELECT id, programme, departement, kind, field, value, note, author, created_at FROM corrections "
+
+Correction correction_row(const Rows& q, int i) {
+  Correction c;
+  c.id = q.integer(i, 0);
+  c.programme = q.text(i, 1);
+  c.departement = q.text(i, 2);
+  c.kind = q.text(i, 3);
+  c.field = q.text(i, 4);
+  c.value_json = q.text(i, 5);
+  c.note = q.text(i, 6);
+  c.author = q.text(i, 7);
+  c.created_at = q.text(i, 8);
+  return c;
+}
+
+Result<std::vector<Correction>> corrections_of(Session& s, std::string_view programme,
+                                               std::string_view departement) {
+  auto q = s.query("corrections",
+                   CONVENTIOND_PG_CORRECTION_COLUMNS
+                   "WHERE programme = $1 AND departement = $2 ORDER BY id",
+                   {programme, departement});
+  if (!q) return q.error();
+  std::vector<Correction> out;
+  for (int i = 0; i < q->size(); ++i) out.push_back(correction_row(*q, i));
   return out;
 }
 
@@ -1383,7 +1427,17 @@ Result<std::vector<Observation>> PostgresStore::observations_for_convention(
                      "WHERE o.programme = $1 AND o.departement = $2 ORDER BY o.id",
                      {programme, departement});
     if (!q) return q.error();
-    return read_observations(*q);
+    auto observations = read_observations(*q);
+    if (!observations) return observations;
+    // Then the operators' corrections, each one more observation.
+    auto corrections = corrections_of(s, programme, departement);
+    if (!corrections) return corrections.error();
+    for (const Correction& c : *corrections) {
+      auto o = correction_observation(c);
+      if (!o) return with_context(o.error(), "stored correction " + std::to_string(c.id));
+      observations->push_back(std::move(*o));
+    }
+    return observations;
   });
 }
 
@@ -1500,6 +1554,49 @@ Result<std::vector<Convention>> PostgresStore::convention_history(std::string_vi
                      {id});
     if (!q) return q.error();
     return read_conventions(*q, id);
+  });
+}
+
+// --- Corrections -----------------------------------------------------------------------------
+
+Result<Correction> PostgresStore::add_correction(const Correction& c) {
+  // The rules of model/correction.hpp once more, so that nothing unreadable is stored.
+  auto value = parse_json(c.value_json);
+  if (!value) return Error::make("invalid", "store: correction value: " + value.error().message);
+  auto checked = make_correction(c.programme, c.departement, c.kind,
+                                 c.kind == "not_a_convention" ? std::string() : c.field, *value,
+                                 c.note, c.author);
+  if (!checked) return checked.error();
+  return with_session<Result<Correction>>([&](Session& s) -> Result<Correction> {
+    auto q = s.query("add correction",
+                     "INSERT INTO corrections(programme, departement, kind, field, value, note, "
+                     "author, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, " CONVENTIOND_PG_NOW
+                     ") RETURNING id, created_at",
+                     {checked->programme, checked->departement, checked->kind, checked->field,
+                      checked->value_json, checked->note, checked->author});
+    if (!q) return q.error();
+    Correction out = *checked;
+    out.id = q->integer(0, 0);
+    out.created_at = q->text(0, 1);
+    return out;
+  });
+}
+
+Result<std::vector<Correction>> PostgresStore::corrections_for(std::string_view programme,
+                                                               std::string_view departement) {
+  using R = Result<std::vector<Correction>>;
+  return with_session<R>([&](Session& s) -> R { return corrections_of(s, programme, departement); });
+}
+
+Result<bool> PostgresStore::remove_correction(std::string_view programme,
+                                              std::string_view departement, std::int64_t id) {
+  return with_session<Result<bool>>([&](Session& s) -> Result<bool> {
+    auto q = s.query("remove correction",
+                     "DELETE FROM corrections WHERE id = $1 AND programme = $2 AND "
+                     "departement = $3 RETURNING id",
+                     {id, programme, departement});
+    if (!q) return q.error();
+    return !q->empty();
   });
 }
 

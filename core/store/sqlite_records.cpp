@@ -411,3 +411,88 @@ Status SqliteStore::set_consumer_cursor(std::string_view consumer, std::int64_t 
 }
 
 }  // namespace conventiond
+
+// --- Corrections -------------------------------------------------------------------------------
+
+namespace conventiond {
+
+using namespace sqlite_detail;
+
+namespace {
+
+constexpr const char* kCorrectionColumns =
+    "SELECT id, programme, departement, kind, field, value, note, author, created_at "
+    "FROM corrections ";
+
+Correction correction_row(Stmt& q) {
+  Correction c;
+  c.id = q.col_int(0);
+  c.programme = q.col_text(1);
+  c.departement = q.col_text(2);
+  c.kind = q.col_text(3);
+  c.field = q.col_text(4);
+  c.value_json = q.col_text(5);
+  c.note = q.col_text(6);
+  c.author = q.col_text(7);
+  c.created_at = q.col_text(8);
+  return c;
+}
+
+}  // namespace
+
+Result<std::vector<Correction>> sqlite_detail::corrections_of(sqlite3* db, std::string_view programme,
+                                                              std::string_view departement) {
+  auto q = Stmt::prepare(db, std::string(kCorrectionColumns) +
+                                 "WHERE programme = ?1 AND departement = ?2 ORDER BY id");
+  if (!q) return q.error();
+  q->bind(programme, departement);
+  std::vector<Correction> out;
+  CONVENTIOND_TRY(q->each([&] {
+    out.push_back(correction_row(*q));
+    return Status::success();
+  }));
+  return out;
+}
+
+Result<Correction> SqliteStore::add_correction(const Correction& c) {
+  // The rules of model/correction.hpp once more, so that nothing unreadable is stored.
+  auto value = parse_json(c.value_json);
+  if (!value) return Error::make("invalid", "store: correction value: " + value.error().message);
+  auto checked = make_correction(c.programme, c.departement, c.kind,
+                                 c.kind == "not_a_convention" ? std::string() : c.field, *value,
+                                 c.note, c.author);
+  if (!checked) return checked.error();
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto now = now_text(db);
+  if (!now) return now.error();
+  auto ins = Stmt::prepare(db,
+                           "INSERT INTO corrections(programme, departement, kind, field, value, "
+                           "note, author, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!ins) return ins.error();
+  ins->bind(checked->programme, checked->departement, checked->kind, checked->field,
+            checked->value_json, checked->note, checked->author, *now);
+  CONVENTIOND_TRY(ins->run());
+  checked->id = static_cast<std::int64_t>(sqlite3_last_insert_rowid(db));
+  checked->created_at = *now;
+  return std::move(*checked);
+}
+
+Result<std::vector<Correction>> SqliteStore::corrections_for(std::string_view programme,
+                                                             std::string_view departement) {
+  std::lock_guard lock(mu_);
+  return corrections_of(db_.get(), programme, departement);
+}
+
+Result<bool> SqliteStore::remove_correction(std::string_view programme,
+                                            std::string_view departement, std::int64_t id) {
+  std::lock_guard lock(mu_);
+  auto del = Stmt::prepare(
+      db_.get(), "DELETE FROM corrections WHERE id = ?1 AND programme = ?2 AND departement = ?3");
+  if (!del) return del.error();
+  del->bind(id, programme, departement);
+  CONVENTIOND_TRY(del->run());
+  return del->changes() > 0;
+}
+
+}  // namespace conventiond

@@ -229,6 +229,21 @@ ALTER TABLE runs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN stopped_cleanly INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX items_by_job_last_seen ON items(job_id, last_seen);
 )sql",
+    // 5: corrections by operators (model/correction.hpp), merged as observations.
+    R"sql(
+CREATE TABLE corrections (
+  id INTEGER PRIMARY KEY,
+  programme TEXT NOT NULL,
+  departement TEXT NOT NULL CHECK (length(departement) > 0),
+  kind TEXT NOT NULL CHECK (kind IN ('set', 'confirm', 'not_a_convention')),
+  field TEXT NOT NULL,
+  value TEXT NOT NULL CHECK (json_valid(value)),
+  note TEXT NOT NULL,
+  author TEXT NOT NULL CHECK (length(author) > 0),
+  created_at TEXT NOT NULL
+);
+CREATE INDEX corrections_by_convention ON corrections(programme, departement, id);
+)sql",
 };
 
 Result<std::int64_t> job_id_of(sqlite3* db, std::string_view job, bool create) {
@@ -1017,7 +1032,17 @@ Result<std::vector<Observation>> SqliteStore::observations_for_convention(
                          "WHERE o.programme = ?1 AND o.departement = ?2 ORDER BY o.id");
   if (!q) return q.error();
   q->bind(programme, departement);
-  return read_observations(*q);
+  auto observations = read_observations(*q);
+  if (!observations) return observations;
+  // Then the operators' corrections, each one more observation.
+  auto corrections = corrections_of(db_.get(), programme, departement);
+  if (!corrections) return corrections.error();
+  for (const Correction& c : *corrections) {
+    auto o = correction_observation(c);
+    if (!o) return with_context(o.error(), "stored correction " + std::to_string(c.id));
+    observations->push_back(std::move(*o));
+  }
+  return observations;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::touched_by_run(RunId run) {

@@ -328,6 +328,9 @@ Result<std::optional<std::int64_t>> query_int(sqlite3* db, std::string_view sql,
 
 // The current time as the store writes it (RFC 3339 UTC, seconds).
 Result<std::string> now_text(sqlite3* db);
+// The corrections of one convention, by id (sqlite_records.cpp).
+Result<std::vector<Correction>> corrections_of(sqlite3* db, std::string_view programme,
+                                               std::string_view departement);
 
 // An indicator checked (département, name and period present, finite value) and in the
 // model's canonical form (the département code as the model's JSON reads it back); "invalid".

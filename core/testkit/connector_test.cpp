@@ -113,7 +113,9 @@ ConnectorTestReport ConnectorTest::run(PluginInstance& instance, const Responder
     if (s.connector_version.empty()) s.connector_version = info.version;
     if (s.rank == SourceRank::unknown) {
       const std::string_view r = !rank.empty() ? rank : std::string_view(st.options.rank);
-      if (auto parsed = source_rank_from_string(r)) s.rank = *parsed;
+      if (auto parsed = source_rank_from_string(r); parsed && *parsed != SourceRank::operator_) {
+        s.rank = *parsed;
+      }
     }
   };
 

@@ -11,6 +11,7 @@
 
 #include <conventiond/extract/extractor.hpp>
 #include <conventiond/merge/merge.hpp>
+#include <conventiond/model/correction.hpp>
 #include <conventiond/model/model_json.hpp>
 
 using namespace conventiond;
@@ -709,4 +710,62 @@ TEST_CASE("provenance shows the chosen value's quote and the alternatives' quote
       CHECK(p.at("alternatives").at(0).at("value") == "2019-06-28");
     }
   CHECK(seen);
+}
+
+TEST_CASE("An operator's correction wins its field, shows its note, and leaves the rest", "[merge][correction]") {
+  Observation doc;
+  doc.facts.departement = "67";
+  doc.facts.signed_on = Date{2019, 6, 27};
+  FundingLine l;
+  l.funder = Funder::etat;
+  l.year = 2019;
+  l.amount_eur = 400000;
+  doc.facts.funding.push_back(l);
+  doc.source = source("https://www.bas-rhin.gouv.fr/convention.pdf", SourceRank::convention_text,
+                      "2026-01-01T00:00:00Z");
+
+  auto k = make_correction(std::string(kProgrammePauvrete), "67", "set", "funding.etat.2019",
+                           json::parse(R"({"amount_eur": 412000})"), "annexe financière, p. 12",
+                           "alice");
+  REQUIRE(k);
+  k->id = 3;
+  k->created_at = "2025-01-01T00:00:00Z";  // older than the document: rank decides, not time
+  auto op = correction_observation(*k);
+  REQUIRE(op);
+
+  auto merged = merge_observations(kProgrammePauvrete, "67", {doc, *op});
+  REQUIRE(merged);
+  REQUIRE(merged->facts.funding.size() == 1);
+  CHECK(merged->facts.funding[0].amount_eur == 412000);
+  CHECK(merged->facts.signed_on == Date{2019, 6, 27});  // the document's, untouched
+  const FieldProvenance* p = nullptr;
+  for (const auto& f : merged->provenance) {
+    if (f.field == "funding.etat.2019") p = &f;
+  }
+  REQUIRE(p != nullptr);
+  CHECK(p->chosen.rank == SourceRank::operator_);
+  CHECK(p->chosen.title == "Correction 3 by alice");
+  REQUIRE(p->evidence);
+  CHECK(p->evidence->quote == "annexe financière, p. 12");
+  REQUIRE(p->alternatives.size() == 1);  // the document's amount stays visible
+  CHECK(p->alternatives[0].source.url == "https://www.bas-rhin.gouv.fr/convention.pdf");
+  CHECK_FALSE(merged->facts.not_a_convention);
+
+  // Without the correction, the documents' merge comes back.
+  auto plain = merge_observations(kProgrammePauvrete, "67", {doc});
+  REQUIRE(plain);
+  CHECK(plain->facts.funding[0].amount_eur == 400000);
+
+  // The verdict: flagged, with its provenance.
+  auto v = make_correction(std::string(kProgrammePauvrete), "67", "not_a_convention", "", json::value(),
+                           "un contrat de ville", "bob");
+  REQUIRE(v);
+  v->id = 4;
+  auto vo = correction_observation(*v);
+  REQUIRE(vo);
+  auto rejected = merge_observations(kProgrammePauvrete, "67", {doc, *vo});
+  REQUIRE(rejected);
+  CHECK(rejected->facts.not_a_convention);
+  CHECK(rejected->facts.evidence.at("not_a_convention").quote == "un contrat de ville");
+  CHECK(rejected->provenance.back().field == "not_a_convention");
 }

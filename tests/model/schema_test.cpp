@@ -321,6 +321,9 @@ TEST_CASE("produced JSON satisfies the schema, and covers every member it names"
   expect_valid(to_json(test::full_observation()), "observation");
   expect_valid(to_json(test::full_convention()), "convention");
   expect_valid(to_json(test::full_indicator()), "indicator");
+  ConventionFacts rejected = test::full_facts();  // an operator's verdict (a correction)
+  rejected.not_a_convention = true;
+  expect_valid(to_json(rejected), "convention_facts");
 
   ConventionFacts minimal;
   minimal.departement = "976";

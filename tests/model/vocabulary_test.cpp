@@ -48,7 +48,7 @@ TEST_CASE("vocabulary lists hold every value once", "[model][vocabulary]") {
   CHECK(kAllFunders.size() == 5);
   CHECK(kAllQualifiers.size() == 4);
   CHECK(kAllMeasures.size() == 8);
-  CHECK(kAllSourceRanks.size() == 4);
+  CHECK(kAllSourceRanks.size() == 5);
   std::set<std::string_view> seen;
   for (auto r : kAllRoles) CHECK(seen.insert(to_string(r)).second);
   seen.clear();

@@ -23,6 +23,9 @@
 #include <vector>
 #include <chrono>
 
+#include <boost/json/parse.hpp>
+
+#include <conventiond/model/correction.hpp>
 #include <conventiond/model/model_json.hpp>
 #include <conventiond/store/store.hpp>
 
@@ -650,6 +653,72 @@ void store_conformance(MakeStore make_store) {
     auto unknown = s.touched_by_run(987654);
     REQUIRE_FALSE(unknown);
     CHECK(unknown.error().code == "not_found");
+  }
+
+  SECTION("corrections: stored with id and time, one more observation of their convention") {
+    const std::string u1 = "https://pref.example/1.pdf";
+    const RunId run = must_start(s, "job");
+    must_commit(s, run, make_fetched(u1, "sha256:v1"),
+                ItemOutput{{make_observation(u1, "67", 1)}, {}, {}});
+    REQUIRE(s.finish_run(run));
+    auto set = make_correction(prog, "67", "set", "funding.etat.2019",
+                               boost::json::parse(R"({"amount_eur": 900000})"), "l'annexe 2",
+                               "alice");
+    REQUIRE(set);
+    auto verdict = make_correction(prog, "67", "not_a_convention", "", nullptr, "", "bob");
+    REQUIRE(verdict);
+    auto other = make_correction(prog, "68", "set", "signed_on", boost::json::value("2019-07-01"),
+                                 "", "carol");
+    REQUIRE(other);
+    auto a = s.add_correction(*set);
+    REQUIRE(a);
+    CHECK(a->id > 0);
+    CHECK(a->created_at.size() == 20);
+    CHECK(a->value_json == R"({"amount_eur":900000,"qualifier":"exact"})");
+    auto b = s.add_correction(*verdict);
+    REQUIRE(b);
+    CHECK(b->id > a->id);
+    REQUIRE(s.add_correction(*other));
+    // Nothing that make_correction() would refuse is stored.
+    Correction bad = *set;
+    bad.field = "funding.nobody.2019";
+    auto refused = s.add_correction(bad);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == "invalid");
+
+    auto list = s.corrections_for(prog, "67");
+    REQUIRE(list);
+    REQUIRE(list->size() == 2);
+    CHECK((*list)[0] == *a);
+    CHECK((*list)[1] == *b);
+    // The documents' observations first, then one per correction, from the operator.
+    auto obs = s.observations_for_convention(prog, "67");
+    REQUIRE(obs);
+    REQUIRE(obs->size() == 3);
+    CHECK((*obs)[0] == make_observation(u1, "67", 1));
+    CHECK((*obs)[1].source.rank == SourceRank::operator_);
+    CHECK((*obs)[1].source.url == "urn:conventiond:correction:" + prog + ":67:" + std::to_string(a->id));
+    REQUIRE((*obs)[1].facts.funding.size() == 1);
+    CHECK((*obs)[1].facts.funding[0].amount_eur == 900000);
+    REQUIRE((*obs)[1].facts.funding[0].evidence);
+    CHECK((*obs)[1].facts.funding[0].evidence->quote == "l'annexe 2");
+    CHECK((*obs)[2].facts.not_a_convention);
+
+    auto removed = s.remove_correction(prog, "67", a->id);
+    REQUIRE(removed);
+    CHECK(*removed);
+    auto again = s.remove_correction(prog, "67", a->id);
+    REQUIRE(again);
+    CHECK_FALSE(*again);
+    auto elsewhere = s.remove_correction(prog, "67", b->id + 1);  // 68's: not this convention's
+    REQUIRE(elsewhere);
+    CHECK_FALSE(*elsewhere);
+    auto after = s.observations_for_convention(prog, "67");
+    REQUIRE(after);
+    CHECK(after->size() == 2);
+    auto of68 = s.corrections_for(prog, "68");
+    REQUIRE(of68);
+    CHECK(of68->size() == 1);
   }
 
   SECTION("save_convention: created, unchanged, updated, history, events") {

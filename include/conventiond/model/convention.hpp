@@ -90,6 +90,9 @@ struct ConventionFacts {
   std::vector<Measure> measures;
   std::vector<Action> actions;
   std::vector<Amendment> amendments;
+  // An operator's verdict that the document or record is not a convention of the programme
+  // (a correction: docs/corrections.md); never set by the extraction. In JSON only when true.
+  bool not_a_convention = false;
   // Evidence of the values that are not objects: "departement", "signed_on", "period",
   // "measures.<measure>" (list items carry their own `evidence`). Empty for old observations.
   std::map<std::string, Evidence> evidence;
@@ -97,7 +100,8 @@ struct ConventionFacts {
   bool operator==(const ConventionFacts& o) const {
     return departement == o.departement && signed_on == o.signed_on && period == o.period &&
            signatories == o.signatories && funding == o.funding && measures == o.measures &&
-           actions == o.actions && amendments == o.amendments;
+           actions == o.actions && amendments == o.amendments &&
+           not_a_convention == o.not_a_convention;
   }
 };
 

@@ -9,17 +9,20 @@
 namespace conventiond {
 
 enum class SourceRank {
+  operator_ = 4,         // a correction by an operator ("operator"): above every document;
+                         // never a connector's (the runner ignores it from a plugin)
   convention_text = 3,   // the convention or avenant itself
   official_release = 2,  // préfecture or département press release / page
   news = 1,              // any other publication
   unknown = 0,
 };
 
-inline constexpr std::array kAllSourceRanks = {SourceRank::convention_text,
+inline constexpr std::array kAllSourceRanks = {SourceRank::operator_, SourceRank::convention_text,
                                                SourceRank::official_release, SourceRank::news,
                                                SourceRank::unknown};
 
-// "convention_text", "official_release", "news", "unknown" (the enumerators' names).
+// "operator", "convention_text", "official_release", "news", "unknown" (the enumerators'
+// names, operator_ without its underscore).
 std::string_view to_string(SourceRank r) noexcept;
 std::optional<SourceRank> source_rank_from_string(std::string_view s) noexcept;
 

@@ -58,6 +58,11 @@ class PostgresStore final : public Store {
   Result<std::optional<JobCursor>> job_cursor(std::string_view job) override;
   Result<std::vector<Observation>> observations_for_url(std::string_view url) override;
   Result<std::int64_t> observation_count() override;
+  Result<Correction> add_correction(const Correction& c) override;
+  Result<std::vector<Correction>> corrections_for(std::string_view programme,
+                                                  std::string_view departement) override;
+  Result<bool> remove_correction(std::string_view programme, std::string_view departement,
+                                 std::int64_t id) override;
 
   Result<std::size_t> enqueue(RunId run, const std::vector<PendingRequest>& requests) override;
   Result<std::vector<PendingRequest>> pending(RunId run, std::int64_t after_id,

@@ -23,6 +23,7 @@
 
 #include <conventiond/model/convention.hpp>
 #include <conventiond/model/indicator.hpp>
+#include <conventiond/model/correction.hpp>
 #include <conventiond/model/observation.hpp>
 #include <conventiond/result.hpp>
 #include <conventiond/store/store_health.hpp>
@@ -391,6 +392,20 @@ class Store {
   virtual Result<bool> save_indicator(const Indicator& indicator) = 0;
   // Every revision of every indicator of a département, by name, period, then revision.
   virtual Result<std::vector<IndicatorRecord>> indicators(std::string_view departement) = 0;
+
+  // --- Corrections by operators (model/correction.hpp, docs/corrections.md) -------------
+  // Each correction of (programme, departement) is one more observation of it in
+  // observations_for_convention() (after the documents', by id), so every merge of the
+  // convention, re-harvests included, applies it; removing it gives the documents' merge back.
+  // The caller merges the convention again after adding or removing one.
+  // Stores c (made by make_correction()), giving it its id and created_at (now).
+  virtual Result<Correction> add_correction(const Correction& c) = 0;
+  // The corrections of one convention, by id.
+  virtual Result<std::vector<Correction>> corrections_for(std::string_view programme,
+                                                          std::string_view departement) = 0;
+  // Deletes correction `id` of that convention; false when there is none.
+  virtual Result<bool> remove_correction(std::string_view programme, std::string_view departement,
+                                         std::int64_t id) = 0;
 
   // --- Change log -----------------------------------------------------------------------
   // Events with seq > since, in seq order, at most limit.
