@@ -113,6 +113,8 @@ void Daemon::Impl::register_correction_routes() {
     const std::string id(req.param("id"));
     auto body = parse_correction_request(req.body);
     if (!body) return (void)r.send(json_error(400, "invalid", body.error().message));
+    // Who: the body's author, else the X-Operator header (as POST /v1/runs/{id}/cancel).
+    if (auto op = req.header("x-operator"); body->author.empty() && op) body->author = std::string(*op);
     if (Status s = cache_->sync(); !s) return (void)r.send(store_error("conventions", s.error()));
     const Convention* c = cache_->find(id);
     if (c == nullptr) return (void)r.send(json_error(404, "not_found", "no convention '" + id.substr(0, 100) + "'"));
