@@ -40,7 +40,8 @@ form.addEventListener('submit', (e) => {
 showToken();
 
 // --- Overview: map + table ------------------------------------------------------------------
-function statusOf(c) { return !c ? 'none' : c.facts.signed_on ? 'signed' : 'mentioned'; }
+// A record an operator marked as not a convention counts as nothing found.
+function statusOf(c) { return !c || c.facts.not_a_convention ? 'none' : c.facts.signed_on ? 'signed' : 'mentioned'; }
 
 function amountsByYear(facts, funder) {
   const m = new Map();
@@ -85,12 +86,12 @@ async function overview() {
     id: c.id, dep: c.facts.departement, name: NAMES.get(c.facts.departement) || '', signed: c.facts.signed_on || '',
     period: c.facts.period ? `${c.facts.period.start}–${c.facts.period.end}` : '',
     etat: amountsByYear(c.facts, 'etat'), departement: amountsByYear(c.facts, 'departement'),
-    measures: (c.facts.measures || []).join(', '), sources: sourceCount(c),
+    measures: (c.facts.measures || []).join(', '), sources: sourceCount(c), rejected: !!c.facts.not_a_convention,
   }));
-  const counts = { signed: 0, mentioned: 0 };
+  const counts = { signed: 0, mentioned: 0, none: 0 };
   for (const c of all) counts[statusOf(c)]++;
   view.innerHTML = `<div class="overview"><div>${mapSvg(byDep)}
-    <p class="legend"><span class="signed"></span>signée (${counts.signed})<span class="mentioned"></span>mentionnée (${counts.mentioned})<span class="none"></span>rien trouvé (${101 - all.length})</p></div>
+    <p class="legend"><span class="signed"></span>signée (${counts.signed})<span class="mentioned"></span>mentionnée (${counts.mentioned})<span class="none"></span>rien trouvé (${101 - all.length + counts.none})</p></div>
     <div><div class="filters"><input id="filter" type="search" placeholder="Filtrer (département, mesure…)" size="30"> <span id="shown" class="muted"></span></div>
     <table id="conventions"><thead><tr>
       <th data-k="dep">Département</th><th data-k="signed">Signature</th><th data-k="period">Période</th>
@@ -102,7 +103,7 @@ async function overview() {
     const f = filter.toLowerCase();
     const shown = rows.filter((r) => !f || `${r.dep} ${r.name} ${r.measures} ${r.signed}`.toLowerCase().includes(f))
       .sort((a, b) => (a[sortKey] < b[sortKey] ? -1 : a[sortKey] > b[sortKey] ? 1 : 0) * (asc ? 1 : -1));
-    tbody.innerHTML = shown.map((r) => `<tr data-id="${esc(r.id)}"><td><a href="#/c/${encodeURIComponent(r.id)}">${esc(r.dep)} ${esc(r.name)}</a></td>` +
+    tbody.innerHTML = shown.map((r) => `<tr data-id="${esc(r.id)}"${r.rejected ? ' class="rejected" title="pas une convention (correction)"' : ''}><td><a href="#/c/${encodeURIComponent(r.id)}">${esc(r.dep)} ${esc(r.name)}</a></td>` +
       `<td>${esc(r.signed)}</td><td>${esc(r.period)}</td><td class="num">${r.etat}</td><td class="num">${r.departement}</td>` +
       `<td>${esc(r.measures)}</td><td class="num">${r.sources}</td></tr>`).join('');
     document.getElementById('shown').textContent = `${shown.length} / ${rows.length}`;
@@ -153,9 +154,81 @@ async function conventionPage(id) {
     return `<dt>${esc(k)}</dt><dd>${value[k]}${quoteOf(ev)}${p ? `<div>Source : ${sourceLine(p.chosen)}</div>` : ''}${alts}</dd>`;
   }).join('');
   const ind = c.indicators && c.indicators.current ? Object.entries(c.indicators.current).map(([n, v]) => `<li>${esc(n)} : ${esc(v.value)} ${esc(v.unit)} <span class="muted">(${esc(v.period)})</span></li>`).join('') : '';
+  const [corrections, revisions] = await Promise.all([
+    api('/v1/conventions/' + encodeURIComponent(id) + '/corrections'),
+    api('/v1/conventions/' + encodeURIComponent(id) + '/revisions')]);
+  const verdict = f.not_a_convention
+    ? `<p class="err" id="verdict">Pas une convention de ce programme (correction)${quoteOf(f.evidence && f.evidence.not_a_convention)}</p>` : '';
   view.innerHTML = `<p><a href="#/">← Conventions</a></p><h2>${esc(c.id)} <span class="muted">révision ${c.revision}, ${esc(c.updated_at)}</span></h2>
-    <dl class="fields">${fields}</dl>${ind ? `<h3>Indicateurs</h3><ul>${ind}</ul>` : ''}
-    <p><a href="/v1/conventions/${encodeURIComponent(c.id)}">JSON</a> · <a href="/v1/conventions/${encodeURIComponent(c.id)}/revisions">révisions</a></p>`;
+    ${verdict}<dl class="fields">${fields}</dl>${ind ? `<h3>Indicateurs</h3><ul>${ind}</ul>` : ''}
+    ${correctionsPanel(corrections.items, prov)}
+    <h3>Révisions</h3><ol class="timeline" id="timeline">${timeline(revisions.items)}</ol>
+    <p><a href="/v1/conventions/${encodeURIComponent(c.id)}">JSON</a> · <a href="/v1/conventions/${encodeURIComponent(c.id)}/revisions">révisions (JSON)</a></p>`;
+  bindCorrections(id);
+}
+
+// The fields an operator may correct (docs/corrections.md), offered in the form.
+const CORRECTABLE = ['signed_on', 'period', 'signatories.prefet', 'signatories.president_departement',
+  'funding.etat', 'funding.departement', 'funding.etat.2019', 'funding.etat.2020', 'funding.etat.2021',
+  'funding.departement.2019', 'funding.departement.2020', 'funding.departement.2021', 'measures.maraudes'];
+
+function correctionsPanel(items, prov) {
+  const fields = new Set([...CORRECTABLE, ...[...prov.keys()].filter((k) => /^(signed_on|period|signatories\.[a-z_]+|funding\.[a-z]+(\.\d{4}|\.per_year)?|measures\.[a-z_]+)$/.test(k) && !k.startsWith('signatories.other'))]);
+  const list = items.length ? `<table id="corrections"><thead><tr><th>n°</th><th>Type</th><th>Champ</th><th>Valeur</th><th>Note</th><th>Par</th><th>Le</th><th></th></tr></thead><tbody>${
+    items.map((k) => `<tr><td>${k.id}</td><td>${esc(k.kind)}</td><td>${esc(k.field)}</td><td><code>${esc(JSON.stringify(k.value))}</code></td>` +
+      `<td>${esc(k.note)}</td><td>${esc(k.author)}</td><td>${esc(k.created_at)}</td><td><button data-uncorrect="${k.id}">Retirer</button></td></tr>`).join('')}</tbody></table>`
+    : '<p class="muted">aucune</p>';
+  return `<h3>Corrections</h3>${list}
+    <form id="correct-form" class="correct" autocomplete="off">
+      <label>Type <select id="c-kind"><option value="set">corriger</option><option value="confirm">confirmer</option><option value="not_a_convention">pas une convention</option></select></label>
+      <label>Champ <input id="c-field" list="c-fields" size="26" placeholder="funding.etat.2019"></label>
+      <datalist id="c-fields">${[...fields].map((f) => `<option value="${esc(f)}">`).join('')}</datalist>
+      <label>Valeur (JSON) <input id="c-value" size="34" placeholder='{"amount_eur": 412000}'></label>
+      <label>Note <input id="c-note" size="34" placeholder="annexe financière, p. 12"></label>
+      <label>Par <input id="c-author" size="12"></label>
+      <button type="submit">Enregistrer la correction</button>
+    </form><p id="msg"></p>`;
+}
+
+// Each revision, newest first, with the facts that changed since the one before.
+function timeline(revisions) {
+  const out = [];
+  for (let i = revisions.length - 1; i >= 0; i--) {
+    const r = revisions[i], prev = revisions[i - 1];
+    const changed = prev ? Object.keys({ ...r.facts, ...prev.facts }).filter((k) => k !== 'evidence' && JSON.stringify(r.facts[k]) !== JSON.stringify(prev.facts[k])) : ['création'];
+    const byOperator = (r.provenance || []).some((p) => p.chosen && p.chosen.rank === 'operator');
+    out.push(`<li><b>révision ${r.revision}</b> <span class="muted">${esc(r.updated_at)}</span> — ${esc(changed.join(', ') || 'sources seulement')}${byOperator ? ' <span class="muted">(avec corrections)</span>' : ''}</li>`);
+  }
+  return out.join('');
+}
+
+function bindCorrections(id) {
+  const msg = (t, err) => { const m = document.getElementById('msg'); m.textContent = t; m.className = err ? 'err' : ''; };
+  const base = '/v1/conventions/' + encodeURIComponent(id) + '/corrections';
+  const send = async (path, options) => {
+    if (!token()) return msg('Entrez le jeton admin pour agir.', true);
+    try {
+      await api(path, options);
+      await conventionPage(id);
+      msg('Correction enregistrée.');
+    } catch (e) { msg(e.message, true); }
+  };
+  const authorInput = document.getElementById('c-author');
+  authorInput.value = sessionStorage.getItem('conventiond-author') || '';
+  document.getElementById('correct-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const body = { kind: document.getElementById('c-kind').value, author: authorInput.value.trim(), note: document.getElementById('c-note').value };
+    const field = document.getElementById('c-field').value.trim();
+    const raw = document.getElementById('c-value').value.trim();
+    if (body.kind !== 'not_a_convention') body.field = field;
+    if (body.kind === 'set') {
+      try { body.value = JSON.parse(raw); } catch { return msg('La valeur doit être du JSON : "2019-06-27", {"amount_eur": 412000}, true…', true); }
+    }
+    sessionStorage.setItem('conventiond-author', body.author);
+    send(base, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  });
+  view.querySelectorAll('button[data-uncorrect]').forEach((b) => b.addEventListener('click', () =>
+    send(base + '/' + b.dataset.uncorrect, { method: 'DELETE' })));
 }
 
 // --- Jobs and runs --------------------------------------------------------------------------

@@ -20,7 +20,8 @@ if [ "${1:-}" = "--test" ]; then
     postgresql                     # the real server of the PostgreSQL tests (loopback)
     clang-14 libclang-rt-14-dev    # libFuzzer targets
     poppler-utils qpdf hyperfine wrk nginx-light  # benchmarks beside pdftotext and nginx
-    chromium                       # headless, for the console's browser test (tests/console)
+    chromium nodejs                # headless, for the console's browser tests (tests/console;
+                                   # node drives it over the DevTools protocol, no npm package)
     systemd groff-base             # systemd-analyze verify of the unit; groff reads the man pages
     debootstrap                    # a fresh Debian 12 root to install the .deb into
   )

@@ -257,7 +257,8 @@ TEST_CASE("serve: the console at / and its files, with content types and a stric
   CHECK(call("GET", base + "/console/nope.js").status == 404);
   // The new routes are described in the served OpenAPI document.
   const auto paths = call("GET", base + "/v1/openapi.json").json().at("paths").as_object();
-  for (const char* p : {"/v1/conventions.csv", "/v1/funding.csv", "/v1/runs", "/v1/runs/{id}/cancel"}) {
+  for (const char* p : {"/v1/conventions.csv", "/v1/funding.csv", "/v1/runs", "/v1/runs/{id}/cancel",
+                        "/v1/conventions/{id}/corrections", "/v1/conventions/{id}/corrections/{n}"}) {
     INFO(p);
     CHECK(paths.contains(p));
   }
@@ -283,7 +284,9 @@ TEST_CASE("the console in headless Chromium: map, table, a record's quotes, runs
     REQUIRE(run);
     REQUIRE((*store)->finish_run(*run, RunEnd{std::string(Store::kCancelledPrefix) + "by test at now", true}));
   }
-  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
+  ::setenv("CVD_CONSOLE_BROWSER_TOKENS", "browser-tok", 1);
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+                        "reads_public = true\ntokens_env = \"CVD_CONSOLE_BROWSER_TOKENS\"\n");
   DaemonProcess daemon(dir / "c.toml", dir / "log.txt");
 
   const std::string overview = rendered_dom(daemon.url("/#/"), dir);
@@ -305,4 +308,37 @@ TEST_CASE("the console in headless Chromium: map, table, a record's quotes, runs
   const std::string runs = rendered_dom(daemon.url("/#/runs"), dir);
   INFO(runs.substr(0, 3000));
   CHECK(runs.find("<td class=\"st-run-cancelled\">cancelled</td>") != std::string::npos);
+
+  // A correction made in the page (the token typed in, the form filled and sent, driven over
+  // the DevTools protocol by tests/console/browser_correction.mjs) is in the API and on the
+  // change feed.
+  if (std::system("command -v node > /dev/null 2>&1") != 0) {
+    WARN("skipped the correction in the browser: node is not installed (apt-get install nodejs)");
+    return;
+  }
+  const std::int64_t seq = call("GET", daemon.url("/v1/changes?since=0&limit=1000")).json().at("next_cursor").as_int64();
+  fs::remove_all(dir / "cdp-profile");
+  const std::string cmd = "node '" CONVENTIOND_SOURCE_DIR "/tests/console/browser_correction.mjs' '" + daemon.url("") +
+                          "' 'pauvrete-2019:67' browser-tok '" + (dir / "cdp-profile").string() + "' > '" +
+                          (dir / "cdp.txt").string() + "' 2>&1";
+  const int rc = std::system(cmd.c_str());
+  std::ifstream cdp_out(dir / "cdp.txt");
+  std::stringstream cdp;
+  cdp << cdp_out.rdbuf();
+  INFO(cdp.str());
+  REQUIRE(rc == 0);
+  const json::value rec = call("GET", daemon.url("/v1/conventions/pauvrete-2019:67")).json();
+  bool corrected = false;
+  for (const auto& l : rec.at("facts").at("funding").as_array()) {
+    corrected = corrected || (l.at("funder").as_string() == "etat" && l.at("year") == json::value(2019) &&
+                              l.at("amount_eur").as_int64() == 1234567);
+  }
+  CHECK(corrected);
+  const json::value corrections = call("GET", daemon.url("/v1/conventions/pauvrete-2019:67/corrections")).json();
+  REQUIRE(corrections.at("items").as_array().size() == 1);
+  CHECK(corrections.at("items").at(0).at("author").as_string() == "navigateur");
+  const json::value events = call("GET", daemon.url("/v1/changes?since=" + std::to_string(seq))).json().at("events");
+  REQUIRE(events.as_array().size() == 1);
+  CHECK(events.at(0).at("kind").as_string() == "updated");
+  CHECK(events.at(0).at("convention_id").as_string() == "pauvrete-2019:67");
 }
