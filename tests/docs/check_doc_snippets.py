@@ -20,7 +20,7 @@ KIND is one of
                checked for its required members). schema=FILE#POINTER validates it (a JSON
                Schema subset: type, properties, required, additionalProperties, items, enum,
                const, pattern, oneOf, anyOf, $ref, nullable). member: the block is one member
-               ("key": value), checked as the object {"key": value}.
+               ("key": value) and the schema is its value's.
   jsonl        each line is json (same options).
   sse          a Server-Sent Events stream: fields id, event, data, retry and comments; each
                data line is json (same options).
@@ -256,12 +256,12 @@ def validate(root, schema, value, path="$"):
 
 
 def check_json_text(block, text):
-    if block.options.get("member"):
-        text = "{" + text + "}"
     try:
-        value = parse_elided(text)
+        value = parse_elided("{" + text + "}" if block.options.get("member") else text)
     except json.JSONDecodeError as e:
         return fail(block, f"not JSON: {e}")
+    if block.options.get("member"):
+        value = next(iter(value.values()))
     if "schema" in block.options:
         root, schema = load_schema(block.options["schema"])
         for p in validate(root, schema, value):
