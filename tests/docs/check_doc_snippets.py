@@ -326,7 +326,7 @@ def check_names(block):
     text = re.sub(r"\\\n", " ", block.text)
     for line in text.split("\n"):
         line = line.split(" #", 1)[0]
-        for m in re.finditer(r"(?:^|[\s;&|(])conventiond ((?:[a-z-]+ ?){1,2})([^;&|)]*)", line):
+        for m in re.finditer(r"(?:^\s*|[;&|(]\s*|sudo\s+)conventiond ((?:[a-z][a-z-]* ?){1,2})([^;&|)]*)", line):
             words = m.group(1).split()
             cmd = " ".join(words) if " ".join(words) in commands else words[0]
             if cmd not in commands:
