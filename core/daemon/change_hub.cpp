@@ -71,14 +71,33 @@ void ChangeHub::notify() {
 }
 
 std::optional<http::Response> ChangeHub::expired_cursor(std::int64_t since) {
+  // A cursor ahead of the log (a store restored from an older backup, a typo): 400 with the
+  // latest seq, as a field, so that a consumer can tell it from a cursor it may keep.
+  auto latest = store_.latest_seq();
+  if (latest && since > *latest) {
+    auto r = http::json_error(400, "cursor_ahead",
+                              "since " + std::to_string(since) + " is beyond the latest seq " +
+                                  std::to_string(*latest) +
+                                  ": resync from /v1/conventions (its as_of_seq), then follow");
+    auto body = boost::json::parse(r.body).as_object();
+    body["error"].as_object()["latest_seq"] = *latest;
+    r.body = boost::json::serialize(body);
+    return r;
+  }
   auto oldest = store_.oldest_seq();
   if (!oldest || *oldest == 0) return std::nullopt;
   if (since + 1 < *oldest) {
-    return http::json_error(
+    auto r = http::json_error(
         410, "cursor_expired",
         "events after seq " + std::to_string(since) + " are no longer retained (the oldest is " +
             std::to_string(*oldest) + "): resync from /v1/conventions, then follow from seq " +
             std::to_string(*oldest - 1));
+    auto body = boost::json::parse(r.body).as_object();
+    auto& error = body["error"].as_object();
+    error["oldest_seq"] = *oldest;
+    error["resume_from"] = *oldest - 1;  // the `since` that follows on from the oldest event
+    r.body = boost::json::serialize(body);
+    return r;
   }
   return std::nullopt;
 }

@@ -47,7 +47,8 @@ class ChangeHub {
   std::size_t waiters() const { return waiters_.size(); }
   std::uint64_t dropped() const { return dropped_; }
 
-  // The error answered to a cursor older than what the log retains (410), or nullopt.
+  // The error answered to a cursor older than what the log retains (410, with oldest_seq and
+  // resume_from) or beyond its latest seq (400 cursor_ahead, with latest_seq), or nullopt.
   std::optional<http::Response> expired_cursor(std::int64_t since);
 
  private:

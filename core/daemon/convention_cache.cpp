@@ -201,7 +201,10 @@ Result<std::shared_ptr<const PreparedBody>> ConventionCache::list(const Conventi
     first = false;
     body += records_.find(c->id)->second.json;
   }
-  body += "],\"total\":" + std::to_string(page->total) + ",\"next_cursor\":";
+  // as_of_seq: the records reflect every change up to this seq; a consumer that resyncs from
+  // the list follows /v1/changes?since=as_of_seq.
+  body += "],\"total\":" + std::to_string(page->total) + ",\"as_of_seq\":" + std::to_string(seq_) +
+          ",\"next_cursor\":";
   body += page->next_cursor.empty() ? std::string("null")
                                     : boost::json::serialize(boost::json::value(page->next_cursor));
   body += "}";

@@ -394,7 +394,7 @@ TEST_CASE("the change feed: pull, long poll and a resumable SSE stream", "[daemo
   CHECK(call("GET", d.url("/v1/changes/stream?since=abc")).status == 400);
 }
 
-TEST_CASE("a cursor older than the retained change log gets 410 and where to resync", "[daemon]") {
+TEST_CASE("a cursor older than the retained change log gets 410 and where to resync, one beyond it a 400", "[daemon]") {
   const fs::path dir = temp_dir("retention");
   {
     auto store = SqliteStore::open((dir / "state.db").string());
@@ -414,10 +414,26 @@ TEST_CASE("a cursor older than the retained change log gets 410 and where to res
   CHECK(old.status == 410);
   CHECK(old.json().at("error").at("code").as_string() == "cursor_expired");
   CHECK_THAT(std::string(old.json().at("error").at("message").as_string()), Catch::Contains("/v1/conventions"));
+  // Where to go on, as fields: the oldest retained event and the `since` that follows from it.
+  CHECK(old.json().at("error").at("oldest_seq").as_int64() == 2);
+  CHECK(old.json().at("error").at("resume_from").as_int64() == 1);
   CHECK(call("GET", d.url("/v1/changes/stream?since=0")).status == 410);
   auto fresh = call("GET", d.url("/v1/changes?since=1"));
   CHECK(fresh.status == 200);
   CHECK(fresh.json().at("events").as_array().size() == 1);
+  // The list says which seq its records reflect: resync from it, then follow from as_of_seq.
+  auto list = call("GET", d.url("/v1/conventions"));
+  REQUIRE(list.status == 200);
+  CHECK(list.json().at("as_of_seq").as_int64() == 2);
+  CHECK(call("GET", d.url("/v1/changes?since=2")).status == 200);
+  // A cursor beyond the latest seq (a store restored from an older backup) is a 400 naming it.
+  for (const char* route : {"/v1/changes?since=3", "/v1/changes/stream?since=99"}) {
+    INFO(route);
+    auto ahead = call("GET", d.url(route));
+    CHECK(ahead.status == 400);
+    CHECK(ahead.json().at("error").at("code").as_string() == "cursor_ahead");
+    CHECK(ahead.json().at("error").at("latest_seq").as_int64() == 2);
+  }
 }
 
 TEST_CASE("a configured sink receives every change in order, from its persisted cursor", "[daemon]") {
