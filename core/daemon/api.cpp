@@ -18,6 +18,7 @@
 namespace conventiond {
 
 extern const char* const kOpenApiJson;  // generated from docs/openapi.json
+extern const char* const kModelSchemaJson;  // generated from docs/schema/convention.schema.json
 
 namespace {
 
@@ -273,6 +274,16 @@ void Daemon::Impl::register_routes() {
   add_route("GET", "/v1/openapi.json", [](const Request&, Responder r) {
     http::Response resp;
     resp.body = kOpenApiJson;
+    r.send(std::move(resp));
+  }, http::Access::open);
+
+  // The JSON Schema of the records and of the change-event envelope ($id
+  // urn:conventiond:schema:model:1; the event is #/$defs/change_event).
+  add_route("GET", "/v1/schema/model.json", [](const Request&, Responder r) {
+    http::Response resp;
+    resp.content_type = "application/schema+json";
+    resp.body = kModelSchemaJson;
+    resp.headers.emplace_back("Cache-Control", "public, max-age=3600");
     r.send(std::move(resp));
   }, http::Access::open);
 

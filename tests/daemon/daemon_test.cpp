@@ -88,9 +88,16 @@ TEST_CASE("the daemon serves health, metrics and its OpenAPI document", "[daemon
                         "/v1/changes", "/v1/changes/stream", "/v1/subscriptions",
                         "/v1/subscriptions/{id}", "/v1/subscriptions/{id}/resume",
                         "/v1/subscriptions/{id}/dead-letters", "/v1/dead-letters/{id}/replay",
-                        "/v1/sinks", "/v1/conventions/{id}/revisions", "/v1/jobs/{name}"}) {
+                        "/v1/sinks", "/v1/conventions/{id}/revisions", "/v1/jobs/{name}",
+                        "/v1/schema/model.json"}) {
     CHECK(paths.contains(p));
   }
+  // The JSON Schema of the records and of the change-event envelope, versioned by its $id.
+  auto schema = call("GET", d.url("/v1/schema/model.json"));
+  REQUIRE(schema.status == 200);
+  CHECK(schema.content_type == "application/schema+json");
+  CHECK(schema.json().at("$id").as_string() == "urn:conventiond:schema:model:1");
+  CHECK(schema.json().at("$defs").at("change_event").at("required").as_array().size() == 7);
   auto missing = call("GET", d.url("/v1/nothing"));
   CHECK(missing.status == 404);
   CHECK(missing.json().at("error").at("code").is_string());

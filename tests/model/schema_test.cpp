@@ -18,6 +18,7 @@
 
 #include <conventiond/departements.hpp>
 #include <conventiond/model/model_json.hpp>
+#include <conventiond/publish/change_event_json.hpp>
 
 #include "samples.hpp"
 
@@ -321,6 +322,16 @@ TEST_CASE("produced JSON satisfies the schema, and covers every member it names"
   expect_valid(to_json(test::full_observation()), "observation");
   expect_valid(to_json(test::full_convention()), "convention");
   expect_valid(to_json(test::full_indicator()), "indicator");
+  // The change-log events as every publisher writes them (publish/change_event_json.hpp).
+  ChangeEvent updated{42, "updated", "pauvrete-2019:67", "67", 3,
+                      json::serialize(to_json(test::full_convention())), "2026-11-25T15:21:42Z"};
+  expect_valid(json::parse(change_event_json(updated)), "change_event");
+  ChangeEvent indicator{43, "indicators_updated", "", "2B", 0,
+                        json::serialize(to_json(test::full_indicator())), "2026-11-25T15:21:43Z"};
+  expect_valid(json::parse(change_event_json(indicator)), "change_event");
+  ChangeEvent bad = updated;
+  bad.kind = "deleted";
+  CHECK_FALSE(val.validate(json::parse(change_event_json(bad)), val.def("change_event")).empty());
   ConventionFacts rejected = test::full_facts();  // an operator's verdict (a correction)
   rejected.not_a_convention = true;
   expect_valid(to_json(rejected), "convention_facts");
