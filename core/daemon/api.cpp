@@ -127,6 +127,7 @@ json::object subscription_json(const Subscription& sub, std::optional<std::int64
                  {"created_at", sub.created_at},
                  {"updated_at", sub.updated_at}};
   o["last_error"] = sub.last_error.empty() ? json::value(nullptr) : json::value(sub.last_error);
+  o["last_error_at"] = sub.last_error_at.empty() ? json::value(nullptr) : json::value(sub.last_error_at);
   if (dead_letters) o["dead_letters"] = *dead_letters;
   return o;
 }

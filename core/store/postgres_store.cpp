@@ -252,6 +252,10 @@ CREATE TABLE corrections (
 );
 CREATE INDEX corrections_by_convention ON corrections(programme, departement, id);
 )sql",
+    // 6: when a subscription's last error happened ('' when it has none). SQLite's 6.
+    R"sql(
+ALTER TABLE subscriptions ADD COLUMN last_error_at TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 // --- Connection strings ----------------------------------------------------------------------
@@ -1763,7 +1767,7 @@ namespace {
 
 #define CONVENTIOND_PG_SUBSCRIPTION_COLUMNS                                                    \
   "SELECT id, url, secret <> '', filter, status, cursor, consecutive_failures, last_error, " \
-  "created_at, updated_at FROM subscriptions "
+  "created_at, updated_at, last_error_at FROM subscriptions "
 
 Result<Subscription> subscription_row(const Rows& q, int i) {
   Subscription s;
@@ -1779,6 +1783,7 @@ Result<Subscription> subscription_row(const Rows& q, int i) {
   s.last_error = q.text(i, 7);
   s.created_at = q.text(i, 8);
   s.updated_at = q.text(i, 9);
+  s.last_error_at = q.text(i, 10);
   return s;
 }
 
@@ -1888,8 +1893,8 @@ Status PostgresStore::set_subscription_cursor(std::int64_t id, std::int64_t seq,
     auto up = s.query(
         "set subscription cursor",
         move == CursorMove::forward
-            ? "UPDATE subscriptions SET cursor = $2, consecutive_failures = 0, updated_at = "
-              CONVENTIOND_PG_NOW " WHERE id = $1 AND cursor < $2"
+            ? "UPDATE subscriptions SET cursor = $2, consecutive_failures = 0, last_error = '', "
+              "last_error_at = '', updated_at = " CONVENTIOND_PG_NOW " WHERE id = $1 AND cursor < $2"
             : "UPDATE subscriptions SET cursor = $2, updated_at = " CONVENTIOND_PG_NOW
               " WHERE id = $1",
         {id, seq});
@@ -1906,7 +1911,8 @@ Status PostgresStore::record_subscription_failure(std::int64_t id, std::string_v
   return with_session<Status>([&](Session& s) -> Status {
     auto up = s.query("record subscription failure",
                       "UPDATE subscriptions SET consecutive_failures = consecutive_failures + 1, "
-                      "last_error = $2, updated_at = " CONVENTIOND_PG_NOW " WHERE id = $1",
+                      "last_error = $2, last_error_at = " CONVENTIOND_PG_NOW ", updated_at = "
+                      CONVENTIOND_PG_NOW " WHERE id = $1",
                       {id, error});
     if (!up) return up.error();
     if (up->affected() == 0) return store_detail::subscription_not_found(id);
@@ -1917,8 +1923,8 @@ Status PostgresStore::record_subscription_failure(std::int64_t id, std::string_v
 Status PostgresStore::pause_subscription(std::int64_t id, std::string_view reason) {
   return with_session<Status>([&](Session& s) -> Status {
     auto up = s.query("pause subscription",
-                      "UPDATE subscriptions SET status = 'paused', last_error = $2, updated_at = "
-                      CONVENTIOND_PG_NOW " WHERE id = $1",
+                      "UPDATE subscriptions SET status = 'paused', last_error = $2, last_error_at = "
+                      CONVENTIOND_PG_NOW ", updated_at = " CONVENTIOND_PG_NOW " WHERE id = $1",
                       {id, reason});
     if (!up) return up.error();
     if (up->affected() == 0) return store_detail::subscription_not_found(id);
@@ -1947,8 +1953,9 @@ Result<DeadLetter> PostgresStore::add_dead_letter(std::int64_t subscription, std
   return with_session<Result<DeadLetter>>([&](Session& s) -> Result<DeadLetter> {
     CONVENTIOND_TRY(s.begin());
     auto up = s.query("pause subscription",
-                      "UPDATE subscriptions SET status = 'paused', last_error = $2, "
-                      "consecutive_failures = $3, updated_at = " CONVENTIOND_PG_NOW " WHERE id = $1",
+                      "UPDATE subscriptions SET status = 'paused', last_error = $2, last_error_at = "
+                      CONVENTIOND_PG_NOW ", consecutive_failures = $3, updated_at = " CONVENTIOND_PG_NOW
+                      " WHERE id = $1",
                       {subscription, error, attempts});
     if (!up) return up.error();
     if (up->affected() == 0) return store_detail::subscription_not_found(subscription);

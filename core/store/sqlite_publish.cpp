@@ -24,7 +24,7 @@ namespace {
 
 constexpr const char* kSubscriptionColumns =
     "SELECT id, url, secret <> '', filter, status, cursor, consecutive_failures, last_error, "
-    "created_at, updated_at FROM subscriptions ";
+    "created_at, updated_at, last_error_at FROM subscriptions ";
 
 Result<Subscription> subscription_row(Stmt& q) {
   Subscription s;
@@ -40,6 +40,7 @@ Result<Subscription> subscription_row(Stmt& q) {
   s.last_error = q.col_text(7);
   s.created_at = q.col_text(8);
   s.updated_at = q.col_text(9);
+  s.last_error_at = q.col_text(10);
   return s;
 }
 
@@ -172,8 +173,8 @@ Status SqliteStore::set_subscription_cursor(std::int64_t id, std::int64_t seq, C
   sqlite3* db = db_.get();
   auto up = Stmt::prepare(
       db, move == CursorMove::forward
-              ? "UPDATE subscriptions SET cursor = ?2, consecutive_failures = 0, updated_at = "
-                CONVENTIOND_NOW " WHERE id = ?1 AND cursor < ?2"
+              ? "UPDATE subscriptions SET cursor = ?2, consecutive_failures = 0, last_error = '', "
+                "last_error_at = '', updated_at = " CONVENTIOND_NOW " WHERE id = ?1 AND cursor < ?2"
               : "UPDATE subscriptions SET cursor = ?2, updated_at = " CONVENTIOND_NOW
                 " WHERE id = ?1");
   if (!up) return up.error();
@@ -189,8 +190,8 @@ Status SqliteStore::record_subscription_failure(std::int64_t id, std::string_vie
   std::lock_guard lock(mu_);
   return update_subscription(db_.get(), id,
                              "UPDATE subscriptions SET consecutive_failures = "
-                             "consecutive_failures + 1, last_error = ?2, updated_at = "
-                             CONVENTIOND_NOW " WHERE id = ?1",
+                             "consecutive_failures + 1, last_error = ?2, last_error_at = "
+                             CONVENTIOND_NOW ", updated_at = " CONVENTIOND_NOW " WHERE id = ?1",
                              error);
 }
 
@@ -198,7 +199,8 @@ Status SqliteStore::pause_subscription(std::int64_t id, std::string_view reason)
   std::lock_guard lock(mu_);
   return update_subscription(db_.get(), id,
                              "UPDATE subscriptions SET status = 'paused', last_error = ?2, "
-                             "updated_at = " CONVENTIOND_NOW " WHERE id = ?1",
+                             "last_error_at = " CONVENTIOND_NOW ", updated_at = " CONVENTIOND_NOW
+                             " WHERE id = ?1",
                              reason);
 }
 
@@ -232,8 +234,8 @@ Result<DeadLetter> SqliteStore::add_dead_letter(std::int64_t subscription, std::
   const std::int64_t id = sqlite3_last_insert_rowid(db);
   auto up = Stmt::prepare(db,
                           "UPDATE subscriptions SET status = 'paused', last_error = ?2, "
-                          "consecutive_failures = ?3, updated_at = " CONVENTIOND_NOW
-                          " WHERE id = ?1");
+                          "last_error_at = " CONVENTIOND_NOW ", consecutive_failures = ?3, "
+                          "updated_at = " CONVENTIOND_NOW " WHERE id = ?1");
   if (!up) return up.error();
   CONVENTIOND_TRY(up->bind(subscription, error, attempts).run());
   auto letter = load_dead_letter(db, id);

@@ -244,6 +244,10 @@ CREATE TABLE corrections (
 );
 CREATE INDEX corrections_by_convention ON corrections(programme, departement, id);
 )sql",
+    // 6: when a subscription's last error happened ('' when it has none).
+    R"sql(
+ALTER TABLE subscriptions ADD COLUMN last_error_at TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 Result<std::int64_t> job_id_of(sqlite3* db, std::string_view job, bool create) {

@@ -1174,19 +1174,24 @@ void store_conformance(MakeStore make_store) {
     bad.filter.departements = {"99"};
     CHECK(s.create_subscription(bad).error().code == "invalid");
 
-    // The cursor moves forward only, unless reset; a forward move clears the failures.
+    // The cursor moves forward only, unless reset; a forward move clears the failures and the
+    // last error (a delivery succeeded), which carries when it happened.
     REQUIRE(s.record_subscription_failure(c->id, "HTTP 500"));
     REQUIRE(s.record_subscription_failure(c->id, "timeout"));
     auto failing = s.subscription(c->id);
     REQUIRE(failing);
     CHECK((*failing)->consecutive_failures == 2);
     CHECK((*failing)->last_error == "timeout");
+    CHECK((*failing)->last_error_at.size() == 20);
+    CHECK((*failing)->last_error_at.back() == 'Z');
     REQUIRE(s.set_subscription_cursor(c->id, 2));
     REQUIRE(s.set_subscription_cursor(c->id, 1));  // backwards: ignored
     auto moved = s.subscription(c->id);
     REQUIRE(moved);
     CHECK((*moved)->cursor == 2);
     CHECK((*moved)->consecutive_failures == 0);
+    CHECK((*moved)->last_error.empty());
+    CHECK((*moved)->last_error_at.empty());
     REQUIRE(s.set_subscription_cursor(c->id, 1, CursorMove::reset));
     auto reset = s.subscription(c->id);
     REQUIRE(reset);

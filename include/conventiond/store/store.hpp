@@ -201,7 +201,9 @@ struct Subscription {
   SubscriptionStatus status = SubscriptionStatus::active;
   std::int64_t cursor = 0;                // the last seq delivered (or skipped by the filter)
   std::int64_t consecutive_failures = 0;  // failed attempts since the last delivery
-  std::string last_error;                 // the last failure ("" when none yet)
+  std::string last_error;                 // the last failure ("" when none, or since the
+                                          // next delivery: a forward cursor move clears it)
+  std::string last_error_at;              // when it happened, RFC 3339 UTC ("" with it)
   std::string created_at;                 // RFC 3339 UTC
   std::string updated_at;
 };
@@ -437,14 +439,15 @@ class Store {
   virtual Result<std::string> subscription_secret(std::int64_t id) = 0;
   // Deletes a subscription and its dead letters ("not_found").
   virtual Status delete_subscription(std::int64_t id) = 0;
-  // forward: cursor = max(cursor, seq), and a move clears consecutive_failures (the event
-  // was handled); reset: cursor = seq, whatever it was (a replay from an older seq).
+  // forward: cursor = max(cursor, seq), and a move clears consecutive_failures, last_error
+  // and last_error_at (the event was handled); reset: cursor = seq, whatever it was (a replay from an older seq).
   // "invalid": a negative seq; "not_found".
   virtual Status set_subscription_cursor(std::int64_t id, std::int64_t seq,
                                          CursorMove move = CursorMove::forward) = 0;
-  // One more failed attempt: consecutive_failures + 1, last_error = error ("not_found").
+  // One more failed attempt: consecutive_failures + 1, last_error = error, last_error_at = now
+  // ("not_found").
   virtual Status record_subscription_failure(std::int64_t id, std::string_view error) = 0;
-  // status = paused, last_error = reason ("not_found").
+  // status = paused, last_error = reason, last_error_at = now ("not_found").
   virtual Status pause_subscription(std::int64_t id, std::string_view reason) = 0;
   // status = active, consecutive_failures = 0 (last_error is kept) ("not_found").
   virtual Status resume_subscription(std::int64_t id) = 0;
