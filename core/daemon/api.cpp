@@ -507,6 +507,23 @@ void Daemon::Impl::register_routes() {
     });
   }, http::Access::admin);
 
+  add_route("POST", "/v1/subscriptions/{id}/ping", [this](const Request& req, Responder r) {
+    auto id = parse_id(req.param("id"));
+    if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
+    webhooks_->ping(*id, [r](Result<WebhookDispatcher::PingOutcome> o) mutable {
+      if (!o) {
+        r.send(json_error(o.error().code == "not_found" ? 404 : status_for(o.error()),
+                          o.error().code, o.error().message));
+        return;
+      }
+      json::object out{{"delivered", o->delivered},
+                       {"http_status", o->http_status == 0 ? json::value(nullptr) : json::value(o->http_status)},
+                       {"error", o->error.empty() ? json::value(nullptr) : json::value(o->error)},
+                       {"duration_ms", static_cast<std::int64_t>(o->elapsed.count())}};
+      r.send(json_response(200, out));
+    });
+  }, http::Access::admin);
+
   add_route("GET", "/v1/sinks", [this](const Request&, Responder r) {
     json::array items;
     if (sinks_) {

@@ -1,4 +1,5 @@
 #include <conventiond/publish/webhook_dispatcher.hpp>
+#include <conventiond/model/timestamp.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -201,6 +202,36 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
       }
       if (done) done(st);
     });
+  }
+
+  void ping(std::int64_t id, std::function<void(Result<WebhookDispatcher::PingOutcome>)> done) {
+    using Outcome = WebhookDispatcher::PingOutcome;
+    auto finish = [this, &done](Result<Outcome> r) {
+      asio::post(io_, [weak = weak_from_this(), done = std::move(done), r = std::move(r)] {
+        if (auto self = weak.lock(); self && !self->stopped_ && done) done(r);
+      });
+    };
+    if (stopped_) return;
+    auto sub = store_.subscription(id);
+    if (!sub) return finish(sub.error());
+    if (!*sub) {
+      return finish(Error::make("not_found", "webhooks: no subscription " + std::to_string(id)));
+    }
+    auto secret = open_secret(id);
+    if (!secret) return finish(secret.error());
+    const std::string body = "{\"kind\":\"ping\",\"subscription_id\":" + std::to_string(id) +
+                             ",\"created_at\":\"" + now_rfc3339() + "\"}";
+    fetcher_.fetch(make_request((*sub)->url, *secret, 0, body),
+                   [weak = weak_from_this(), done = std::move(done)](FetchResult r) {
+                     auto self = weak.lock();
+                     if (!self || self->stopped_ || !done) return;
+                     Outcome o;
+                     o.delivered = delivered(r);
+                     o.http_status = r.status;
+                     o.elapsed = r.elapsed;
+                     if (!o.delivered) o.error = describe_failure(r);
+                     done(o);
+                   });
   }
 
   WebhookMetrics metrics() const { return metrics_; }
@@ -615,6 +646,9 @@ Result<Subscription> WebhookDispatcher::subscribe(const NewSubscription& s) {
 Status WebhookDispatcher::resume(std::int64_t id) { return impl_->resume(id); }
 void WebhookDispatcher::replay_dead_letter(std::int64_t id, std::function<void(Status)> done) {
   impl_->replay(id, std::move(done));
+}
+void WebhookDispatcher::ping(std::int64_t id, std::function<void(Result<PingOutcome>)> done) {
+  impl_->ping(id, std::move(done));
 }
 WebhookMetrics WebhookDispatcher::metrics() const { return impl_->metrics(); }
 

@@ -845,3 +845,50 @@ TEST_CASE("webhooks: a dispatcher waiting out a long backoff keeps its lease: th
   CHECK(server.hits("/hook") == 2);
   CHECK((a.metrics().failed_attempts == 2 || b.metrics().failed_attempts == 2));
 }
+
+TEST_CASE("webhooks: a ping is a signed test delivery that moves nothing", "[publish]") {
+  auto store = memory_store();
+  TestHttpServer server;
+  server.route("/hook", TestResponse{204, {}, ""});
+  server.route("/broken", TestResponse{500, {}, "no"});
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  options.poll_interval = 3600s;
+  WebhookDispatcher d(io, *store, options);
+  const Subscription ok = subscribe(d, server.url("/hook"));
+  const Subscription bad = subscribe(d, server.url("/broken"));
+  std::optional<Result<WebhookDispatcher::PingOutcome>> answer;
+  d.ping(ok.id, [&](Result<WebhookDispatcher::PingOutcome> o) { answer = std::move(o); });
+  REQUIRE(run_until(io, [&] { return answer.has_value(); }));
+  REQUIRE(*answer);
+  CHECK((*answer)->delivered);
+  CHECK((*answer)->http_status == 204);
+  CHECK((*answer)->error.empty());
+  REQUIRE(server.requests().size() == 1);
+  const TestRequest r = server.requests().front();
+  CHECK(r.header("x-conventiond-event-id") == "0");
+  const std::string ts = r.header("x-conventiond-timestamp");
+  CHECK(verify_webhook_signature("s3cret", ts, r.body, r.header("x-conventiond-signature")));
+  const auto body = boost::json::parse(r.body);
+  CHECK(body.at("kind").as_string() == "ping");
+  CHECK(body.at("subscription_id").as_int64() == ok.id);
+
+  answer.reset();
+  d.ping(bad.id, [&](Result<WebhookDispatcher::PingOutcome> o) { answer = std::move(o); });
+  REQUIRE(run_until(io, [&] { return answer.has_value(); }));
+  REQUIRE(*answer);
+  CHECK_FALSE((*answer)->delivered);
+  CHECK((*answer)->http_status == 500);
+  CHECK_THAT((*answer)->error, Catch::Contains("500"));
+  // A ping is not an attempt: no failure recorded, cursor unchanged.
+  const Subscription after = row(*store, bad.id);
+  CHECK(after.consecutive_failures == 0);
+  CHECK(after.last_error.empty());
+  CHECK(after.cursor == bad.cursor);
+
+  answer.reset();
+  d.ping(987654, [&](Result<WebhookDispatcher::PingOutcome> o) { answer = std::move(o); });
+  REQUIRE(run_until(io, [&] { return answer.has_value(); }));
+  REQUIRE_FALSE(*answer);
+  CHECK(answer->error().code == "not_found");
+}

@@ -116,6 +116,19 @@ class WebhookDispatcher {
   // (the receiver failed; the dead letter is kept), or a store error.
   void replay_dead_letter(std::int64_t dead_letter, std::function<void(Status)> done);
 
+  // A test delivery to a subscription's URL, signed like the events and whatever its status:
+  // the body {"kind":"ping","subscription_id":N,"created_at":"..."} with X-Conventiond-Event-Id
+  // 0 (not a change event: a receiver answers 2xx and ignores it). Its cursor, failures and
+  // last error are not touched. `done` is called on the io_context with what the receiver did,
+  // or "not_found" / a store error.
+  struct PingOutcome {
+    bool delivered = false;  // a 2xx within the timeout
+    int http_status = 0;     // 0: no answer
+    std::string error;       // why not delivered ("" when delivered)
+    std::chrono::milliseconds elapsed{0};
+  };
+  void ping(std::int64_t subscription, std::function<void(Result<PingOutcome>)> done);
+
   WebhookMetrics metrics() const;
 
   class Impl;
