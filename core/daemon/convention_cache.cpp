@@ -77,7 +77,8 @@ void ConventionCache::upsert(Convention c) {
 
 void ConventionCache::apply(const ChangeEvent& e) {
   pages_.clear();
-  if ((e.kind == "created" || e.kind == "updated") && !e.convention_id.empty()) {
+  if ((e.kind == "created" || e.kind == "updated" || e.kind == "provenance_updated") &&
+      !e.convention_id.empty()) {
     details_.erase(e.convention_id);
     auto v = parse_json(e.payload_json);
     if (!v) return;

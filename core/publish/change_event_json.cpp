@@ -31,6 +31,10 @@ std::string change_event_json(const ChangeEvent& e) {
   append_string(out, e.created_at);
   out += ",\"record\":";
   out += e.payload_json.empty() ? std::string("null") : e.payload_json;
+  if (e.kind == "updated" && !e.changes_json.empty()) {
+    out += ",\"changed\":";  // the facts' members that changed, with their previous values
+    out += e.changes_json;
+  }
   out += '}';
   return out;
 }

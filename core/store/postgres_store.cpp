@@ -11,6 +11,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <conventiond/model/facts_changes.hpp>
 #include <conventiond/model/model_json.hpp>
 #include <conventiond/store/open_store.hpp>
 
@@ -255,6 +256,12 @@ CREATE INDEX corrections_by_convention ON corrections(programme, departement, id
     // 6: when a subscription's last error happened ('' when it has none). SQLite's 6.
     R"sql(
 ALTER TABLE subscriptions ADD COLUMN last_error_at TEXT NOT NULL DEFAULT '';
+)sql",
+    // 7: the facts an update changed, with their previous values (NULL for events written
+    // before; '[]' for an update of the provenance only, read as kind provenance_updated).
+    // SQLite's 7.
+    R"sql(
+ALTER TABLE change_log ADD COLUMN changes JSON;
 )sql",
 };
 
@@ -764,13 +771,15 @@ std::string float8_text(double v) {
 
 Result<std::int64_t> add_change(Session& s, std::string_view kind, std::string_view convention_id,
                                 std::string_view departement, std::int64_t revision,
-                                const std::string& payload) {
+                                const std::string& payload,
+                                const std::optional<std::string>& changes = std::nullopt) {
   // Every writer of the change log holds this lock until it commits: seq order is commit order.
   CONVENTIOND_TRY(s.lock_change_log());
   auto q = s.query("change event",
                    "INSERT INTO change_log(kind, convention_id, departement, revision, payload, "
-                   "created_at) VALUES ($1, $2, $3, $4, $5, " CONVENTIOND_PG_NOW ") RETURNING seq",
-                   {kind, convention_id, departement, revision, payload});
+                   "created_at, changes) VALUES ($1, $2, $3, $4, $5, " CONVENTIOND_PG_NOW
+                   ", $6) RETURNING seq",
+                   {kind, convention_id, departement, revision, payload, changes});
   if (!q) return q.error();
   if (q->empty()) return Error::make("store", "store: change event seq not returned");
   return q->integer(0, 0);
@@ -1487,6 +1496,8 @@ Result<SaveResult> PostgresStore::save_convention(const Convention& merged) {
     // Before reading the stored revision: concurrent savers of one record are serialised.
     CONVENTIOND_TRY(s.lock_change_log());
     std::int64_t previous = 0;
+    std::string kind = "created";
+    std::optional<std::string> changes;
     {
       auto q = s.query("stored convention",
                        "SELECT revision, record FROM conventions WHERE id = $1 FOR UPDATE",
@@ -1497,6 +1508,9 @@ Result<SaveResult> PostgresStore::save_convention(const Convention& merged) {
         auto stored = stored_convention(q->text(0, 1), c.id);
         if (!stored) return stored.error();
         if (content_of(*stored) == content_of(c)) return SaveResult{std::move(*stored), false, 0};
+        const auto changed = facts_changes(stored->facts, c.facts);
+        kind = "updated";  // with changes '[]', read back as provenance_updated
+        changes = boost::json::serialize(changed);
       }
     }
     auto now = s.now();
@@ -1519,8 +1533,7 @@ Result<SaveResult> PostgresStore::save_convention(const Convention& merged) {
                           {c.id, c.revision, json, c.updated_at});
         !st)
       return with_context(st.error(), context);
-    auto seq = add_change(s, previous == 0 ? "created" : "updated", c.id, c.facts.departement,
-                          c.revision, json);
+    auto seq = add_change(s, kind, c.id, c.facts.departement, c.revision, json, changes);
     if (!seq) return with_context(seq.error(), context);
     CONVENTIOND_TRY(s.commit());
     notify_commit();
@@ -1661,15 +1674,17 @@ Result<std::vector<ChangeEvent>> PostgresStore::changes_since(std::int64_t since
   using R = Result<std::vector<ChangeEvent>>;
   return with_session<R>([&](Session& s) -> R {
     auto q = s.query("changes",
-                     "SELECT seq, kind, convention_id, departement, revision, payload, created_at "
-                     "FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                     "SELECT seq, CASE WHEN kind = 'updated' AND changes::text = '[]' THEN "
+                     "'provenance_updated' ELSE kind END, convention_id, departement, revision, "
+                     "payload, created_at, COALESCE(changes::text, '') FROM change_log "
+                     "WHERE seq > $1 ORDER BY seq LIMIT $2",
                      {since, sql_limit(limit)});
     if (!q) return q.error();
     std::vector<ChangeEvent> out;
     out.reserve(static_cast<std::size_t>(q->size()));
     for (int i = 0; i < q->size(); ++i) {
       out.push_back(ChangeEvent{q->integer(i, 0), q->text(i, 1), q->text(i, 2), q->text(i, 3),
-                                q->integer(i, 4), q->text(i, 5), q->text(i, 6)});
+                                q->integer(i, 4), q->text(i, 5), q->text(i, 6), q->text(i, 7)});
     }
     return out;
   });

@@ -13,6 +13,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <conventiond/model/facts_changes.hpp>
 #include <conventiond/model/model_json.hpp>
 
 #include "sqlite_support.hpp"
@@ -51,12 +52,16 @@ namespace {
 
 Result<std::int64_t> add_change(sqlite3* db, std::string_view kind,
                                 std::string_view convention_id, std::string_view departement,
-                                std::int64_t revision, const std::string& payload) {
+                                std::int64_t revision, const std::string& payload,
+                                const std::optional<std::string>& changes = std::nullopt) {
   auto ins = Stmt::prepare(db,
                            "INSERT INTO change_log(kind, convention_id, departement, revision, "
-                           "payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, " CONVENTIOND_NOW ")");
+                           "payload, created_at, changes) VALUES (?1, ?2, ?3, ?4, ?5, "
+                           CONVENTIOND_NOW ", ?6)");
   if (!ins) return ins.error();
-  CONVENTIOND_TRY(ins->bind(kind, convention_id, departement, revision, payload).run());
+  ins->bind(kind, convention_id, departement, revision, payload);
+  if (changes) ins->text(6, *changes);
+  CONVENTIOND_TRY(ins->run());
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db));
 }
 
@@ -172,6 +177,8 @@ Result<SaveResult> SqliteStore::save_convention(const Convention& merged) {
   Transaction tx(db);
   CONVENTIOND_TRY(tx.begin());
   std::int64_t previous = 0;
+  std::string kind = "created";
+  std::optional<std::string> changes;
   {
     auto q = Stmt::prepare(db, "SELECT revision, record FROM conventions WHERE id = ?1");
     if (!q) return q.error();
@@ -184,6 +191,9 @@ Result<SaveResult> SqliteStore::save_convention(const Convention& merged) {
       if (!stored) return stored.error();
       if (content_of(*stored) == content_of(record))
         return SaveResult{std::move(*stored), false, 0};
+      const auto changed = facts_changes(stored->facts, record.facts);
+      kind = "updated";  // with changes '[]', read back as provenance_updated
+      changes = boost::json::serialize(changed);
     }
   }
   auto now = now_text(db);
@@ -211,8 +221,8 @@ Result<SaveResult> SqliteStore::save_convention(const Convention& merged) {
     rev->bind(record.id, record.revision, json, record.updated_at);
     if (Status s = rev->run(); !s) return with_context(s.error(), context);
   }
-  auto seq = add_change(db, previous == 0 ? "created" : "updated", record.id,
-                        record.facts.departement, record.revision, json);
+  auto seq = add_change(db, kind, record.id, record.facts.departement, record.revision, json,
+                        changes);
   if (!seq) return with_context(seq.error(), context);
   CONVENTIOND_TRY(tx.commit());
   notify_commit();
@@ -319,14 +329,16 @@ Result<std::vector<ChangeEvent>> SqliteStore::changes_since(std::int64_t since,
                                                             std::size_t limit) {
   const ReadLease conn(*this);
   auto q = Stmt::prepare(conn.get(),
-                         "SELECT seq, kind, convention_id, departement, revision, payload, "
-                         "created_at FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+                         "SELECT seq, CASE WHEN kind = 'updated' AND changes = '[]' THEN "
+                         "'provenance_updated' ELSE kind END, convention_id, departement, "
+                         "revision, payload, created_at, COALESCE(changes, '') FROM change_log "
+                         "WHERE seq > ?1 ORDER BY seq LIMIT ?2");
   if (!q) return q.error();
   q->bind(since, sql_limit(limit));
   std::vector<ChangeEvent> out;
   CONVENTIOND_TRY(q->each([&] {
     out.push_back(ChangeEvent{q->col_int(0), q->col_text(1), q->col_text(2), q->col_text(3),
-                              q->col_int(4), q->col_text(5), q->col_text(6)});
+                              q->col_int(4), q->col_text(5), q->col_text(6), q->col_text(7)});
     return Status::success();
   }));
   return out;

@@ -248,6 +248,11 @@ CREATE INDEX corrections_by_convention ON corrections(programme, departement, id
     R"sql(
 ALTER TABLE subscriptions ADD COLUMN last_error_at TEXT NOT NULL DEFAULT '';
 )sql",
+    // 7: the facts an update changed, with their previous values (NULL for events written
+    // before; '[]' for an update of the provenance only, read as kind provenance_updated).
+    R"sql(
+ALTER TABLE change_log ADD COLUMN changes TEXT CHECK (changes IS NULL OR json_valid(changes));
+)sql",
 };
 
 Result<std::int64_t> job_id_of(sqlite3* db, std::string_view job, bool create) {

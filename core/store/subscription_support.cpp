@@ -22,6 +22,7 @@ namespace {
 constexpr std::array kSubscriptionStatusNames = {std::string_view("active"),
                                                  std::string_view("paused")};
 constexpr std::array kEventKinds = {std::string_view("created"), std::string_view("updated"),
+                                    std::string_view("provenance_updated"),
                                     std::string_view("indicators_updated")};
 
 void sort_unique(std::vector<std::string>& v) {

@@ -151,7 +151,7 @@ Row read_event(std::string_view text, std::size_t index, bool indicators) {
     created_at = member_string(event, "created_at", w, true);
     created_at_null = false;
   }
-  if (kind == "created" || kind == "updated") {
+  if (kind == "created" || kind == "updated" || kind == "provenance_updated") {
     const sdk::json::Value* revision = event.find("revision");
     if (revision == nullptr || !revision->is_integer()) {
       throw sdk::Failure(w + ": \"revision\" is not an integer");
@@ -180,7 +180,7 @@ Row read_event(std::string_view text, std::size_t index, bool indicators) {
     return row;
   }
   throw sdk::Failure(w + ": unknown kind '" + kind +
-                     "' (this sink knows created, updated and indicators_updated)");
+                     "' (this sink knows created, updated, provenance_updated and indicators_updated)");
 }
 
 class PostgresTableSink final : public sdk::SinkConnector {

@@ -324,10 +324,11 @@ TEST_CASE("produced JSON satisfies the schema, and covers every member it names"
   expect_valid(to_json(test::full_indicator()), "indicator");
   // The change-log events as every publisher writes them (publish/change_event_json.hpp).
   ChangeEvent updated{42, "updated", "pauvrete-2019:67", "67", 3,
-                      json::serialize(to_json(test::full_convention())), "2026-11-25T15:21:42Z"};
+                      json::serialize(to_json(test::full_convention())), "2026-11-25T15:21:42Z",
+                      R"([{"field":"signed_on","previous":"2019-06-27"},{"field":"period","previous":null}])"};
   expect_valid(json::parse(change_event_json(updated)), "change_event");
   ChangeEvent indicator{43, "indicators_updated", "", "2B", 0,
-                        json::serialize(to_json(test::full_indicator())), "2026-11-25T15:21:43Z"};
+                        json::serialize(to_json(test::full_indicator())), "2026-11-25T15:21:43Z", ""};
   expect_valid(json::parse(change_event_json(indicator)), "change_event");
   ChangeEvent bad = updated;
   bad.kind = "deleted";

@@ -206,7 +206,7 @@ TEST_CASE("postgres_table: a malformed batch fails before anything is written") 
       {"[" + good + R"(,7])", prefix + "event 2 of the batch is not a JSON object"},
       {"[" + good + R"(,{"seq":2,"kind":"deleted","record":{}}])",
        prefix + "event 2 of the batch (seq 2): unknown kind 'deleted' (this sink knows created, "
-                "updated and indicators_updated)"},
+                "updated, provenance_updated and indicators_updated)"},
       {"[" + good +
            R"(,{"seq":2,"kind":"updated","convention_id":"","departement":"13",)"
            R"("revision":1,"record":{}}])",

@@ -25,6 +25,13 @@ TEST_CASE("change event JSON: every field, the record verbatim, strings escaped"
   auto arr = boost::json::parse(change_events_json_array({e, odd}));
   REQUIRE(arr.as_array().size() == 2);
   CHECK(arr.as_array()[1].at("seq").as_int64() == 1);
+  // An update says what changed, with the previous values; only when the store recorded it.
+  ChangeEvent changed = e;
+  changed.changes_json = R"([{"field":"signed_on","previous":"2019-06-27"}])";
+  CHECK(change_event_json(changed).ends_with(R"("record":{"id":"pauvrete-67","n":1.50},"changed":[{"field":"signed_on","previous":"2019-06-27"}]})"));
+  ChangeEvent created = changed;
+  created.kind = "created";
+  CHECK(change_event_json(created).find("changed") == std::string::npos);
 }
 
 TEST_CASE("event filter: departements and kinds, empty lists take everything", "[publish]") {

@@ -790,11 +790,18 @@ void store_conformance(MakeStore make_store) {
     CHECK(events[0].revision == 1);
     CHECK_FALSE(events[0].created_at.empty());
     CHECK(parse_convention(events[0].payload_json) == first->convention);
+    CHECK(events[0].changes_json.empty());
+    // An update names the facts that changed, with their previous values (evidence aside).
     CHECK(events[1].kind == "updated");
     CHECK(events[1].revision == 2);
     CHECK(parse_convention(events[1].payload_json) == second->convention);
-    CHECK(events[2].kind == "updated");
+    CHECK(boost::json::parse(events[1].changes_json) ==
+          boost::json::parse(R"([{"field":"funding","previous":[{"funder":"etat","year":2019,)"
+                             R"("amount_eur":1000,"qualifier":"exact"}]}])"));
+    // A new revision whose facts are the same (only the provenance moved) says so.
+    CHECK(events[2].kind == "provenance_updated");
     CHECK(events[2].seq == third->seq);
+    CHECK(events[2].changes_json == "[]");
 
     // conventions() lists the current records by id.
     REQUIRE(s.save_convention(make_convention("13", 5)));

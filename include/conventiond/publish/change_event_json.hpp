@@ -1,7 +1,8 @@
 #pragma once
 // One change-log event as every publisher sends it (webhook bodies, sink batches):
 //   {"seq":12,"kind":"updated","convention_id":"...","departement":"67","revision":3,
-//    "created_at":"2025-01-02T03:04:05Z","record":{...the stored record, verbatim...}}
+//    "created_at":"2025-01-02T03:04:05Z","record":{...the stored record, verbatim...},
+//    "changed":[{"field":"signed_on","previous":"2019-06-27"}]}       ("changed": updated only)
 
 #include <string>
 #include <vector>

@@ -153,12 +153,18 @@ struct IndicatorRecord {
 // One event of the change log (totally ordered by seq).
 struct ChangeEvent {
   std::int64_t seq = 0;
-  std::string kind;            // "created", "updated", "indicators_updated"
+  // "created", "updated" (facts changed), "provenance_updated" (only the provenance or the
+  // evidence changed), "indicators_updated"
+  std::string kind;
   std::string convention_id;   // "" for an indicator of a département without a convention
   std::string departement;     // INSEE code
   std::int64_t revision = 0;   // the convention's revision (0 when there is none)
   std::string payload_json;    // the full new record (convention JSON, or the indicator JSON)
   std::string created_at;      // RFC 3339 UTC
+  // For "updated": the facts' members that changed with their previous values
+  // (model/facts_changes.hpp), a JSON array; "" when not known (events written before this
+  // was recorded, and every other kind).
+  std::string changes_json{};
 };
 
 struct JobCursor {
