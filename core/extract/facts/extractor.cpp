@@ -205,16 +205,20 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
 // Does sentence s speak of convention `code`? With one subject, every sentence does. With
 // several, a sentence naming that département and no other subject does; a sentence naming
 // none belongs to the primary convention, if the document has one.
+bool names_code(const std::vector<std::string>& sorted_codes, const std::string& code) {
+  return std::binary_search(sorted_codes.begin(), sorted_codes.end(), code);
+}
+
 bool about(const Sentence& s, const std::string& code, const Subjects& subjects) {
   if (subjects.codes.size() <= 1) return true;
-  const std::set<std::string>& named = s.departements;
-  if (is_corsica_pair(named) && named.count(code)) return true;
+  const std::vector<std::string>& named = s.departements;
+  if (named.size() == 2 && named[0] == "2A" && named[1] == "2B" && names_code(named, code)) return true;
   const bool names_other = std::any_of(subjects.codes.begin(), subjects.codes.end(),
-                                       [&](const std::string& o) { return o != code && named.count(o); });
-  if (named.count(code)) return !names_other;
+                                       [&](const std::string& o) { return o != code && names_code(named, o); });
+  if (names_code(named, code)) return !names_other;
   // A sentence naming none belongs to the département its section is about ("Dans l'Aude, ..."
   // then sentences without a name), else to the document's own convention.
-  const std::string& owner = s.section_departement.empty() ? subjects.primary : s.section_departement;
+  const std::string& owner = s.section_departement ? *s.section_departement : subjects.primary;
   const bool primary = code == owner || (is_corsica_pair({owner, code}) && subjects.codes.size() == 2);
   return !names_other && primary;
 }
@@ -222,22 +226,29 @@ bool about(const Sentence& s, const std::string& code, const Subjects& subjects)
 // For a document about several départements: what each sentence names (scanned once), and its
 // section département, the last subject named alone before it, within a run of sentences that
 // continues until another subject is named alone.
+// The section département points into subjects.codes, which outlive the sentences' use.
 void assign_sections(std::vector<Sentence>& sentences, const Subjects& subjects) {
-  std::string current;
+  const std::string* current = nullptr;
   for (Sentence& s : sentences) {
-    s.departements = codes_in(s.text);
-    std::set<std::string> named;
-    for (const std::string& c : s.departements)
-      if (std::find(subjects.codes.begin(), subjects.codes.end(), c) != subjects.codes.end()) named.insert(c);
-    if (named.size() == 1) current = *named.begin();
-    else if (named.size() > 1) current.clear();  // an enumeration: no section until one is named again
+    const std::set<std::string> codes = codes_in(s.text);
+    s.departements.assign(codes.begin(), codes.end());  // sorted, unique
+    const std::string* only = nullptr;
+    std::size_t named = 0;
+    for (const std::string& c : s.departements) {
+      const auto it = std::find(subjects.codes.begin(), subjects.codes.end(), c);
+      if (it == subjects.codes.end()) continue;
+      ++named;
+      only = &*it;
+    }
+    if (named == 1) current = only;
+    else if (named > 1) current = nullptr;  // an enumeration: no section until one is named again
     s.section_departement = current;
   }
 }
 
 // A sentence that names this département among several subjects (for facts that carry their
 // own département, like "préfet des Yvelines" or "1,3 M€ aux Yvelines").
-bool names(const Sentence& s, const std::string& code) { return s.departements.count(code) > 0; }
+bool names(const Sentence& s, const std::string& code) { return names_code(s.departements, code); }
 
 // A national review ("des conventions signées avec 99 départements", "tous les départements
 // ont signé"): a document about the programme as a whole, whose mentions of one département
@@ -246,7 +257,7 @@ bool names(const Sentence& s, const std::string& code) { return s.departements.c
 bool is_national_review(const std::vector<Sentence>& sentences, const TextDocument& doc) {
   if (!codes_in(doc.title).empty() || publisher_departement(doc.site_name)) return false;
   for (const Sentence& s : sentences) {
-    const std::string& f = s.folded;
+    const std::string_view f = s.folded;
     if (f.find("tous les departements") != std::string::npos) return true;
     for (std::size_t p = f.find(" departements"); p != std::string::npos; p = f.find(" departements", p + 1)) {
       std::size_t b = p;
@@ -465,7 +476,7 @@ void drop_other_contents_entries(std::vector<Sentence>& sentences, const TextDoc
 std::optional<int> only_year(const std::vector<Sentence>& sentences) {
   std::set<int> years;
   for (const Sentence& s : sentences) {
-    const std::string& f = s.folded;
+    const std::string_view f = s.folded;
     for (std::size_t i = 0; i + 4 <= f.size(); ++i) {
       if (!std::all_of(f.begin() + static_cast<std::ptrdiff_t>(i), f.begin() + static_cast<std::ptrdiff_t>(i + 4),
                        [](char c) { return c >= '0' && c <= '9'; }))
@@ -705,7 +716,8 @@ Extraction extract_conventions(TextDocument document) {
   Extraction ex;
   ex.document = std::move(document);
   const TextDocument& doc = ex.document;
-  std::vector<Sentence> sentences = extract_detail::document_sentences(doc);
+  extract_detail::DocumentSentences all_sentences = extract_detail::document_sentences(doc);
+  std::vector<Sentence>& sentences = all_sentences.list;
   drop_other_contents_entries(sentences, doc);
   ex.relevant = is_relevant(sentences, fold(doc.title));
   if (!ex.relevant) return ex;
