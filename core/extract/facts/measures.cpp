@@ -163,8 +163,8 @@ std::vector<MeasureMention> find_measure_mentions(const TextDocument& doc) {
   };
   for (const TextBlock& b : doc.blocks) {
     if (begin + chunk.size() > 0) chunk.push_back('\n');  // as plain_text(): once not empty
-    if (b.kind == BlockKind::table_row && !b.cells.empty()) {
-      chunk += join_cells(b.cells);
+    if (b.kind == BlockKind::table_row && b.cell_count() > 0) {
+      chunk += b.joined_cells();
     } else {
       chunk += b.text;
     }
