@@ -128,10 +128,17 @@ std::optional<std::string> publisher_departement(std::string_view site_name) {
   return site.front().code;
 }
 
+// What one sentence names, for a document about several départements.
+struct SentenceNames {
+  std::vector<std::string> departements;    // the codes it names, sorted, unique
+  const std::string* section = nullptr;     // the subject named last before it, alone (in codes)
+};
+
 struct Subjects {
   std::vector<std::string> codes;  // in order of first mention
   std::string primary;             // the document's own convention when it has one
   std::map<std::string, Evidence> evidence;  // where each code was read
+  std::vector<SentenceNames> names;          // by Sentence::index, with several codes only
 };
 
 Subjects subject_departements(const std::vector<Sentence>& sentences, const TextDocument& doc,
@@ -211,14 +218,15 @@ bool names_code(const std::vector<std::string>& sorted_codes, const std::string&
 
 bool about(const Sentence& s, const std::string& code, const Subjects& subjects) {
   if (subjects.codes.size() <= 1) return true;
-  const std::vector<std::string>& named = s.departements;
+  const SentenceNames& n = subjects.names[s.index];
+  const std::vector<std::string>& named = n.departements;
   if (named.size() == 2 && named[0] == "2A" && named[1] == "2B" && names_code(named, code)) return true;
   const bool names_other = std::any_of(subjects.codes.begin(), subjects.codes.end(),
                                        [&](const std::string& o) { return o != code && names_code(named, o); });
   if (names_code(named, code)) return !names_other;
   // A sentence naming none belongs to the département its section is about ("Dans l'Aude, ..."
   // then sentences without a name), else to the document's own convention.
-  const std::string& owner = s.section_departement ? *s.section_departement : subjects.primary;
+  const std::string& owner = n.section ? *n.section : subjects.primary;
   const bool primary = code == owner || (is_corsica_pair({owner, code}) && subjects.codes.size() == 2);
   return !names_other && primary;
 }
@@ -226,15 +234,19 @@ bool about(const Sentence& s, const std::string& code, const Subjects& subjects)
 // For a document about several départements: what each sentence names (scanned once), and its
 // section département, the last subject named alone before it, within a run of sentences that
 // continues until another subject is named alone.
-// The section département points into subjects.codes, which outlive the sentences' use.
-void assign_sections(std::vector<Sentence>& sentences, const Subjects& subjects) {
+// The section département points into subjects.codes, not changed after.
+void assign_sections(std::vector<Sentence>& sentences, Subjects& subjects) {
   const std::string* current = nullptr;
-  for (Sentence& s : sentences) {
+  subjects.names.resize(sentences.size());
+  for (std::size_t i = 0; i < sentences.size(); ++i) {
+    Sentence& s = sentences[i];
+    s.index = static_cast<std::uint32_t>(i);
+    SentenceNames& n = subjects.names[i];
     const std::set<std::string> codes = codes_in(s.text);
-    s.departements.assign(codes.begin(), codes.end());  // sorted, unique
+    n.departements.assign(codes.begin(), codes.end());  // sorted, unique
     const std::string* only = nullptr;
     std::size_t named = 0;
-    for (const std::string& c : s.departements) {
+    for (const std::string& c : n.departements) {
       const auto it = std::find(subjects.codes.begin(), subjects.codes.end(), c);
       if (it == subjects.codes.end()) continue;
       ++named;
@@ -242,13 +254,15 @@ void assign_sections(std::vector<Sentence>& sentences, const Subjects& subjects)
     }
     if (named == 1) current = only;
     else if (named > 1) current = nullptr;  // an enumeration: no section until one is named again
-    s.section_departement = current;
+    n.section = current;
   }
 }
 
 // A sentence that names this département among several subjects (for facts that carry their
 // own département, like "préfet des Yvelines" or "1,3 M€ aux Yvelines").
-bool names(const Sentence& s, const std::string& code) { return names_code(s.departements, code); }
+bool names(const Sentence& s, const std::string& code, const Subjects& subjects) {
+  return subjects.codes.size() > 1 && names_code(subjects.names[s.index].departements, code);
+}
 
 // A national review ("des conventions signées avec 99 départements", "tous les départements
 // ont signé"): a document about the programme as a whole, whose mentions of one département
@@ -337,7 +351,7 @@ std::optional<Read<Date>> signature_date(const std::vector<Sentence>& sentences,
                                          bool amendment, const EvidenceLocator& where) {
   const AgreementKind wanted = amendment ? AgreementKind::amendment : AgreementKind::ours;
   for (const Sentence& s : sentences) {
-    if (s.in_annex || !(about(s, code, subjects) || names(s, code))) continue;
+    if (s.in_annex || !(about(s, code, subjects) || names(s, code, subjects))) continue;
     const std::vector<Signing> signs = signings(s.folded);
     if (signs.empty()) continue;
     const extract_detail::FoldedText ft(s.text);
@@ -616,7 +630,7 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
       return [&s, &where, rule](const PersonMention&) { return where.sentence(s, rule); };
     };
     if (about(s, code, subjects)) take(s.text, false, in_sentence(rules::kSigningSentencePerson));
-    else if (names(s, code)) take(s.text, true, in_sentence(rules::kRoleNamesDepartement));
+    else if (names(s, code, subjects)) take(s.text, true, in_sentence(rules::kRoleNamesDepartement));
   }
   if (!block_text.empty() && (subjects.codes.size() == 1 || code == subjects.primary))
     take(block_text, false, [&](const PersonMention& p) {
@@ -672,7 +686,7 @@ std::vector<FundingLine> funding(const std::vector<Sentence>& sentences, const s
     const Sentence& s = sentences[i];
     if (s.in_annex) continue;
     const bool own = about(s, code, subjects);
-    if (!own && !names(s, code)) continue;
+    if (!own && !names(s, code, subjects)) continue;
     const SentenceFunding sf = funding_in_sentence(sentences, i, ctx);
     ctx.previous_year = sf.year;  // the next sentence's counterpart amount
     // "1,3 M€ aux Yvelines et 1,1 M€ aux Hauts-de-Seine": the département after each amount;
@@ -726,12 +740,13 @@ Extraction extract_conventions(TextDocument document) {
     return ex;
   }
   const EvidenceLocator where(doc);
-  const Subjects subjects = subject_departements(sentences, doc, where);
+  Subjects subjects_read = subject_departements(sentences, doc, where);
+  const Subjects& subjects = subjects_read;
   if (subjects.codes.empty()) {
     ex.warnings.push_back("the document speaks of a convention but names no département");
     return ex;
   }
-  if (subjects.codes.size() > 1) assign_sections(sentences, subjects);
+  if (subjects.codes.size() > 1) assign_sections(sentences, subjects_read);
   const std::optional<Read<Period>> period_read = document_period(sentences, where);
   const std::optional<Period> period =
       period_read ? std::optional<Period>(period_read->value) : std::nullopt;

@@ -134,6 +134,7 @@ DocumentSentences document_sentences(const TextDocument& doc) {
     sent.begin = p.begin;
     sent.end = p.end;
     sent.block = p.block;
+    sent.index = static_cast<std::uint32_t>(out.list.size());
     sent.kind = block.kind;
     sent.in_annex = annex_block[p.block];
     out.list.push_back(std::move(sent));

@@ -16,19 +16,18 @@
 
 namespace conventiond::extract_detail {
 
-// Held for every sentence of the document through the whole extraction: kept small (88 bytes,
-// no allocation of its own unless the document is about several départements).
+// Held for every sentence of the document through the whole extraction: kept small (56 bytes,
+// no allocation of its own). What a sentence names, for documents about several départements,
+// is kept by the extractor beside the sentences, at `index`.
 struct Sentence {
   std::string_view text;      // in the block's text (the document outlives its sentences)
   std::string_view folded;    // fold(text), in DocumentSentences::folded_text
   std::uint32_t block = 0;
   std::uint32_t begin = 0;   // byte offsets of `text` in the block's text
   std::uint32_t end = 0;
+  std::uint32_t index = 0;   // set by the extractor once the sentences are final
   BlockKind kind = BlockKind::paragraph;
   bool in_annex = false;     // after an "Annexe" / "Fiche" heading
-  // Set by the extractor for documents about several départements:
-  std::vector<std::string> departements;          // the codes this sentence names, sorted, unique
-  const std::string* section_departement = nullptr;  // the subject named last before it, alone
 };
 
 // The sentences and their folded forms, end to end in one buffer (no allocation per
