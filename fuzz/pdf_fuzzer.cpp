@@ -21,7 +21,7 @@ namespace {
 void check(const conventiond::TextDocument& d) {
   for (const auto& b : d.blocks) {
     if (!conventiond::is_valid_utf8(b.text)) __builtin_trap();
-    for (const auto& c : b.cells) {
+    for (const auto& c : b.cells()) {
       if (!conventiond::is_valid_utf8(c)) __builtin_trap();
     }
   }
@@ -29,7 +29,7 @@ void check(const conventiond::TextDocument& d) {
     if (t.first_block + t.block_count > d.blocks.size()) __builtin_trap();
     for (std::size_t i = t.first_block; i < t.first_block + t.block_count; ++i) {
       if (d.blocks[i].kind != conventiond::BlockKind::table_row) __builtin_trap();
-      if (d.blocks[i].cells.size() != t.column_x.size()) __builtin_trap();
+      if (d.blocks[i].cells().size() != t.column_x.size()) __builtin_trap();
     }
   }
   (void)d.plain_text();

@@ -104,7 +104,7 @@ void print_numbered_text(std::ostream& os, const TextDocument& doc) {
   int page = 0;
   for (const TextBlock& b : doc.blocks) {
     const std::string line =
-        b.kind == BlockKind::table_row && !b.cells.empty() ? join_cells(b.cells) : b.text;
+        b.kind == BlockKind::table_row && b.cell_count() > 0 ? b.joined_cells() : b.text;
     if (offset > 0) ++offset;  // the "\n" before this line (TextDocument::plain_text())
     if (b.page != page && b.page > 0) {
       page = b.page;

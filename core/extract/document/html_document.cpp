@@ -1151,6 +1151,7 @@ void HtmlExtractor::emit_table(int idx) {
     if (stopped_) break;
     TextBlock b;
     b.kind = BlockKind::table_row;
+    std::vector<std::string> cells;
     bool any = false;
     const Node& rn = nodes_[static_cast<std::size_t>(r)];
     for (int c = rn.first_child; c >= 0; c = nodes_[static_cast<std::size_t>(c)].next) {
@@ -1158,7 +1159,7 @@ void HtmlExtractor::emit_table(int idx) {
       if (cn.tag != GUMBO_TAG_TD && cn.tag != GUMBO_TAG_TH) continue;
       std::string cell = node_text(c);
       any = any || !cell.empty();
-      b.cells.push_back(std::move(cell));
+      cells.push_back(std::move(cell));
       long span = 1;
       std::string_view cs = attr(cn.g, "colspan");
       if (!cs.empty() && cs.size() <= 3) {
@@ -1169,10 +1170,10 @@ void HtmlExtractor::emit_table(int idx) {
         }
         span = std::clamp(span, 1L, 50L);
       }
-      for (long k = 1; k < span; ++k) b.cells.emplace_back();
+      for (long k = 1; k < span; ++k) cells.emplace_back();
     }
     if (!any) continue;
-    b.text = join_cells(b.cells);
+    b.set_cells(cells);
     if (text_bytes_ + b.text.size() > limits_.max_text_bytes) {
       close_table();
       push_block(BlockKind::paragraph, std::move(b.text));  // records the cut

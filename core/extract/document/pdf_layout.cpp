@@ -388,7 +388,6 @@ class Emitter {
     bytes_ += sz;
     // the text was grown by appending lines: held until the document is done, without slack
     b.text.shrink_to_fit();
-    for (auto& c : b.cells) c.shrink_to_fit();
     doc_.blocks.push_back(std::move(b));
     return true;
   }
@@ -1263,13 +1262,14 @@ void PdfLayout::finish(TextDocument& doc, std::size_t max_text_bytes, std::strin
       b.kind = BlockKind::table_row;
       b.page = row.page;
       bool any = false;
-      b.cells.reserve(row.cells.size());  // held until the document is done: no slack
+      std::vector<std::string> cells;
+      cells.reserve(row.cells.size());
       for (auto& c : row.cells) {
         any = any || !c.text.empty();
-        b.cells.push_back(std::move(c.text));
+        cells.push_back(std::move(c.text));
       }
       if (!any) continue;
-      b.text = join_cells(b.cells);
+      b.set_cells(cells);  // sized exactly: held until the document is done
       if (!out.push(std::move(b))) break;
     }
     table.block_count = doc.blocks.size() - table.first_block;

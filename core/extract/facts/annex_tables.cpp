@@ -88,9 +88,9 @@ bool read_header(const TextBlock& row, Columns& cols, bool new_table, std::optio
   Columns found;
   std::vector<std::size_t> etat_only;
   // The first column holds the row labels ("Actions du Département"), never a column header.
-  for (std::size_t i = 1; i < row.cells.size(); ++i) {
-    const std::string f = fold(row.cells[i]);
-    const std::optional<int> year = year_in_cell(row.cells[i]);
+  for (std::size_t i = 1; i < row.cell_count(); ++i) {
+    const std::string f = fold(row.cell(i));
+    const std::optional<int> year = year_in_cell(row.cell(i));
     const bool dep = names_departement(f);
     const bool etat = names_etat(f);
     if (!year && !dep && !etat) continue;
@@ -109,7 +109,7 @@ bool read_header(const TextBlock& row, Columns& cols, bool new_table, std::optio
     for (std::size_t i : etat_only) found[i] = Column{Funder::etat, std::nullopt};
   // "Crédits État 2019": a cell naming both whose money and which year is a header by itself
   const bool self_describing = std::any_of(found.begin(), found.end(), [&](const auto& kv) {
-    const std::string f = fold(row.cells[kv.first]);
+    const std::string f = fold(row.cell(kv.first));
     return kv.second.year && (names_etat(f) || names_departement(f));
   });
   const std::size_t year_cols = static_cast<std::size_t>(
@@ -129,7 +129,7 @@ bool read_header(const TextBlock& row, Columns& cols, bool new_table, std::optio
   for (const auto& [i, c] : found) {
     // a year under a Département header keeps the Département; a plain year is the State's
     auto it = cols.find(i);
-    if (it != cols.end() && c.year && !names_departement(fold(row.cells[i])) && it->second.funder == Funder::departement &&
+    if (it != cols.end() && c.year && !names_departement(fold(row.cell(i))) && it->second.funder == Funder::departement &&
         !it->second.year) {
       it->second.year = c.year;
       continue;
@@ -211,26 +211,26 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
       caption_year = caption_year_of(row);
       continue;
     }
-    if (row.cells.empty()) continue;
-    auto code = action_code(row.cells[0]);
+    if (row.cell_count() == 0) continue;
+    auto code = action_code(row.cell(0));
     // "1-1 | Accompagnement des jeunes | 85 000 €": the code in a cell of its own
-    if (code && code->second.empty() && row.cells.size() > 1 && !parse_amount_cell(row.cells[1]))
-      code->second = row.cells[1];
+    if (code && code->second.empty() && row.cell_count() > 1 && !parse_amount_cell(row.cell(1)))
+      code->second = std::string(row.cell(1));
     if (!code && read_header(row, cols, !last_was_header, caption_year)) {
       section_sum.clear();  // a new table starts
       last_was_header = true;
       continue;
     }
     last_was_header = false;
-    const std::string first = fold(row.cells[0]);
+    const std::string first = fold(row.cell(0));
     if (first.rfind("total", 0) == 0) {
       for (const auto& [idx, col] : cols) {
-        if (idx >= row.cells.size() || !col.year) continue;
-        auto amount = parse_amount_cell(row.cells[idx]);
+        if (idx >= row.cell_count() || !col.year) continue;
+        auto amount = parse_amount_cell(row.cell(idx));
         if (!amount) continue;
         const auto key = std::make_pair(static_cast<int>(col.funder), *col.year);
         if (section_sum.count(key) && section_sum[key] != amount->amount_eur)
-          warnings.push_back("table row '" + row.cells[0] + "': total " + std::to_string(amount->amount_eur) +
+          warnings.push_back("table row '" + std::string(row.cell(0)) + "': total " + std::to_string(amount->amount_eur) +
                              " for " + std::to_string(*col.year) + " but its rows add up to " +
                              std::to_string(section_sum[key]));
       }
@@ -238,10 +238,10 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
       continue;
     }
     if (!code) {
-      if (auto funder = funder_row(row.cells[0]); funder && table_funding) {
+      if (auto funder = funder_row(row.cell(0)); funder && table_funding) {
         for (const auto& [idx, col] : cols) {
-          if (idx >= row.cells.size() || !col.year) continue;
-          auto amount = parse_amount_cell(row.cells[idx]);
+          if (idx >= row.cell_count() || !col.year) continue;
+          auto amount = parse_amount_cell(row.cell(idx));
           if (!amount || amount->amount_eur <= 0) continue;
           FundingLine l;
           l.funder = *funder;
@@ -264,8 +264,8 @@ std::vector<Action> read_annex_actions(const TextDocument& doc, std::vector<std:
     } else if (!code->second.empty() && code->second.size() < it->title.size()) {
       it->title = code->second;  // a summary table's short title reads better than a detailed cell
     }
-    for (std::size_t i = 1; i < row.cells.size(); ++i) {
-      auto amount = parse_amount_cell(row.cells[i]);
+    for (std::size_t i = 1; i < row.cell_count(); ++i) {
+      auto amount = parse_amount_cell(row.cell(i));
       if (!amount || amount->amount_eur <= 0) continue;
       FundingLine l;
       l.amount_eur = amount->amount_eur;

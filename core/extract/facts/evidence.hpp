@@ -75,7 +75,7 @@ class EvidenceLocator {
 
   // The block's line in the cleaned text: its text, or a table row's cells joined.
   static std::string line_text(const TextBlock& b) {
-    return b.kind == BlockKind::table_row && !b.cells.empty() ? join_cells(b.cells) : b.text;
+    return b.kind == BlockKind::table_row && b.cell_count() > 0 ? b.joined_cells() : b.text;
   }
 
   // Code points in UTF-8 text (bytes that do not continue a sequence).

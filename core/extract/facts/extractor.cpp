@@ -128,10 +128,17 @@ std::optional<std::string> publisher_departement(std::string_view site_name) {
   return site.front().code;
 }
 
+// What one sentence names, for a document about several départements.
+struct SentenceNames {
+  std::vector<std::string> departements;    // the codes it names, sorted, unique
+  const std::string* section = nullptr;     // the subject named last before it, alone (in codes)
+};
+
 struct Subjects {
   std::vector<std::string> codes;  // in order of first mention
   std::string primary;             // the document's own convention when it has one
   std::map<std::string, Evidence> evidence;  // where each code was read
+  std::vector<SentenceNames> names;          // by Sentence::index, with several codes only
 };
 
 Subjects subject_departements(const std::vector<Sentence>& sentences, const TextDocument& doc,
@@ -205,16 +212,21 @@ Subjects subject_departements(const std::vector<Sentence>& sentences, const Text
 // Does sentence s speak of convention `code`? With one subject, every sentence does. With
 // several, a sentence naming that département and no other subject does; a sentence naming
 // none belongs to the primary convention, if the document has one.
+bool names_code(const std::vector<std::string>& sorted_codes, const std::string& code) {
+  return std::binary_search(sorted_codes.begin(), sorted_codes.end(), code);
+}
+
 bool about(const Sentence& s, const std::string& code, const Subjects& subjects) {
   if (subjects.codes.size() <= 1) return true;
-  const std::set<std::string>& named = s.departements;
-  if (is_corsica_pair(named) && named.count(code)) return true;
+  const SentenceNames& n = subjects.names[s.index];
+  const std::vector<std::string>& named = n.departements;
+  if (named.size() == 2 && named[0] == "2A" && named[1] == "2B" && names_code(named, code)) return true;
   const bool names_other = std::any_of(subjects.codes.begin(), subjects.codes.end(),
-                                       [&](const std::string& o) { return o != code && named.count(o); });
-  if (named.count(code)) return !names_other;
+                                       [&](const std::string& o) { return o != code && names_code(named, o); });
+  if (names_code(named, code)) return !names_other;
   // A sentence naming none belongs to the département its section is about ("Dans l'Aude, ..."
   // then sentences without a name), else to the document's own convention.
-  const std::string& owner = s.section_departement.empty() ? subjects.primary : s.section_departement;
+  const std::string& owner = n.section ? *n.section : subjects.primary;
   const bool primary = code == owner || (is_corsica_pair({owner, code}) && subjects.codes.size() == 2);
   return !names_other && primary;
 }
@@ -222,22 +234,35 @@ bool about(const Sentence& s, const std::string& code, const Subjects& subjects)
 // For a document about several départements: what each sentence names (scanned once), and its
 // section département, the last subject named alone before it, within a run of sentences that
 // continues until another subject is named alone.
-void assign_sections(std::vector<Sentence>& sentences, const Subjects& subjects) {
-  std::string current;
-  for (Sentence& s : sentences) {
-    s.departements = codes_in(s.text);
-    std::set<std::string> named;
-    for (const std::string& c : s.departements)
-      if (std::find(subjects.codes.begin(), subjects.codes.end(), c) != subjects.codes.end()) named.insert(c);
-    if (named.size() == 1) current = *named.begin();
-    else if (named.size() > 1) current.clear();  // an enumeration: no section until one is named again
-    s.section_departement = current;
+// The section département points into subjects.codes, not changed after.
+void assign_sections(std::vector<Sentence>& sentences, Subjects& subjects) {
+  const std::string* current = nullptr;
+  subjects.names.resize(sentences.size());
+  for (std::size_t i = 0; i < sentences.size(); ++i) {
+    Sentence& s = sentences[i];
+    s.index = static_cast<std::uint32_t>(i);
+    SentenceNames& n = subjects.names[i];
+    const std::set<std::string> codes = codes_in(s.text);
+    n.departements.assign(codes.begin(), codes.end());  // sorted, unique
+    const std::string* only = nullptr;
+    std::size_t named = 0;
+    for (const std::string& c : n.departements) {
+      const auto it = std::find(subjects.codes.begin(), subjects.codes.end(), c);
+      if (it == subjects.codes.end()) continue;
+      ++named;
+      only = &*it;
+    }
+    if (named == 1) current = only;
+    else if (named > 1) current = nullptr;  // an enumeration: no section until one is named again
+    n.section = current;
   }
 }
 
 // A sentence that names this département among several subjects (for facts that carry their
 // own département, like "préfet des Yvelines" or "1,3 M€ aux Yvelines").
-bool names(const Sentence& s, const std::string& code) { return s.departements.count(code) > 0; }
+bool names(const Sentence& s, const std::string& code, const Subjects& subjects) {
+  return subjects.codes.size() > 1 && names_code(subjects.names[s.index].departements, code);
+}
 
 // A national review ("des conventions signées avec 99 départements", "tous les départements
 // ont signé"): a document about the programme as a whole, whose mentions of one département
@@ -246,7 +271,7 @@ bool names(const Sentence& s, const std::string& code) { return s.departements.c
 bool is_national_review(const std::vector<Sentence>& sentences, const TextDocument& doc) {
   if (!codes_in(doc.title).empty() || publisher_departement(doc.site_name)) return false;
   for (const Sentence& s : sentences) {
-    const std::string& f = s.folded;
+    const std::string_view f = s.folded;
     if (f.find("tous les departements") != std::string::npos) return true;
     for (std::size_t p = f.find(" departements"); p != std::string::npos; p = f.find(" departements", p + 1)) {
       std::size_t b = p;
@@ -326,7 +351,7 @@ std::optional<Read<Date>> signature_date(const std::vector<Sentence>& sentences,
                                          bool amendment, const EvidenceLocator& where) {
   const AgreementKind wanted = amendment ? AgreementKind::amendment : AgreementKind::ours;
   for (const Sentence& s : sentences) {
-    if (s.in_annex || !(about(s, code, subjects) || names(s, code))) continue;
+    if (s.in_annex || !(about(s, code, subjects) || names(s, code, subjects))) continue;
     const std::vector<Signing> signs = signings(s.folded);
     if (signs.empty()) continue;
     const extract_detail::FoldedText ft(s.text);
@@ -465,7 +490,7 @@ void drop_other_contents_entries(std::vector<Sentence>& sentences, const TextDoc
 std::optional<int> only_year(const std::vector<Sentence>& sentences) {
   std::set<int> years;
   for (const Sentence& s : sentences) {
-    const std::string& f = s.folded;
+    const std::string_view f = s.folded;
     for (std::size_t i = 0; i + 4 <= f.size(); ++i) {
       if (!std::all_of(f.begin() + static_cast<std::ptrdiff_t>(i), f.begin() + static_cast<std::ptrdiff_t>(i + 4),
                        [](char c) { return c >= '0' && c <= '9'; }))
@@ -605,7 +630,7 @@ std::vector<Signatory> signatories(const std::vector<Sentence>& sentences, const
       return [&s, &where, rule](const PersonMention&) { return where.sentence(s, rule); };
     };
     if (about(s, code, subjects)) take(s.text, false, in_sentence(rules::kSigningSentencePerson));
-    else if (names(s, code)) take(s.text, true, in_sentence(rules::kRoleNamesDepartement));
+    else if (names(s, code, subjects)) take(s.text, true, in_sentence(rules::kRoleNamesDepartement));
   }
   if (!block_text.empty() && (subjects.codes.size() == 1 || code == subjects.primary))
     take(block_text, false, [&](const PersonMention& p) {
@@ -661,7 +686,7 @@ std::vector<FundingLine> funding(const std::vector<Sentence>& sentences, const s
     const Sentence& s = sentences[i];
     if (s.in_annex) continue;
     const bool own = about(s, code, subjects);
-    if (!own && !names(s, code)) continue;
+    if (!own && !names(s, code, subjects)) continue;
     const SentenceFunding sf = funding_in_sentence(sentences, i, ctx);
     ctx.previous_year = sf.year;  // the next sentence's counterpart amount
     // "1,3 M€ aux Yvelines et 1,1 M€ aux Hauts-de-Seine": the département after each amount;
@@ -705,7 +730,8 @@ Extraction extract_conventions(TextDocument document) {
   Extraction ex;
   ex.document = std::move(document);
   const TextDocument& doc = ex.document;
-  std::vector<Sentence> sentences = extract_detail::document_sentences(doc);
+  extract_detail::DocumentSentences all_sentences = extract_detail::document_sentences(doc);
+  std::vector<Sentence>& sentences = all_sentences.list;
   drop_other_contents_entries(sentences, doc);
   ex.relevant = is_relevant(sentences, fold(doc.title));
   if (!ex.relevant) return ex;
@@ -714,12 +740,13 @@ Extraction extract_conventions(TextDocument document) {
     return ex;
   }
   const EvidenceLocator where(doc);
-  const Subjects subjects = subject_departements(sentences, doc, where);
+  Subjects subjects_read = subject_departements(sentences, doc, where);
+  const Subjects& subjects = subjects_read;
   if (subjects.codes.empty()) {
     ex.warnings.push_back("the document speaks of a convention but names no département");
     return ex;
   }
-  if (subjects.codes.size() > 1) assign_sections(sentences, subjects);
+  if (subjects.codes.size() > 1) assign_sections(sentences, subjects_read);
   const std::optional<Read<Period>> period_read = document_period(sentences, where);
   const std::optional<Period> period =
       period_read ? std::optional<Period>(period_read->value) : std::nullopt;

@@ -123,6 +123,10 @@ std::string fold(std::string_view s) {
   return out;
 }
 
+std::size_t fold_to(std::string_view s, char* out) noexcept {
+  return fold_into(s, out, [](std::size_t, std::size_t) {});
+}
+
 bool is_word_byte(char c) noexcept {
   const auto u = static_cast<unsigned char>(c);
   return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u >= 0x80u;

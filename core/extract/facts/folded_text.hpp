@@ -32,6 +32,10 @@ class FoldedText {
 // Folds a short string (no offset map): "Préfète du Bas-Rhin" -> "prefete du bas-rhin".
 std::string fold(std::string_view s);
 
+// The same into out[0..), which needs s.size() bytes (folding never lengthens a text);
+// returns the folded size.
+std::size_t fold_to(std::string_view s, char* out) noexcept;
+
 // Word characters for boundary tests on folded text: ASCII letters, digits, and any byte of a
 // multi-byte UTF-8 sequence (letters that folding kept as they were).
 bool is_word_byte(char c) noexcept;

@@ -72,8 +72,11 @@ Result<TextDocument> parse_plain_text(std::string_view bytes, std::string_view n
     if (line.find('\t') != std::string_view::npos) {
       TextBlock b;
       b.kind = BlockKind::table_row;
-      b.cells = split_tabs(line);
-      for (const std::string& c : b.cells) b.text += (b.text.empty() ? "" : " | ") + c;
+      for (const std::string& c : split_tabs(line)) {
+        if (!b.text.empty()) b.text += " | ";
+        b.cell_spans.push_back({static_cast<std::uint32_t>(b.text.size()), static_cast<std::uint32_t>(c.size())});
+        b.text += c;
+      }
       if (!b.text.empty()) doc.blocks.push_back(std::move(b));
       continue;
     }

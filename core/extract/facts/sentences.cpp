@@ -93,17 +93,19 @@ std::vector<std::string> split_sentences(std::string_view text) {
   return out;
 }
 
-std::vector<Sentence> document_sentences(const TextDocument& doc) {
-  // Two passes: the sentences' places first (small), then the sentences themselves in a
-  // vector of the exact size, so that it is never grown by doubling nor copied to shrink it
-  // (on a long PDF that copy held the sentences twice).
+DocumentSentences document_sentences(const TextDocument& doc) {
+  // Two passes: the sentences' places first (12 bytes each), then the sentences themselves in
+  // a vector of the exact size, never grown by doubling nor copied to shrink it (on a long PDF
+  // that copy held the sentences twice), with their folded forms end to end in one buffer
+  // (folding never lengthens a text).
   struct Place {
-    std::size_t block;
-    std::size_t begin;
-    std::size_t end;
-    bool annex;
+    std::uint32_t block;
+    std::uint32_t begin;
+    std::uint32_t end;
   };
   std::vector<Place> places;
+  std::vector<bool> annex_block(doc.blocks.size(), false);
+  std::size_t bytes = 0;
   bool annex = false;
   for (std::size_t b = 0; b < doc.blocks.size(); ++b) {
     const TextBlock& block = doc.blocks[b];
@@ -111,21 +113,31 @@ std::vector<Sentence> document_sentences(const TextDocument& doc) {
     const std::string folded_block = fold(block.text);
     if (is_navigation(folded_block)) continue;
     if (starts_annex(folded_block)) annex = true;
-    for (const auto& [begin, end] : split_sentence_spans(block.text)) places.push_back({b, begin, end, annex});
+    annex_block[b] = annex;
+    for (const auto& [begin, end] : split_sentence_spans(block.text)) {
+      places.push_back({static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(begin),
+                        static_cast<std::uint32_t>(end)});
+      bytes += end - begin;
+    }
   }
-  std::vector<Sentence> out;
-  out.reserve(places.size());  // held through the whole extraction: no growth slack
+  DocumentSentences out;
+  out.folded_text = std::make_unique_for_overwrite<char[]>(bytes);
+  char* folded = out.folded_text.get();
+  out.list.reserve(places.size());  // held through the whole extraction: no growth slack
   for (const Place& p : places) {
     const TextBlock& block = doc.blocks[p.block];
     Sentence sent;
     sent.text = std::string_view(block.text).substr(p.begin, p.end - p.begin);
-    sent.folded = fold(sent.text);
+    const std::size_t n = fold_to(sent.text, folded);
+    sent.folded = std::string_view(folded, n);
+    folded += n;
     sent.begin = p.begin;
     sent.end = p.end;
     sent.block = p.block;
+    sent.index = static_cast<std::uint32_t>(out.list.size());
     sent.kind = block.kind;
-    sent.in_annex = p.annex;
-    out.push_back(std::move(sent));
+    sent.in_annex = annex_block[p.block];
+    out.list.push_back(std::move(sent));
   }
   return out;
 }

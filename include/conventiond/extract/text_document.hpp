@@ -2,8 +2,10 @@
 // A document reduced to its main content as structured, cleaned UTF-8 text: what every
 // extraction rule reads, whatever the source format (HTML, PDF, plain text).
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <conventiond/model/date.hpp>
@@ -12,11 +14,30 @@ namespace conventiond {
 
 enum class BlockKind { title, heading, paragraph, list_item, table_row, dateline };
 
+// A table cell: bytes [begin, begin + size) of its row's text.
+struct CellSpan {
+  std::uint32_t begin = 0;
+  std::uint32_t size = 0;
+  bool operator==(const CellSpan&) const = default;
+};
+
 struct TextBlock {
   BlockKind kind = BlockKind::paragraph;
-  std::string text;                // the block's text, whitespace collapsed, UTF-8
-  std::vector<std::string> cells;  // for table_row: the cells, in order (text joins them)
-  int page = 0;                    // 1-based page for PDF, 0 otherwise
+  std::string text;                  // the block's text, whitespace collapsed, UTF-8
+  std::vector<CellSpan> cell_spans;  // for table_row: the cells, in order, as ranges of text
+  int page = 0;                      // 1-based page for PDF, 0 otherwise
+
+  std::size_t cell_count() const noexcept { return cell_spans.size(); }
+  // Cell i (i < cell_count()), in text: valid while the block is not changed.
+  std::string_view cell(std::size_t i) const noexcept {
+    return std::string_view(text).substr(cell_spans[i].begin, cell_spans[i].size);
+  }
+  // The cells as strings (copies).
+  std::vector<std::string> cells() const;
+  // A table row of these cells: text = join_cells(cells), the spans where each cell is in it.
+  void set_cells(const std::vector<std::string>& cells);
+  // The cells joined as join_cells() does (the row's line in plain_text()).
+  std::string joined_cells() const;
 };
 
 // A table: a run of consecutive table_row blocks, header rows included. Its rows have one

@@ -57,8 +57,8 @@ inline std::vector<const conventiond::TextBlock*> rows_starting(const convention
                                                                 std::string_view prefix) {
   std::vector<const conventiond::TextBlock*> out;
   for (const auto& b : d.blocks) {
-    if (b.kind == conventiond::BlockKind::table_row && !b.cells.empty() &&
-        b.cells[0].starts_with(prefix)) {
+    if (b.kind == conventiond::BlockKind::table_row && !b.cells().empty() &&
+        b.cells()[0].starts_with(prefix)) {
       out.push_back(&b);
     }
   }

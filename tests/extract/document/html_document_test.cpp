@@ -268,9 +268,9 @@ TEST_CASE("html tables: rows with cells, colspan keeps columns aligned", "[html]
   CHECK(d.tables[0].block_count == 4);
   const auto& h = d.blocks[1];
   CHECK(h.kind == BlockKind::table_row);
-  CHECK(h.cells == std::vector<std::string>{"Action", "Part \xC3\x89tat", "", "Part CD"});
-  CHECK(d.blocks[2].cells == std::vector<std::string>{"", "2019", "2020", ""});
-  CHECK(d.blocks[4].cells == std::vector<std::string>{"Action 5-1", "", "", "40 000"});
+  CHECK(h.cells() == std::vector<std::string>{"Action", "Part \xC3\x89tat", "", "Part CD"});
+  CHECK(d.blocks[2].cells() == std::vector<std::string>{"", "2019", "2020", ""});
+  CHECK(d.blocks[4].cells() == std::vector<std::string>{"Action 5-1", "", "", "40 000"});
   CHECK(d.blocks[4].text == "Action 5-1 | | | 40 000");
 }
 

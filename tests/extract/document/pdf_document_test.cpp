@@ -50,7 +50,7 @@ std::vector<const TextBlock*> header_rows(const TextDocument& d, std::size_t tab
   const auto& t = d.tables[table];
   for (std::size_t i = t.first_block; i < t.first_block + t.block_count; ++i) {
     const TextBlock& b = d.blocks[i];
-    if (b.cells[0].starts_with("Action") || b.cells[0].starts_with("1.")) break;
+    if (b.cells()[0].starts_with("Action") || b.cells()[0].starts_with("1.")) break;
     out.push_back(&b);
   }
   return out;
@@ -108,29 +108,29 @@ TEST_CASE("pdf corpus: Bas-Rhin annex A rows keep their cells, multi-line cells 
   REQUIRE(rows.size() == 1);
   const TextBlock& r = *rows[0];
   CHECK(r.page == 6);
-  REQUIRE(r.cells.size() == 6);
-  CHECK(r.cells[0].ends_with(
+  REQUIRE(r.cells().size() == 6);
+  CHECK(r.cells()[0].ends_with(
       "D\xC3\xA9velopper le logement accompagn\xC3\xA9 pour les jeunes sortant d'ASE"));
-  CHECK(contains(r.cells[0],
+  CHECK(contains(r.cells()[0],
                  "Cet axe se d\xC3\xA9"
                  "cline en 4 actions : - Ancrer le projet d'insertion "
                  "professionnelle dans le Projet Pour l'Enfant"));
-  CHECK(r.cells[1] == "155 000 \xE2\x82\xAC");
-  CHECK(r.cells[2] == "155 000 \xE2\x82\xAC");
-  CHECK(r.cells[3] == "155 000 \xE2\x82\xAC");
-  CHECK(r.cells[4] == "Contribution identique \xC3\xA0 celle de l'Etat");
-  CHECK(r.cells[5] ==
+  CHECK(r.cells()[1] == "155 000 \xE2\x82\xAC");
+  CHECK(r.cells()[2] == "155 000 \xE2\x82\xAC");
+  CHECK(r.cells()[3] == "155 000 \xE2\x82\xAC");
+  CHECK(r.cells()[4] == "Contribution identique \xC3\xA0 celle de l'Etat");
+  CHECK(r.cells()[5] ==
         "r\xC3\xA9"
         "f\xC3\xA9rentiel de sortie DGCS/CNPE en cours d'\xC3\xA9laboration [annexe n\xC2\xB0 3]");
 
   // header rows of the same table, aligned on the same columns
   auto headers = header_rows(d, table_of(d, rows[0]));
   REQUIRE(headers.size() == 2);
-  CHECK(headers[0]->cells == Cells{"", "Montant pr\xC3\xA9visionnel Etat", "", "",
+  CHECK(headers[0]->cells() == Cells{"", "Montant pr\xC3\xA9visionnel Etat", "", "",
                                    "Part financement CD",
                                    "R\xC3\xA9"
                                    "f\xC3\xA9rentiel [en cours d'\xC3\xA9laboration]"});
-  CHECK(headers[1]->cells == Cells{"", "2019", "2020", "2021", "", ""});
+  CHECK(headers[1]->cells() == Cells{"", "2019", "2020", "2021", "", ""});
 }
 
 TEST_CASE("pdf corpus: Bas-Rhin cell text that resumes after a gap stays in its row",
@@ -140,12 +140,12 @@ TEST_CASE("pdf corpus: Bas-Rhin cell text that resumes after a gap stays in its 
                             "Action 2-2 R\xC3\xA9"
                             "f\xC3\xA9rent de parcours :");
   REQUIRE(rows.size() == 1);
-  CHECK(contains(rows[0]->cells[0],
+  CHECK(contains(rows[0]->cells()[0],
                  "mais \xC3\xA0 assurer l'\xC3\xA9"
                  "change d'informations et la coordination"));
-  CHECK(rows[0]->cells[1] == "80 k\xE2\x82\xAC");
-  CHECK(rows[0]->cells[4] == "80k\xE2\x82\xAC");
-  CHECK(rows[0]->cells[5] ==
+  CHECK(rows[0]->cells()[1] == "80 k\xE2\x82\xAC");
+  CHECK(rows[0]->cells()[4] == "80k\xE2\x82\xAC");
+  CHECK(rows[0]->cells()[5] ==
         "r\xC3\xA9"
         "f\xC3\xA9rentiel r\xC3\xA9"
         "f\xC3\xA9rent de parcours [annexe n\xC2\xB0 6]");
@@ -162,7 +162,7 @@ TEST_CASE("pdf corpus: Bas-Rhin a table continued on the next page keeps its col
   REQUIRE(a32.size() == 1);
   CHECK(a32[0]->page == 7);
   CHECK(table_of(d, a32[0]) == table_of(d, a11[0]));
-  CHECK(a32[0]->cells == Cells{a32[0]->cells[0], "190 K\xE2\x82\xAC", "568 K\xE2\x82\xAC",
+  CHECK(a32[0]->cells() == Cells{a32[0]->cells()[0], "190 K\xE2\x82\xAC", "568 K\xE2\x82\xAC",
                                "1 137 K\xE2\x82\xAC",
                                "Contribution identique \xC3\xA0 celle de l'Etat", ""});
 }
@@ -171,18 +171,18 @@ TEST_CASE("pdf corpus: Bas-Rhin annex B rows with only the last column", "[pdf][
   const TextDocument& d = bas_rhin();
   auto a51 = rows_starting(d, "Action 5-1 Coordination des acteurs Contrats locaux");
   REQUIRE(a51.size() == 1);
-  CHECK(a51[0]->cells ==
-        Cells{a51[0]->cells[0], "", "", "",
+  CHECK(a51[0]->cells() ==
+        Cells{a51[0]->cells()[0], "", "", "",
               "A terme couverture sur l'ensemble du territoire d\xC3\xA9partemental 40 K Euros"});
   auto headers = header_rows(d, table_of(d, a51[0]));
   REQUIRE(headers.size() >= 2);
-  CHECK(headers[0]->cells == Cells{"", "Montant pr\xC3\xA9visionnel", "", "", "Financements CD"});
-  CHECK(headers[1]->cells == Cells{"", "2019", "2020", "2021", ""});
+  CHECK(headers[0]->cells() == Cells{"", "Montant pr\xC3\xA9visionnel", "", "", "Financements CD"});
+  CHECK(headers[1]->cells() == Cells{"", "2019", "2020", "2021", ""});
   auto a41 = rows_starting(d,
                            "Action 4-1 Renforcer les outils d\xE2\x80\x99"
                            "accompagnement");
   REQUIRE(a41.size() == 1);
-  CHECK(a41[0]->cells == Cells{a41[0]->cells[0], "240k\xE2\x82\xAC", "240 k\xE2\x82\xAC",
+  CHECK(a41[0]->cells() == Cells{a41[0]->cells()[0], "240k\xE2\x82\xAC", "240 k\xE2\x82\xAC",
                                "240 k\xE2\x82\xAC", "240 k\xE2\x82\xAC"});
   // rows of the same table on pages 9 and 10
   auto a58 = rows_starting(
@@ -193,10 +193,10 @@ TEST_CASE("pdf corpus: Bas-Rhin annex B rows with only the last column", "[pdf][
                            "carit\xC3\xA9 :");
   REQUIRE(a58.size() == 1);
   REQUIRE(a62.size() == 1);
-  CHECK(a58[0]->cells[4] == "Prise en charge CD : 3 millions d'euros");
+  CHECK(a58[0]->cells()[4] == "Prise en charge CD : 3 millions d'euros");
   CHECK(a62[0]->page == 10);
   CHECK(table_of(d, a62[0]) == table_of(d, a51[0]));
-  CHECK(a62[0]->cells[4] == "Partenariat compl\xC3\xA9mentaire avec l'Etat Partenariat ARS/CD");
+  CHECK(a62[0]->cells()[4] == "Partenariat compl\xC3\xA9mentaire avec l'Etat Partenariat ARS/CD");
 }
 
 TEST_CASE("pdf corpus: Bas-Rhin summary table (synthesis of the actions)",
@@ -207,17 +207,17 @@ TEST_CASE("pdf corpus: Bas-Rhin summary table (synthesis of the actions)",
                            "ches de l'ASE");
   REQUIRE(a11.size() == 2);  // annex A and the summary
   const TextBlock& s = *a11[1];
-  CHECK(s.cells == Cells{"Action 1-1 Pr\xC3\xA9venir les sorties s\xC3\xA8"
+  CHECK(s.cells() == Cells{"Action 1-1 Pr\xC3\xA9venir les sorties s\xC3\xA8"
                          "ches de l'ASE",
                          "155 000", "155 000", "155 000", "155 000"});
   auto headers = header_rows(d, table_of(d, &s));
   REQUIRE(headers.size() == 2);
-  CHECK(headers[0]->cells == Cells{"Annexe A", "Part Etat", "", "", "Part CD"});
-  CHECK(headers[1]->cells == Cells{"", "2019", "2020", "2021", ""});
+  CHECK(headers[0]->cells() == Cells{"Annexe A", "Part Etat", "", "", "Part CD"});
+  CHECK(headers[1]->cells() == Cells{"", "2019", "2020", "2021", ""});
   auto a51 =
       rows_starting(d, "Action 5-1 Coordination des acteurs - Contrats locaux de sant\xC3\xA9");
   REQUIRE(a51.size() == 1);
-  CHECK(a51[0]->cells ==
+  CHECK(a51[0]->cells() ==
         Cells{"Action 5-1 Coordination des acteurs - Contrats locaux de sant\xC3\xA9 "
               "m\xC3\xA9"
               "dico-sociaux",
@@ -228,17 +228,17 @@ TEST_CASE("pdf corpus: Bas-Rhin summary table (synthesis of the actions)",
         "dico-sociaux | | | | 40 000");
   auto total = rows_starting(d, "TOTAL A");
   REQUIRE(total.size() == 1);
-  CHECK(total[0]->cells == Cells{"TOTAL A", "725 000", "", "", "725 000"});
+  CHECK(total[0]->cells() == Cells{"TOTAL A", "725 000", "", "", "725 000"});
   auto a32 = rows_starting(d, "Action 3-2 Appel d'offres garantie d'activit\xC3\xA9");
   REQUIRE(a32.size() == 2);
-  CHECK(a32[1]->cells == Cells{"Action 3-2 Appel d'offres garantie d'activit\xC3\xA9", "190 000",
+  CHECK(a32[1]->cells() == Cells{"Action 3-2 Appel d'offres garantie d'activit\xC3\xA9", "190 000",
                                "568 000", "1 137 000", "Idem Part Etat"});
   auto a42 = rows_starting(d, "Action 4-2 Plateforme de mise en relation de l'offre");
   REQUIRE(a42.size() == 1);
-  CHECK(a42[0]->cells[0] ==
+  CHECK(a42[0]->cells()[0] ==
         "Action 4-2 Plateforme de mise en relation de l'offre et de la demande "
         "d'emploi \xC2\xAB Job Connexion \xC2\xBB.");
-  CHECK(a42[0]->cells[4] == "90 000");
+  CHECK(a42[0]->cells()[4] == "90 000");
 }
 
 // --- Pas-de-Calais press release -----------------------------------------------------------
@@ -298,21 +298,21 @@ TEST_CASE("pdf fixture: running header/footer, hyphenation, two-page table", "[p
   CHECK(d.tables[0].column_x.size() == 5);
   const auto& b = d.blocks;
   std::size_t f = d.tables[0].first_block;
-  CHECK(b[f].cells == Cells{"", "Montant pr\xC3\xA9visionnel", "", "", "Part CD"});
-  CHECK(b[f + 1].cells == Cells{"", "2019", "2020", "2021", ""});
-  CHECK(b[f + 2].cells == Cells{"Action 1-1 Pr\xC3\xA9venir les sorties s\xC3\xA8"
+  CHECK(b[f].cells() == Cells{"", "Montant pr\xC3\xA9visionnel", "", "", "Part CD"});
+  CHECK(b[f + 1].cells() == Cells{"", "2019", "2020", "2021", ""});
+  CHECK(b[f + 2].cells() == Cells{"Action 1-1 Pr\xC3\xA9venir les sorties s\xC3\xA8"
                                 "ches de l'aide sociale \xC3\xA0 l'enfance",
                                 "155 000", "155 000", "155 000", "Contribution identique"});
-  CHECK(b[f + 3].cells == Cells{"Action 5-1 Coordination des acteurs m\xC3\xA9"
+  CHECK(b[f + 3].cells() == Cells{"Action 5-1 Coordination des acteurs m\xC3\xA9"
                                 "dico-sociaux",
                                 "", "", "", "40 000"});
-  CHECK(b[f + 4].cells == Cells{"Action 6-1 Mise en place d'une \xC3\xA9quipe sp\xC3\xA9"
+  CHECK(b[f + 4].cells() == Cells{"Action 6-1 Mise en place d'une \xC3\xA9quipe sp\xC3\xA9"
                                 "cialis\xC3\xA9"
                                 "e pour les "
                                 "m\xC3\xA9nages \xC3\xA0 droits incomplets",
                                 "90 000", "90 000", "90 000", "90 000"});
   CHECK(b[f + 4].page == 1);
-  CHECK(b[f + 5].cells == Cells{"TOTAL", "245 000", "245 000", "245 000", "285 000"});
+  CHECK(b[f + 5].cells() == Cells{"TOTAL", "245 000", "245 000", "245 000", "285 000"});
   CHECK(b[f + 5].page == 2);
   CHECK(b[f + 6].kind == BlockKind::paragraph);
   CHECK(b.back().text == "Fait \xC3\xA0 Amiens, en deux exemplaires originaux.");

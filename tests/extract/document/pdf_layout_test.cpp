@@ -164,9 +164,9 @@ TEST_CASE("pdf layout: dense table, one row per line, empty cells kept", "[pdf][
   TextDocument d = layout({p});
   REQUIRE(d.tables.size() == 1);
   REQUIRE(d.blocks.size() == 4);
-  CHECK(d.blocks[0].cells == Cells{"Action", "2019", "2020", "Part CD"});
-  CHECK(d.blocks[1].cells == Cells{"Action 1-1 Sorties de l'ASE", "155 000", "155 000", "155 000"});
-  CHECK(d.blocks[3].cells == Cells{"Action 5-1 Sant\xC3\xA9", "", "", "40 000"});
+  CHECK(d.blocks[0].cells() == Cells{"Action", "2019", "2020", "Part CD"});
+  CHECK(d.blocks[1].cells() == Cells{"Action 1-1 Sorties de l'ASE", "155 000", "155 000", "155 000"});
+  CHECK(d.blocks[3].cells() == Cells{"Action 5-1 Sant\xC3\xA9", "", "", "40 000"});
   CHECK(d.blocks[3].text == "Action 5-1 Sant\xC3\xA9 | | | 40 000");
 }
 
@@ -189,8 +189,8 @@ TEST_CASE("pdf layout: right-aligned figures form one column", "[pdf][layout][ta
   REQUIRE(d.tables.size() == 1);
   CHECK(d.tables[0].column_x.size() == 3);
   REQUIRE(d.blocks.size() == 4);
-  CHECK(d.blocks[1].cells == Cells{"Action 3-2", "1 137 000", "oui"});
-  CHECK(d.blocks[2].cells == Cells{"Action 2-2", "80 000", "oui"});
+  CHECK(d.blocks[1].cells() == Cells{"Action 3-2", "1 137 000", "oui"});
+  CHECK(d.blocks[2].cells() == Cells{"Action 2-2", "80 000", "oui"});
 }
 
 TEST_CASE("pdf layout: a word wrapped by characters in a narrow header cell is glued back",
@@ -214,10 +214,10 @@ TEST_CASE("pdf layout: a word wrapped by characters in a narrow header cell is g
   put(p, 400, 170, 7.5, "110 000");
   TextDocument d = layout({p});
   REQUIRE(d.blocks.size() == 3);
-  CHECK(d.blocks[0].cells ==
+  CHECK(d.blocks[0].cells() ==
         Cells{"", "Montant pr\xC3\xA9visionnel Etat", "Contribution identique \xC3\xA0"});
-  CHECK(d.blocks[1].cells == Cells{"Action 1-1 Pr\xC3\xA9venir les sorties", "155 000", "155 000"});
-  CHECK(d.blocks[2].cells == Cells{"Action 2-1 Accueil", "110 000", "110 000"});
+  CHECK(d.blocks[1].cells() == Cells{"Action 1-1 Pr\xC3\xA9venir les sorties", "155 000", "155 000"});
+  CHECK(d.blocks[2].cells() == Cells{"Action 2-1 Accueil", "110 000", "110 000"});
 }
 
 TEST_CASE("pdf layout: degenerate boxes are ignored", "[pdf][layout]") {

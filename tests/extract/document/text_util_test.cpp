@@ -142,8 +142,8 @@ TEST_CASE("TextDocument::plain_text joins blocks and table cells", "[text]") {
   d.blocks.push_back(TextBlock{BlockKind::title, "Titre", {}, 0});
   TextBlock row;
   row.kind = BlockKind::table_row;
-  row.cells = {"Action 5-1", "", "", "40 000"};
-  row.text = conventiond::join_cells(row.cells);
+  row.set_cells({"Action 5-1", "", "", "40 000"});
+  row.text = conventiond::join_cells(row.cells());
   d.blocks.push_back(row);
   d.blocks.push_back(TextBlock{BlockKind::paragraph, "Fin.", {}, 0});
   CHECK(row.text == "Action 5-1 | | | 40 000");

@@ -8,8 +8,7 @@ namespace {
 TextBlock row(std::vector<std::string> cells) {
   TextBlock b;
   b.kind = BlockKind::table_row;
-  b.cells = std::move(cells);
-  for (const auto& c : b.cells) b.text += c + " | ";
+  b.set_cells(std::move(cells));
   return b;
 }
 FundingLine line(Funder f, std::optional<int> y, std::int64_t a) {

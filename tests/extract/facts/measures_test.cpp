@@ -75,8 +75,8 @@ TEST_CASE("a document's blocks: the same mentions as in its plain text, without 
     if (i == 1500) {
       TextBlock row;
       row.kind = BlockKind::table_row;
-      row.cells = {"Action 2-1", "", "référents de parcours", "40 000"};
-      row.text = conventiond::join_cells(row.cells);
+      row.set_cells({"Action 2-1", "", "référents de parcours", "40 000"});
+      row.text = conventiond::join_cells(row.cells());
       doc.blocks.push_back(row);
     }
     if (i == 2000) doc.blocks.push_back(TextBlock{BlockKind::paragraph, line + "\nle renforcement des maraudes", {}, 2});
