@@ -227,6 +227,8 @@ TEST_CASE("GET /v1/export: a ZIP data package, its CSVs those of the CSV routes,
   CHECK(str(one.at("description")).find("departement=974") != std::string::npos);
   CHECK(only.at("README.md").find("`departement=974`") != std::string::npos);
 
+  CHECK(call("GET", d.url("/v1/openapi.json")).json().at("paths").as_object().contains("/v1/export"));
+
   // A filter error is a 400, as on the CSV routes; no byte order mark, no page.
   for (const char* q : {"?region=Atlantide", "?year=deux-mille", "?bom=1", "?limit=2", "?cursor=x", "?sort=nope"}) {
     INFO(q);
