@@ -40,6 +40,35 @@ constexpr std::string_view kLicenceTitle = "Licence Ouverte / Open Licence versi
 
 // --- The descriptor -------------------------------------------------------------------------
 
+// `v` as JSON indented by two spaces, one member or element a line (people open this file).
+void pretty(std::string& out, const json::value& v, int depth) {
+  const std::string pad(static_cast<std::size_t>(depth + 1) * 2, ' ');
+  const std::string close(static_cast<std::size_t>(depth) * 2, ' ');
+  if (v.is_object() && !v.get_object().empty()) {
+    out += "{\n";
+    bool first = true;
+    for (const auto& m : v.get_object()) {
+      if (!first) out += ",\n";
+      first = false;
+      out += pad + json::serialize(json::string(m.key())) + ": ";
+      pretty(out, m.value(), depth + 1);
+    }
+    out += "\n" + close + "}";
+  } else if (v.is_array() && !v.get_array().empty()) {
+    out += "[\n";
+    bool first = true;
+    for (const auto& e : v.get_array()) {
+      if (!first) out += ",\n";
+      first = false;
+      out += pad;
+      pretty(out, e, depth + 1);
+    }
+    out += "\n" + close + "]";
+  } else {
+    out += json::serialize(v);
+  }
+}
+
 json::object table_schema(CsvTable table) {
   json::array fields;
   for (const CsvColumn& col : csv_columns(table)) {
@@ -257,7 +286,9 @@ void Daemon::Impl::register_export_routes() {
                                 funding.size())}}};
 
       std::vector<std::pair<std::string, std::string>> files;
-      files.emplace_back("datapackage.json", json::serialize(package) + "\n");
+      std::string descriptor;
+      pretty(descriptor, package, 0);
+      files.emplace_back("datapackage.json", descriptor + "\n");
       files.emplace_back("README.md", readme(date, created, filters, records->size(), funding_lines, source_n));
       files.emplace_back(std::string(csv_file_name(CsvTable::conventions)), std::move(conventions));
       files.emplace_back(std::string(csv_file_name(CsvTable::funding)), std::move(funding));

@@ -195,6 +195,7 @@ TEST_CASE("GET /v1/export: a ZIP data package, its CSVs those of the CSV routes,
   INFO(files.at("datapackage.json"));
   REQUIRE_FALSE(ec);
   check_descriptor(pkg.as_object(), files);
+  CHECK(files.at("datapackage.json").rfind("{\n  \"profile\": \"tabular-data-package\",\n", 0) == 0);  // indented
   CHECK(str(pkg.at("created")).substr(0, 10) == date);
   // The sources: the distinct documents of the chosen values, with their titles when known.
   CHECK(pkg.at("sources") == json::parse(R"([
