@@ -11,6 +11,7 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev
   libpugixml-dev libgumbo-dev libpoppler-cpp-dev libpoppler-private-dev libmd-dev
   libsqlite3-dev libpq-dev
+  libzip-dev                     # GET /v1/export's ZIP data package
   librdkafka-dev libtomlplusplus-dev catch2
 )
 # `--test`: what the tests, fuzzers and benchmarks need besides (scripts/test.sh passes it);

@@ -650,6 +650,7 @@ void Daemon::Impl::register_routes() {
     answer_launch(r, launched);
   }, http::Access::admin);
   register_console_routes();
+  register_export_routes();
   register_correction_routes();
 }
 

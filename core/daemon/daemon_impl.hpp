@@ -90,6 +90,7 @@ class Daemon::Impl {
   void register_routes();
   void register_console_routes();  // routes_console.cpp
   void register_correction_routes();  // routes_corrections.cpp
+  void register_export_routes();  // routes_export.cpp
   // A route of either file; a refused pattern is logged.
   void add_route(std::string_view method, std::string_view pattern, http::Handler handler,
                  http::Access access);

@@ -17,6 +17,7 @@
 #include <conventiond/http/router.hpp>
 #include <conventiond/model/timestamp.hpp>
 
+#include "csv_export.hpp"
 #include "daemon_impl.hpp"
 
 namespace conventiond {
@@ -38,134 +39,6 @@ using http::json_error;
 using http::json_response;
 using http::Request;
 using http::Responder;
-
-// --- CSV (RFC 4180: CRLF line ends, fields quoted when they hold , " CR or LF) ---------------
-
-void csv_field(std::string& out, std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += v;
-    return;
-  }
-  out += '"';
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-void csv_row(std::string& out, const std::vector<std::string>& fields) {
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) out += ',';
-    csv_field(out, fields[i]);
-  }
-  out += "\r\n";
-}
-
-std::string date_text(const std::optional<Date>& d) { return d ? d->to_iso() : std::string(); }
-
-// The chosen source URL of a field ("" when the record has no provenance for it).
-std::string chosen_url(const Convention& c, std::string_view field) {
-  for (const FieldProvenance& p : c.provenance) {
-    if (p.field == field) return p.chosen.url;
-  }
-  return {};
-}
-
-std::size_t source_count(const Convention& c) {
-  std::set<std::string> urls;
-  for (const FieldProvenance& p : c.provenance) {
-    if (!p.chosen.url.empty()) urls.insert(p.chosen.url);
-    for (const Alternative& a : p.alternatives) {
-      if (!a.source.url.empty()) urls.insert(a.source.url);
-    }
-  }
-  return urls.size();
-}
-
-// "2019=1000000;2020=2000000" for one funder's lines with a year (amounts added per year);
-// the lines for the whole period as "period=N".
-std::string amounts_by_year(const ConventionFacts& f, Funder funder) {
-  std::map<std::string, std::int64_t> sums;
-  for (const FundingLine& l : f.funding) {
-    if (l.funder != funder) continue;
-    sums[l.year ? std::to_string(*l.year) : std::string("period")] += l.amount_eur;
-  }
-  std::string out;
-  for (const auto& [k, v] : sums) {
-    if (!out.empty()) out += ';';
-    out += k + "=" + std::to_string(v);
-  }
-  return out;
-}
-
-const std::vector<std::string> kConventionColumns = {
-    "id", "departement", "departement_name", "region", "programme", "signed_on",
-    "period_start", "period_end", "etat_eur_by_year", "departement_eur_by_year", "measures",
-    "signatories", "sources", "revision", "updated_at", "signed_on_source_url", "url"};
-
-std::vector<std::string> convention_row(const Convention& c) {
-  const Departement* d = find_departement(c.facts.departement);
-  std::string measures, signatories;
-  for (Measure m : c.facts.measures) {
-    if (!measures.empty()) measures += ';';
-    measures += to_string(m);
-  }
-  for (const Signatory& s : c.facts.signatories) {
-    if (!signatories.empty()) signatories += ';';
-    signatories += s.name + " (" + std::string(to_string(s.role)) + ")";
-  }
-  return {c.id,
-          c.facts.departement,
-          d ? std::string(d->name) : std::string(),
-          d ? std::string(d->region) : std::string(),
-          c.programme,
-          date_text(c.facts.signed_on),
-          c.facts.period ? std::to_string(c.facts.period->start) : std::string(),
-          c.facts.period ? std::to_string(c.facts.period->end) : std::string(),
-          amounts_by_year(c.facts, Funder::etat),
-          amounts_by_year(c.facts, Funder::departement),
-          measures,
-          signatories,
-          std::to_string(source_count(c)),
-          std::to_string(c.revision),
-          c.updated_at,
-          chosen_url(c, "signed_on"),
-          "/v1/conventions/" + c.id};
-}
-
-const std::vector<std::string> kFundingColumns = {
-    "convention_id", "departement", "departement_name", "region", "scope", "amendment_year",
-    "action_code", "action_title", "funder", "year", "amount_eur", "qualifier", "per_year",
-    "source_url"};
-
-void funding_rows(std::string& out, const Convention& c) {
-  const Departement* d = find_departement(c.facts.departement);
-  const std::string name = d ? std::string(d->name) : std::string();
-  const std::string region = d ? std::string(d->region) : std::string();
-  auto line = [&](std::string_view scope, const std::string& amendment_year, const Action* action,
-                  const FundingLine& l, const std::string& source) {
-    csv_row(out, {c.id, c.facts.departement, name, region, std::string(scope), amendment_year,
-                  action ? action->code : std::string(), action ? action->title : std::string(),
-                  std::string(to_string(l.funder)), l.year ? std::to_string(*l.year) : std::string(),
-                  std::to_string(l.amount_eur), std::string(to_string(l.qualifier)),
-                  l.per_year ? "true" : "false", source});
-  };
-  const std::string funding_src = chosen_url(c, "funding");
-  for (const FundingLine& l : c.facts.funding) line("convention", "", nullptr, l, funding_src);
-  const std::string actions_src = chosen_url(c, "actions");
-  for (const Action& a : c.facts.actions) {
-    for (const FundingLine& l : a.funding) line("action", "", &a, l, actions_src);
-  }
-  const std::string amendments_src = chosen_url(c, "amendments");
-  for (const Amendment& am : c.facts.amendments) {
-    const std::string y = am.year ? std::to_string(*am.year) : std::string();
-    for (const FundingLine& l : am.funding) line("amendment", y, nullptr, l, amendments_src);
-    for (const Action& a : am.actions) {
-      for (const FundingLine& l : a.funding) line("amendment_action", y, &a, l, amendments_src);
-    }
-  }
-}
 
 // --- Runs -------------------------------------------------------------------------------------
 
@@ -240,53 +113,25 @@ void Daemon::Impl::register_console_routes() {
 
   // CSV of the records matching the /v1/conventions filters (every page); ?bom=1 starts the
   // body with a UTF-8 byte order mark (spreadsheets then read the accents right).
-  auto csv_route = [this](bool funding) {
-    return [this, funding](const Request& req, Responder r) {
-      std::vector<std::pair<std::string, std::string>> params;
-      bool bom = false;
-      for (const auto& [k, v] : req.query) {
-        if (k == "bom") {
-          if (v != "0" && v != "1") return (void)r.send(json_error(400, "bad_request", "query parameter 'bom': 0 or 1"));
-          bom = v == "1";
-        } else if (k == "cursor" || k == "limit") {
-          return (void)r.send(json_error(400, "bad_request", "query parameter '" + k + "': a CSV holds every matching record"));
-        } else {
-          params.emplace_back(k, v);
-        }
-      }
-      auto query = parse_convention_query(params);
-      if (!query) return (void)r.send(json_error(400, "bad_request", query.error().message));
-      if (!query->region.empty()) {
-        bool known = false;
-        const std::string wanted = fold_region(query->region);
-        for (const Departement& d : all_departements()) known = known || fold_region(d.region) == wanted;
-        if (!known) return (void)r.send(json_error(400, "bad_request", "query parameter 'region': no region '" + query->region.substr(0, 60) + "'"));
-      }
-      offload(std::move(r), [this, q = *query, bom, funding]() mutable -> http::Response {
+  auto csv_route = [this](CsvTable table) {
+    return [this, table](const Request& req, Responder r) {
+      auto csv = parse_csv_request(req.query, true);
+      if (!csv) return (void)r.send(json_error(400, "bad_request", csv.error().message));
+      offload(std::move(r), [this, csv = std::move(*csv), table]() -> http::Response {
         auto all = store_->conventions();
         if (!all) return store_error("conventions", all.error());
-        std::string out = bom ? "\xEF\xBB\xBF" : "";
-        csv_row(out, funding ? kFundingColumns : kConventionColumns);
-        q.limit = 500;
-        for (;;) {
-          auto page = run_convention_query(*all, q);
-          if (!page) return json_error(400, "bad_request", page.error().message);
-          for (const Convention* c : page->items) {
-            if (funding) funding_rows(out, *c);
-            else csv_row(out, convention_row(*c));
-          }
-          if (page->next_cursor.empty()) break;
-          q.cursor = page->next_cursor;
-        }
-        http::Response resp = http::text_response(200, std::move(out), "text/csv; charset=utf-8; header=present");
-        resp.headers.emplace_back("Content-Disposition", std::string("attachment; filename=\"") +
-                                                             (funding ? "funding.csv" : "conventions.csv") + "\"");
+        auto records = matching_conventions(*all, csv.query);
+        if (!records) return json_error(400, "bad_request", records.error().message);
+        http::Response resp = http::text_response(200, render_csv(*records, table, csv.bom),
+                                                  "text/csv; charset=utf-8; header=present");
+        resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"" +
+                                                             std::string(csv_file_name(table)) + "\"");
         return resp;
       });
     };
   };
-  add_route("GET", "/v1/conventions.csv", csv_route(false), http::Access::read);
-  add_route("GET", "/v1/funding.csv", csv_route(true), http::Access::read);
+  add_route("GET", "/v1/conventions.csv", csv_route(CsvTable::conventions), http::Access::read);
+  add_route("GET", "/v1/funding.csv", csv_route(CsvTable::funding), http::Access::read);
 
   // Runs across jobs: ?job=&status=&started_from=&started_to=&cursor=&limit=
   add_route("GET", "/v1/runs", [this](const Request& req, Responder r) {

@@ -36,6 +36,7 @@ grep -qE '^ Package: conventiond$' <<<"$info" || fail "package name: $info"
 grep -qE "^ Version: ${version}$" <<<"$info" || fail "version: $info"
 grep -qE '^ Depends: .*adduser' <<<"$info" || fail "no Depends on adduser: $info"
 grep -qE '^ Depends: .*libc6' <<<"$info" || fail "no Depends on libc6 (shared library dependencies): $info"
+grep -qE '^ Depends: .*libzip4' <<<"$info" || fail "no Depends on libzip4 (GET /v1/export's ZIP): $info"
 [ "$(dpkg-deb -I "$deb" conffiles)" = "/etc/conventiond/conventiond.toml" ] \
   || fail "conffiles: $(dpkg-deb -I "$deb" conffiles 2>&1)"
 dpkg-deb -I "$deb" postinst | grep -q "adduser --system --group" || fail "postinst does not add the system user"
