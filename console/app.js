@@ -153,7 +153,8 @@ async function conventionPage(id) {
       ? `<details><summary>${p.alternatives.length} autre(s) valeur(s)</summary>${p.alternatives.map((a) => `<div><code>${esc(JSON.stringify(a.value ?? a.value_json))}</code> — ${sourceLine(a.source)}${quoteOf(a.evidence)}</div>`).join('')}</details>` : '';
     return `<dt>${esc(k)}</dt><dd>${value[k]}${quoteOf(ev)}${p ? `<div>Source : ${sourceLine(p.chosen)}</div>` : ''}${alts}</dd>`;
   }).join('');
-  const ind = c.indicators && c.indicators.current ? Object.entries(c.indicators.current).map(([n, v]) => `<li>${esc(n)} : ${esc(v.value)} ${esc(v.unit)} <span class="muted">(${esc(v.period)})</span></li>`).join('') : '';
+  const ind = c.indicators && c.indicators.current ? Object.entries(c.indicators.current).map(([n, v]) =>
+    `<li>${esc(n)} : ${esc(v.value)} ${esc(v.unit)} <span class="muted">(${esc(v.period)})</span>${sparkline(n, c.indicators.values || [])}</li>`).join('') : '';
   const [corrections, revisions] = await Promise.all([
     api('/v1/conventions/' + encodeURIComponent(id) + '/corrections'),
     api('/v1/conventions/' + encodeURIComponent(id) + '/revisions')]);
@@ -165,6 +166,24 @@ async function conventionPage(id) {
     <h3>Révisions</h3><ol class="timeline" id="timeline">${timeline(revisions.items)}</ol>
     <p><a href="/v1/conventions/${encodeURIComponent(c.id)}">JSON</a> · <a href="/v1/conventions/${encodeURIComponent(c.id)}/revisions">révisions (JSON)</a></p>`;
   bindCorrections(id);
+}
+
+// One indicator over time (its latest value per period) as a small SVG line, oldest period
+// on the left; the first and last periods and the lowest and highest values as labels.
+function sparkline(name, values) {
+  const pts = values.filter((v) => v.name === name && typeof v.value === 'number')
+    .sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+  if (pts.length < 2) return '';
+  const w = 240, h = 48, pad = 4;
+  const lo = Math.min(...pts.map((p) => p.value)), hi = Math.max(...pts.map((p) => p.value));
+  const x = (i) => pad + (i * (w - 2 * pad)) / (pts.length - 1);
+  const y = (v) => (hi === lo ? h / 2 : pad + ((hi - v) * (h - 2 * pad)) / (hi - lo));
+  const line = pts.map((p, i) => `${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
+  const fmt = (v) => new Intl.NumberFormat('fr-FR').format(v);
+  return `<figure class="spark" data-indicator="${esc(name)}"><svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${esc(name)} de ${esc(pts[0].period)} à ${esc(pts[pts.length - 1].period)}">` +
+    `<polyline points="${line}" fill="none" stroke="#000091" stroke-width="1.5"/>` +
+    pts.map((p, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2" fill="#000091"><title>${esc(p.period)} : ${esc(fmt(p.value))} ${esc(p.unit || '')}</title></circle>`).join('') +
+    `</svg><figcaption class="muted">${esc(pts[0].period)} → ${esc(pts[pts.length - 1].period)} · min ${esc(fmt(lo))} · max ${esc(fmt(hi))} (${pts.length} périodes)</figcaption></figure>`;
 }
 
 // The fields an operator may correct (docs/corrections.md), offered in the form.

@@ -280,6 +280,18 @@ TEST_CASE("the console in headless Chromium: map, table, a record's quotes, runs
     signed_one.facts.funding[0].evidence = ev;
     REQUIRE((*store)->save_convention(signed_one));
     REQUIRE((*store)->save_convention(record("974", false)));
+    // Three periods of one CAF indicator of Bas-Rhin: drawn as a line on the record's page.
+    for (const auto& [period, value] : {std::pair{"2024-10", 21000.0}, {"2024-11", 21500.0}, {"2024-12", 20800.0}}) {
+      Indicator ind;
+      ind.departement = "67";
+      ind.name = "caf.foyers_rsa";
+      ind.period = period;
+      ind.value = value;
+      ind.unit = "foyers";
+      ind.source.url = "https://data.caf.fr/rsa.csv";
+      ind.source.fetched_at = "2026-01-01T00:00:00Z";
+      REQUIRE((*store)->save_indicator(ind));
+    }
     auto run = (*store)->start_run("site");
     REQUIRE(run);
     REQUIRE((*store)->finish_run(*run, RunEnd{std::string(Store::kCancelledPrefix) + "by test at now", true}));
@@ -304,6 +316,10 @@ TEST_CASE("the console in headless Chromium: map, table, a record's quotes, runs
   INFO(page.substr(0, 3000));
   CHECK(page.find("« L'État apporte 1 200 000 euros en 2019. »") != std::string::npos);
   CHECK(page.find("https://pref.example/67.pdf") != std::string::npos);
+  // The indicator as a chart over its three periods.
+  CHECK(page.find("<figure class=\"spark\" data-indicator=\"caf.foyers_rsa\">") != std::string::npos);
+  CHECK(std::regex_search(page, std::regex("<polyline points=\"([0-9.]+,[0-9.]+ ){2}[0-9.]+,[0-9.]+\"")));
+  CHECK(page.find("2024-10 → 2024-12") != std::string::npos);
 
   const std::string runs = rendered_dom(daemon.url("/#/runs"), dir);
   INFO(runs.substr(0, 3000));
