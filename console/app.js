@@ -293,6 +293,62 @@ function bindActions() {
   }));
 }
 
+// --- Publication: webhook subscriptions and sinks, with their lag ---------------------------
+async function latestSeq() {
+  const res = await fetch('/v1/changes?since=0&limit=1', { headers: token() ? { Authorization: 'Bearer ' + token() } : {} });
+  const body = await res.json();
+  if (res.ok) return body.latest_seq;
+  if (res.status === 410) return (await api('/v1/changes?limit=1&since=' + body.error.resume_from)).latest_seq;
+  throw new Error((body.error && body.error.message) || res.statusText);
+}
+
+async function publishPage() {
+  const [latest, sinks] = await Promise.all([latestSeq(), api('/v1/sinks')]);
+  let subs = null;
+  if (token()) subs = await api('/v1/subscriptions');
+  const lag = (cursor) => Math.max(0, latest - cursor);
+  const err = (e, at) => (e ? `<span class="err">${esc(e)}</span>${at ? ` <span class="muted">${esc(at)}</span>` : ''}` : '—');
+  const subRows = subs ? subs.items.map((s) => `<tr><td>${s.id}</td><td>${esc(s.url)}</td><td class="st-run-${s.status === 'paused' ? 'failed' : 'done'}">${esc(s.status)}</td>` +
+    `<td class="num">${s.cursor}</td><td class="num">${lag(s.cursor)}</td><td class="num">${s.consecutive_failures}</td><td>${err(s.last_error, s.last_error_at)}</td>` +
+    `<td class="num">${s.dead_letters ? `<a href="#/letters/${s.id}">${s.dead_letters}</a>` : 0}</td>` +
+    `<td><button data-ping="${s.id}">Tester</button>${s.status === 'paused' ? ` <button data-resume="${s.id}">Reprendre</button>` : ''}</td></tr>`).join('') : '';
+  const sinkRows = sinks.items.map((s) => `<tr><td>${esc(s.name)}</td><td class="num">${s.cursor}</td><td class="num">${lag(s.cursor)}</td>` +
+    `<td class="num">${s.delivered}</td><td class="num">${s.failures}</td><td>${err(s.last_error)}</td></tr>`).join('');
+  view.innerHTML = `<h2>Publication <span class="muted">dernier événement : ${latest}</span></h2>
+    <h3>Abonnements webhook</h3>${subs ? (subRows ? `<table id="subscriptions"><thead><tr><th>n°</th><th>URL</th><th>Statut</th><th>Curseur</th><th>Retard</th><th>Échecs</th><th>Dernière erreur</th><th>Lettres mortes</th><th></th></tr></thead><tbody>${subRows}</tbody></table>` : '<p class="muted">aucun</p>')
+      : '<p class="muted">Entrez le jeton admin pour voir les abonnements.</p>'}
+    <h3>Sinks</h3>${sinkRows ? `<table id="sinks"><thead><tr><th>Sink</th><th>Curseur</th><th>Retard</th><th>Livrés</th><th>Échecs</th><th>Dernière erreur</th></tr></thead><tbody>${sinkRows}</tbody></table>` : '<p class="muted" id="no-sinks">aucun sink configuré</p>'}
+    <p id="msg"></p>`;
+  bindPublishActions();
+}
+
+async function lettersPage(id) {
+  const letters = await api('/v1/subscriptions/' + encodeURIComponent(id) + '/dead-letters');
+  const rows = letters.items.map((l) => `<tr><td>${l.id}</td><td class="num">${l.seq}</td><td>${esc(l.error)}</td><td class="num">${l.attempts}</td><td>${esc(l.created_at)}</td>` +
+    `<td><button data-replay="${l.id}">Renvoyer</button></td></tr>`).join('');
+  view.innerHTML = `<p><a href="#/publish">← Publication</a></p><h2>Lettres mortes de l'abonnement ${esc(id)}</h2>
+    ${rows ? `<table><thead><tr><th>n°</th><th>Événement</th><th>Erreur</th><th>Essais</th><th>Le</th><th></th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">aucune</p>'}<p id="msg"></p>`;
+  bindPublishActions();
+}
+
+function bindPublishActions() {
+  const msg = (t, e) => { const m = document.getElementById('msg'); m.textContent = t; m.className = e ? 'err' : ''; };
+  view.querySelectorAll('button[data-ping], button[data-resume], button[data-replay]').forEach((b) => b.addEventListener('click', async () => {
+    if (!token()) return msg('Entrez le jeton admin pour agir.', true);
+    try {
+      if (b.dataset.ping) {
+        const r = await api('/v1/subscriptions/' + b.dataset.ping + '/ping', { method: 'POST' });
+        msg(r.delivered ? `Reçu : HTTP ${r.http_status} en ${r.duration_ms} ms` : `Échec : ${r.error}`, !r.delivered);
+        return;
+      }
+      if (b.dataset.resume) await api('/v1/subscriptions/' + b.dataset.resume + '/resume', { method: 'POST' });
+      else await api('/v1/dead-letters/' + b.dataset.replay + '/replay', { method: 'POST' });
+      msg('OK');
+      setTimeout(route, 800);
+    } catch (e) { msg(e.message, true); }
+  }));
+}
+
 // --- Router ---------------------------------------------------------------------------------
 async function route() {
   const h = location.hash || '#/';
@@ -301,6 +357,8 @@ async function route() {
     if ((m = h.match(/^#\/c\/(.+)$/))) await conventionPage(decodeURIComponent(m[1]));
     else if ((m = h.match(/^#\/run\/(\d+)$/))) await runPage(m[1]);
     else if ((m = h.match(/^#\/runs(?:\/(\d+))?$/))) await runsPage(m[1]);
+    else if (h === '#/publish') await publishPage();
+    else if ((m = h.match(/^#\/letters\/(\d+)$/))) await lettersPage(m[1]);
     else await overview();
   } catch (e) {
     view.innerHTML = `<p class="err">${esc(e.message)}</p>`;

@@ -325,6 +325,13 @@ TEST_CASE("the console in headless Chromium: map, table, a record's quotes, runs
   INFO(runs.substr(0, 3000));
   CHECK(runs.find("<td class=\"st-run-cancelled\">cancelled</td>") != std::string::npos);
 
+  // Publication: the latest seq, no sink, and subscriptions only with the admin token.
+  const std::string publish = rendered_dom(daemon.url("/#/publish"), dir);
+  INFO(publish.substr(0, 3000));
+  CHECK(std::regex_search(publish, std::regex("dernier événement : [1-9][0-9]*")));
+  CHECK(publish.find("id=\"no-sinks\"") != std::string::npos);
+  CHECK(publish.find("Entrez le jeton admin pour voir les abonnements.") != std::string::npos);
+
   // A correction made in the page (the token typed in, the form filled and sent, driven over
   // the DevTools protocol by tests/console/browser_correction.mjs) is in the API and on the
   // change feed.
