@@ -28,9 +28,9 @@ using namespace conventiond;
 
 namespace {
 
-long peak_rss_kib() {
+long peak_rss_kib(int who = RUSAGE_SELF) {
   rusage u{};
-  getrusage(RUSAGE_SELF, &u);
+  getrusage(who, &u);
   return u.ru_maxrss;
 }
 
@@ -123,6 +123,11 @@ int main(int argc, char** argv) {
               static_cast<double>(rss_before) / 1024.0, static_cast<double>(rss_at_half) / 1024.0,
               static_cast<double>(peak_rss_kib()) / 1024.0);
   std::printf("  conventions stored: %zu\n", (*store)->conventions()->size());
+  if (pool) {
+    pool.reset();  // its workers are stopped and reaped: their peak RSS is now counted
+    std::printf("  peak RSS of the largest worker: %.1f MiB (%zu workers)\n",
+                static_cast<double>(peak_rss_kib(RUSAGE_CHILDREN)) / 1024.0, workers);
+  }
   store->reset();
   fs::remove(db);
   fs::remove(db.string() + "-wal");

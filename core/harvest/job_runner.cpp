@@ -82,13 +82,18 @@ class Runner {
     if (options_.pool != nullptr) {
       // Pinned: one worker, one plugin instance for the whole run, as inline (docs/workers.md).
       client_ = options_.pool->add_client(/*pinned=*/true);
+      // The documents it emits are extracted by any free worker: one run uses every core.
+      extract_client_ = options_.pool->add_client(/*pinned=*/false);
       instance_ = std::to_string(client_);
       config_json_ = boost::json::serialize(job_.config);
     }
   }
 
   ~Runner() {
-    if (options_.pool != nullptr) options_.pool->remove_client(client_);
+    if (options_.pool != nullptr) {
+      options_.pool->remove_client(client_);
+      options_.pool->remove_client(extract_client_);
+    }
   }
 
   Result<RunOutcome> run() {
@@ -391,7 +396,10 @@ class Runner {
           log(LogLevel::warn,
               "grace period over: cancelling " + std::to_string(in_flight_) + " fetch(es)");
           fetcher_.stop();
-          if (options_.pool != nullptr) options_.pool->cancel_client(client_);
+          if (options_.pool != nullptr) {
+            options_.pool->cancel_client(client_);
+            options_.pool->cancel_client(extract_client_);
+          }
         });
       }
     });
@@ -639,6 +647,7 @@ class Runner {
     bool unhealthy = false;
     std::vector<sdk::Message> messages;
     boost::json::array documents;  // extracted by a worker
+    std::vector<sdk::Document> raw;  // left by the parsing worker for extraction by the pool
   };
 
   void handle_parsed(ParseResult& p, const FetchResult* r, ItemWork& w,
@@ -726,6 +735,22 @@ class Runner {
     if (const auto* ds = h.if_contains("documents"); ds != nullptr && ds->is_array()) {
       p.documents = ds->as_array();
     }
+    if (const auto* rd = h.if_contains("raw_documents"); rd != nullptr && rd->is_array()) {
+      std::size_t at = 0;
+      for (const auto& m : rd->as_array()) {
+        const auto* size = m.is_object() ? m.as_object().if_contains("size") : nullptr;
+        if (size == nullptr || !(size->is_uint64() || size->is_int64()) ||
+            size->to_number<std::uint64_t>() > reply.body.size() - at) {
+          p.error = "worker sent an inconsistent answer (documents larger than its body)";
+          return p;
+        }
+        const auto n = static_cast<std::size_t>(size->to_number<std::uint64_t>());
+        const auto& o = m.as_object();
+        p.raw.push_back(sdk::Document{jstr(o, "url"), jstr(o, "media_type"),
+                                      reply.body.substr(at, n), jstr(o, "title"), jstr(o, "rank")});
+        at += n;
+      }
+    }
     if (const auto* ig = h.if_contains("ignored_documents"); ig != nullptr && ig->is_int64()) {
       for (std::int64_t i = 0; i < ig->as_int64(); ++i) p.messages.emplace_back(sdk::Document{});
     }
@@ -764,7 +789,8 @@ class Runner {
     for (const auto& [name, value] : resp.headers) headers.push_back(boost::json::array{name, value});
     task.header = {{"op", "parse"},       {"plugin", job_.connector}, {"config", config_json_},
                    {"url", resp.url},     {"status", resp.status},    {"headers", std::move(headers)},
-                   {"meta", resp.meta},   {"final_url", r->final_url}, {"instance", instance_}};
+                   {"meta", resp.meta},   {"final_url", r->final_url}, {"instance", instance_},
+                   {"defer_extract", true}};
     task.body = std::move(resp.body);
     task.plugin = job_.connector;
     task.doing = "parsing " + resp.url;
@@ -774,31 +800,29 @@ class Runner {
     options_.pool->submit(client_, std::move(task),
                           [this, guard, key, then = std::move(then)](worker::WorkerReply reply) {
       asio::post(io_, [this, guard, key, then, reply = std::move(reply)]() mutable {
-        --in_flight_;
-        guard->reset();
         using Outcome = worker::WorkerReply::Outcome;
         if (reply.outcome == Outcome::cancelled || store_failed()) {
+          --in_flight_;
+          guard->reset();
           pump();  // left in the frontier: the resumed run fetches it again
           return;
         }
         auto p = from_reply(reply);
         if (p && p->unhealthy) {
-          // The job pauses: what is not committed stays for a later run.
-          const std::string why = "paused: " + p->error;
-          if (std::find(errors_.begin(), errors_.end(), why) == errors_.end()) {
-            errors_.push_back(why);
-            log(LogLevel::warn, why);
-          }
-          stopping_ = true;
-          pump();
+          --in_flight_;
+          guard->reset();
+          pause_unhealthy(p->error);
           return;
         }
+        if (p && p->error.empty() && !p->raw.empty()) {
+          extract_then(std::move(*p), key, guard, std::move(then));  // in flight until done
+          return;
+        }
+        --in_flight_;
+        guard->reset();
         ParseResult result;
         if (!p) {
-          result.error = p.error().message;
-          if (crashed_before_.contains(key)) {
-            result.error = "quarantined: crashed a worker twice (" + result.error + ")";
-          }
+          result.error = crash_reason(key, p.error().message);
         } else {
           result = std::move(*p);
         }
@@ -806,6 +830,92 @@ class Runner {
         pump();
       });
     });
+  }
+
+  // The job pauses: what is not committed stays for a later run.
+  void pause_unhealthy(const std::string& reason) {
+    const std::string why = "paused: " + reason;
+    if (std::find(errors_.begin(), errors_.end(), why) == errors_.end()) {
+      errors_.push_back(why);
+      log(LogLevel::warn, why);
+    }
+    stopping_ = true;
+    pump();
+  }
+
+  std::string crash_reason(const std::string& key, std::string reason) const {
+    if (crashed_before_.contains(key)) {
+      return "quarantined: crashed a worker twice (" + reason + ")";
+    }
+    return reason;
+  }
+
+  // The documents a worker's parse left raw are extracted by any free worker of the pool, at
+  // once; `then` gets the parse result with their extractions (in the order emitted) when the
+  // last one is back. A worker lost while extracting fails the item, as in parse.
+  void extract_then(ParseResult parsed, const std::string& key,
+                    std::shared_ptr<asio::executor_work_guard<asio::io_context::executor_type>> guard,
+                    std::function<void(ParseResult)> then) {
+    struct Pending {
+      ParseResult result;
+      std::size_t left = 0;
+      std::string crash;
+      bool cancelled = false;
+      bool unhealthy = false;
+    };
+    auto pending = std::make_shared<Pending>();
+    std::vector<sdk::Document> raw = std::move(parsed.raw);
+    pending->result = std::move(parsed);
+    pending->result.raw.clear();
+    pending->result.documents.resize(raw.size());
+    pending->left = raw.size();
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      sdk::Document& d = raw[i];
+      worker::WorkerTask task;
+      task.header = {{"op", "extract"}, {"url", d.url},   {"media_type", d.media_type},
+                     {"title", d.title}, {"rank", d.rank}};
+      task.doing = "extracting " + d.url;
+      task.body = std::move(d.body);
+      task.plugin = job_.connector;
+      options_.pool->submit(extract_client_, std::move(task),
+                            [this, guard, key, then, pending, i](worker::WorkerReply reply) {
+        asio::post(io_, [this, guard, key, then, pending, i, reply = std::move(reply)]() mutable {
+          using Outcome = worker::WorkerReply::Outcome;
+          if (reply.outcome == Outcome::cancelled) {
+            pending->cancelled = true;
+          } else if (reply.outcome == Outcome::unhealthy) {
+            pending->unhealthy = true;
+            pending->crash = reply.reason;
+          } else if (reply.outcome != Outcome::ok) {
+            if (pending->crash.empty()) pending->crash = reply.reason;
+          } else if (const auto* doc = reply.header.if_contains("document");
+                     doc != nullptr && doc->is_object()) {
+            pending->result.documents[i] = *doc;
+          } else {
+            if (pending->crash.empty()) pending->crash = "worker sent an answer without document";
+          }
+          if (--pending->left > 0) return;
+          --in_flight_;
+          guard->reset();
+          if (pending->cancelled || store_failed()) {
+            pump();  // left in the frontier: the resumed run fetches it again
+            return;
+          }
+          if (pending->unhealthy) {
+            pause_unhealthy(pending->crash);
+            return;
+          }
+          if (!pending->crash.empty()) {
+            ParseResult failed;
+            failed.error = crash_reason(key, pending->crash);
+            then(std::move(failed));
+          } else {
+            then(std::move(pending->result));
+          }
+          pump();
+        });
+      });
+    }
   }
 
   // Items of the earlier run that crashed a worker: remembered (a second crash quarantines
@@ -1047,6 +1157,7 @@ class Runner {
   std::size_t commit_failures_ = 0;
   std::string last_commit_error_;
   worker::WorkerPool::ClientId client_ = 0;
+  worker::WorkerPool::ClientId extract_client_ = 0;  // the run's documents, to any worker
   std::string instance_;  // the run's plugin instance in its worker
   std::string config_json_;
   std::set<std::string> crashed_before_;  // keys that crashed a worker in the earlier run

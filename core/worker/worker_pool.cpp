@@ -205,7 +205,7 @@ WorkerPool::WorkerPool(WorkerPoolOptions options)
         };
         const std::string plugin = p.task.plugin;
         if (std::string why = unhealthy_reason(plugin); !why.empty()) {
-          finish(WorkerReply{WorkerReply::Outcome::unhealthy, {}, why});
+          finish(WorkerReply{WorkerReply::Outcome::unhealthy, {}, why, {}});
           continue;
         }
         if (proc.pid < 0) {
@@ -218,7 +218,7 @@ WorkerPool::WorkerPool(WorkerPoolOptions options)
           auto spawned = spawn_worker(options_);
           if (!spawned) {
             ++failures;
-            finish(WorkerReply{WorkerReply::Outcome::crashed, {}, spawned.error().message});
+            finish(WorkerReply{WorkerReply::Outcome::crashed, {}, spawned.error().message, {}});
             continue;
           }
           proc = *spawned;
@@ -260,14 +260,15 @@ WorkerPool::WorkerPool(WorkerPoolOptions options)
               std::lock_guard lock(s.mu);
               s.plugin_crashes[plugin] = 0;
             }
-            finish(WorkerReply{WorkerReply::Outcome::ok, std::move(v.as_object()), {}});
+            finish(WorkerReply{WorkerReply::Outcome::ok, std::move(v.as_object()), {},
+                               std::move(answer->body)});
             continue;
           }
           killed_for = "sent an unreadable answer";
         }
         const int status = reap(proc);
         if (cancelled) {
-          finish(WorkerReply{WorkerReply::Outcome::cancelled, {}, "cancelled"});
+          finish(WorkerReply{WorkerReply::Outcome::cancelled, {}, "cancelled", {}});
           continue;
         }
         std::string reason;
@@ -298,7 +299,7 @@ WorkerPool::WorkerPool(WorkerPoolOptions options)
           }
         }
         if (options_.log) options_.log(reason);
-        finish(WorkerReply{WorkerReply::Outcome::crashed, {}, reason});
+        finish(WorkerReply{WorkerReply::Outcome::crashed, {}, reason, {}});
       }
       reap(proc);
     });
@@ -319,7 +320,7 @@ void WorkerPool::stop() {
   }
   state_->cv.notify_all();
   for (auto& p : dropped) {
-    if (p.done) p.done(WorkerReply{WorkerReply::Outcome::cancelled, {}, "worker pool stopped"});
+    if (p.done) p.done(WorkerReply{WorkerReply::Outcome::cancelled, {}, "worker pool stopped", {}});
   }
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
@@ -354,7 +355,7 @@ void WorkerPool::cancel_client(ClientId client) {
   }
   state_->cv.notify_all();
   for (auto& p : dropped) {
-    if (p.done) p.done(WorkerReply{WorkerReply::Outcome::cancelled, {}, "cancelled"});
+    if (p.done) p.done(WorkerReply{WorkerReply::Outcome::cancelled, {}, "cancelled", {}});
   }
 }
 
@@ -374,7 +375,7 @@ void WorkerPool::submit(ClientId client, WorkerTask task, std::function<void(Wor
       return;
     }
   }
-  if (done) done(WorkerReply{WorkerReply::Outcome::cancelled, {}, "worker pool stopped"});
+  if (done) done(WorkerReply{WorkerReply::Outcome::cancelled, {}, "worker pool stopped", {}});
 }
 
 WorkerReply WorkerPool::call(ClientId client, WorkerTask task) {

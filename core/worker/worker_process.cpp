@@ -1,7 +1,10 @@
 // The worker process (`conventiond worker`): loads the plugins, then serves the tasks its
-// parent sends over the channel, one at a time: "start" (a connector's first requests) and
+// parent sends over the channel, one at a time: "start" (a connector's first requests),
 // "parse" (a response, whose body is the frame's raw body: the connector's messages come back,
-// and the documents it emitted come back extracted, so the parsers run here).
+// and the documents it emitted come back extracted, so the parsers run here; or, with
+// "defer_extract", come back raw in the answer's body so that the parent spreads their
+// extraction over the pool) and "extract" (one document, its bytes the frame's body: its
+// observations come back). The parsers (poppler, gumbo) only ever run in a worker.
 #include <conventiond/worker/worker_pool.hpp>
 
 #include <algorithm>
@@ -128,11 +131,33 @@ int run_worker_process(int fd, const std::vector<std::string>& plugin_dirs,
     if (!frame) return frame.error().code == "eof" ? 0 : 1;
     logs.clear();
     json::object reply;
+    std::string body;  // the answer's raw bytes: deferred documents, one after the other
     boost::system::error_code ec;
     json::value parsed = json::parse(frame->header, ec);
     if (ec || !parsed.is_object()) return 1;
     const json::object& h = parsed.as_object();
     const std::string op = str(h, "op");
+    if (op == "extract") {
+      // One document: needs no plugin instance.
+      arm_cpu_limit(limits.cpu_per_item);
+      sdk::Document doc;
+      doc.url = str(h, "url");
+      doc.media_type = str(h, "media_type");
+      doc.title = str(h, "title");
+      doc.rank = str(h, "rank");
+      doc.body = std::move(frame->body);
+      // Fault injection for the process tests (docs/workers.md): a document whose bytes hold
+      // $CONVENTIOND_WORKER_FAULT_EXTRACT crashes this worker, as a parser would.
+      if (const char* fault = std::getenv("CONVENTIOND_WORKER_FAULT_EXTRACT");
+          fault != nullptr && *fault != '\0' && doc.body.find(fault) != std::string::npos) {
+        std::raise(SIGSEGV);
+      }
+      reply["ok"] = true;
+      reply["document"] = extracted_document(doc, doc.url);
+      reply["logs"] = json::array();
+      if (!write_frame(fd, json::serialize(reply), {})) return 1;
+      continue;
+    }
     const std::string plugin = str(h, "plugin");
     const std::string config = str(h, "config");
     // "instance": the run's own instance (a pinned client's id), so that a worker serving
@@ -188,12 +213,24 @@ int run_worker_process(int fd, const std::vector<std::string>& plugin_dirs,
       reply["ok"] = true;
       json::array out;
       json::array documents;
+      json::array raw_documents;  // defer_extract: {url, media_type, title, rank, size}
       std::int64_t ignored = 0;
       const std::string fallback_url = str(h, "final_url");
-      for (const sdk::Message& m : *messages) {
-        if (const auto* doc = std::get_if<sdk::Document>(&m)) {
+      const json::value* defer = h.if_contains("defer_extract");
+      const bool deferred = defer != nullptr && defer->is_bool() && defer->as_bool();
+      for (sdk::Message& m : *messages) {
+        if (auto* doc = std::get_if<sdk::Document>(&m)) {
           if (op == "start") {
             ++ignored;
+          } else if (deferred) {
+            raw_documents.push_back(json::object{
+                {"url", doc->url.empty() ? fallback_url : doc->url},
+                {"media_type", doc->media_type},
+                {"title", doc->title},
+                {"rank", doc->rank},
+                {"size", static_cast<std::uint64_t>(doc->body.size())}});
+            body += doc->body;
+            doc->body.clear();
           } else {
             documents.push_back(extracted_document(*doc, fallback_url));
           }
@@ -203,12 +240,13 @@ int run_worker_process(int fd, const std::vector<std::string>& plugin_dirs,
       }
       reply["messages"] = std::move(out);
       reply["documents"] = std::move(documents);
+      if (!raw_documents.empty()) reply["raw_documents"] = std::move(raw_documents);
       reply["ignored_documents"] = ignored;
     }
     json::array log_lines;
     for (auto& l : logs) log_lines.push_back(json::value(l));
     reply["logs"] = std::move(log_lines);
-    if (!write_frame(fd, json::serialize(reply), {})) return 1;
+    if (!write_frame(fd, json::serialize(reply), body)) return 1;
   }
 }
 

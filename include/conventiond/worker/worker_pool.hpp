@@ -57,6 +57,7 @@ struct WorkerReply {
   Outcome outcome = Outcome::ok;
   boost::json::object header;  // the worker's answer (outcome ok)
   std::string reason;          // why not ok: "worker killed by SIGSEGV while parsing ..."
+  std::string body;            // the answer's raw bytes (documents left for extraction)
 };
 
 struct WorkerPoolStats {
