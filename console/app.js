@@ -254,7 +254,7 @@ function bindCorrections(id) {
 async function runsPage(cursor) {
   const [jobs, runs] = await Promise.all([api('/v1/jobs'), api('/v1/runs?limit=50' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''))]);
   const jobRows = jobs.items.map((j) => `<tr><td>${esc(j.name)}</td><td>${esc(j.connector)}</td><td>${esc(j.schedule)}</td>` +
-    `<td>${j.last_run ? `<a href="#/run/${j.last_run.id}">${j.last_run.id}</a> ${esc(j.last_run.status)}` : '—'}</td><td>${esc(j.next_run_at || '—')}</td>` +
+    `<td>${j.last_run ? `<a href="#/run/${j.last_run.id}">${j.last_run.id}</a> ${esc(j.last_run.status)}` : '—'}</td><td>${j.paused ? `<span class="err" title="${esc(j.paused)}">paused</span>` : esc(j.next_run_at || '—')}</td>` +
     `<td><button data-trigger="${esc(j.name)}">Lancer</button></td></tr>`).join('');
   const runRows = runs.items.map((r) => `<tr><td><a href="#/run/${r.id}">${r.id}</a></td><td>${esc(r.job)}</td><td class="st-run-${esc(r.status)}">${esc(r.status)}</td>` +
     `<td class="num">${r.counts.total}</td><td class="num">${r.counts.failed}</td><td>${esc(r.started_at)}</td><td>${esc(r.finished_at || '')}</td>` +

@@ -548,6 +548,7 @@ void Daemon::Impl::register_routes() {
                    {"schedule", j.config.schedule.describe()}};
     o["next_run_at"] = j.next_run ? json::value(format_rfc3339(*j.next_run)) : json::value(nullptr);
     o["current_run"] = j.active ? json::value(j.active->id) : json::value(nullptr);
+    o["paused"] = j.paused.empty() ? json::value(nullptr) : json::value(j.paused);
     o["run_url"] = "/v1/jobs/" + j.config.name + "/run";
     return o;
   };

@@ -329,10 +329,26 @@ void Daemon::Impl::schedule_all() {
   for (auto& [name, job] : jobs_) schedule_job(job);
 }
 
+// A job whose plugin is unhealthy in the worker pool is paused: its runs would end at start.
+std::string Daemon::Impl::pause_reason(const JobState& job) const {
+  if (!worker_pool_ || !uses_worker_processes(job.config, config_.worker_processes)) return {};
+  const std::string why = worker_pool_->unhealthy_reason(job.config.connector);
+  return why.empty() ? std::string() : "paused: " + why;
+}
+
 void Daemon::Impl::schedule_job(JobState& job) {
   if (job.timer) job.timer->cancel();
   job.next_run.reset();
   if (stopping_ || !job.config.enabled || job.config.schedule.manual_only()) return;
+  if (std::string why = pause_reason(job); why != job.paused) {
+    job.paused = std::move(why);
+    if (!job.paused.empty()) {
+      log_run("job '" + job.config.name + "' is not scheduled until the daemon restarts: " +
+                  job.paused,
+              job.config.name, 0, LogLevel::warn);
+    }
+  }
+  if (!job.paused.empty()) return;
   // The next start follows the last run's start; a start missed while the daemon was down
   // happens once, now.
   const auto now = Clock::now();
@@ -364,6 +380,10 @@ void Daemon::Impl::schedule_job(JobState& job) {
     if (it == jobs_.end()) return;
     it->second.next_run.reset();
     if (it->second.active) return;  // never two runs of one job; rescheduled when it ends
+    if (!pause_reason(it->second).empty()) {
+      schedule_job(it->second);  // not started: it logs and shows the pause
+      return;
+    }
     auto launched = launch(name);
     if (!launched) {
       log_run("scheduled run of '" + name + "' not started: " + launched.error().message, name, 0,

@@ -52,6 +52,8 @@ struct JobState {
   std::unique_ptr<boost::asio::steady_timer> timer;
   std::optional<std::chrono::system_clock::time_point> next_run;  // scheduled start
   std::shared_ptr<ActiveRun> active;  // queued or running run
+  // Why the scheduler does not start it ("" = it does): its plugin is unhealthy (docs/workers.md).
+  std::string paused;
 };
 
 class Daemon::Impl {
@@ -70,6 +72,7 @@ class Daemon::Impl {
                LogLevel level = LogLevel::info) const;
   void schedule_all();
   void schedule_job(JobState& job);
+  std::string pause_reason(const JobState& job) const;
   // Starts (or queues) a run of `job`; returns it, or an Error ("conflict" when one is
   // running, "unavailable" when stopping, "store").
   Result<std::shared_ptr<ActiveRun>> launch(const std::string& job,

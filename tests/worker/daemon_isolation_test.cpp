@@ -145,3 +145,52 @@ TEST_CASE("serve: a connector that segfaults costs its item: the daemon, the oth
   }
   fs::remove_all(dir);
 }
+
+TEST_CASE("serve: a plugin that keeps crashing workers pauses its job: not scheduled again, shown in /v1/jobs and /readyz",
+          "[worker][process][daemon]") {
+  REQUIRE(g_plain_segv);
+  conventiond::test::TestHttpServer site;
+  for (const char* p : {"/a/segv", "/b/segv", "/c/segv", "/d/segv"}) {
+    site.route(p, conventiond::test::TestResponse{200, {{"Content-Type", "text/plain"}}, std::string("page ") + p});
+  }
+  const fs::path dir = fs::temp_directory_path() / ("cvd-paused-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "plugins");
+  fs::copy_file(fs::path(CONVENTIOND_WORKER_TEST_PLUGIN_DIR) / "test_crashy.so", dir / "plugins" / "test_crashy.so");
+  {
+    std::string urls;
+    for (const char* p : {"/a/segv", "/b/segv", "/c/segv", "/d/segv"}) {
+      urls += (urls.empty() ? "\"" : ", \"") + site.url(p) + "\"";
+    }
+    std::ofstream c(dir / "c.toml");
+    c << "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+      << "[plugins]\ndir = \"" << (dir / "plugins").string() << "\"\n"
+      << "[daemon]\nshutdown_grace = \"1s\"\n"
+      << "[workers]\ncount = 1\n"
+      // Every second: without the pause, a run would start again each second.
+      << "[jobs.sick]\nconnector = \"test_crashy\"\nevery = \"1s\"\nmax_in_flight = 1\n"
+      << "[jobs.sick.fetch]\nper_host_delay = \"0ms\"\n[jobs.sick.config]\nurls = [" << urls << "]\n";
+  }
+  DaemonProcess d(dir / "c.toml", dir / "d.log");
+  const json::value first = finished_run(d, "sick");
+  INFO(read_all(d.log));
+  REQUIRE(first.is_object());
+  const std::string errors = json::serialize(first);
+  CHECK(errors.find("paused: plugin test_crashy crashed") != std::string::npos);
+  // Three schedule periods later, still one run, and the job says why.
+  std::this_thread::sleep_for(3500ms);
+  auto jr = call("GET", d.url("/v1/jobs/sick"));
+  REQUIRE(jr.status == 200);
+  const json::value job = jr.json();
+  CHECK(job.at("runs").as_array().size() == 1);
+  REQUIRE(job.at("paused").is_string());
+  CHECK(std::string(job.at("paused").as_string()).find("test_crashy") != std::string::npos);
+  CHECK(job.at("next_run_at").is_null());
+  auto ready = call("GET", d.url("/readyz"));
+  CHECK(ready.status == 503);
+  CHECK(ready.body.find("test_crashy") != std::string::npos);
+  CHECK(read_all(d.log).find("is not scheduled until the daemon restarts") != std::string::npos);
+  CHECK(call("GET", d.url("/healthz")).status == 200);
+  CHECK(d.terminate() == 0);
+  fs::remove_all(dir);
+}
