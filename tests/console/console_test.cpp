@@ -135,6 +135,17 @@ TEST_CASE("conventions.csv and funding.csv: RFC 4180, stable columns, filters, B
                    "https://pref.example/67.pdf");
 }
 
+// A daemon on SQLite with one job, "site", harvesting the test site one item at a time.
+std::string site_daemon_config(const test::TestSite& site, const std::string& tokens_env,
+                               const std::string& fetch_timeout = "5s", const std::string& grace = "30s") {
+  return "[store]\nurl = \"sqlite:state.db\"\n[daemon]\nshutdown_grace = \"" + grace + "\"\n[http]\nlisten = \"127.0.0.1:0\"\ntokens_env = \"" + tokens_env + "\"\n"
+         "[jobs.site]\nconnector = \"press_releases\"\nmax_in_flight = 1\n"
+         "[jobs.site.fetch]\nper_host_delay = \"0ms\"\nmax_concurrent_per_host = 1\ntimeout = \"" + fetch_timeout + "\"\n"
+         "max_body_bytes = 500000\nmax_redirects = 3\nmax_attempts = 1\nbackoff = \"10ms\"\nmax_retry_after = \"5s\"\n"
+         "[jobs.site.config]\nfeeds = [\"" + site.server.url("/rss.xml") + "\"]\n"
+         "listing_pages = [\"" + site.server.url("/actualites") + "\"]\ninclude_linked_documents = true\n";
+}
+
 TEST_CASE("GET /v1/runs across jobs with filters and a cursor: cancel stops a running run", "[console]") {
   test::TestSite site;
   site.article_delay = 400ms;  // a run that lasts long enough to be cancelled
@@ -149,13 +160,7 @@ TEST_CASE("GET /v1/runs across jobs with filters and a cursor: cancel stops a ru
     }
   }
   ::setenv("CVD_CONSOLE_TEST_TOKENS", "tok", 1);
-  write(dir / "c.toml",
-        "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\ntokens_env = \"CVD_CONSOLE_TEST_TOKENS\"\n"
-        "[jobs.site]\nconnector = \"press_releases\"\nmax_in_flight = 1\n"
-        "[jobs.site.fetch]\nper_host_delay = \"0ms\"\nmax_concurrent_per_host = 1\ntimeout = \"5s\"\n"
-        "max_body_bytes = 500000\nmax_redirects = 3\nmax_attempts = 1\nbackoff = \"10ms\"\nmax_retry_after = \"5s\"\n"
-        "[jobs.site.config]\nfeeds = [\"" + site.server.url("/rss.xml") + "\"]\n"
-        "listing_pages = [\"" + site.server.url("/actualites") + "\"]\ninclude_linked_documents = true\n");
+  write(dir / "c.toml", site_daemon_config(site, "CVD_CONSOLE_TEST_TOKENS"));
   test::RunningDaemon d(dir / "c.toml");
 
   auto r = call("GET", d.url("/v1/runs?limit=2"));
@@ -364,4 +369,56 @@ TEST_CASE("the console in headless Chromium: map, table, a record's quotes, runs
   REQUIRE(events.as_array().size() == 1);
   CHECK(events.at(0).at("kind").as_string() == "updated");
   CHECK(events.at(0).at("convention_id").as_string() == "pauvrete-2019:67");
+}
+
+TEST_CASE("the console in headless Chromium: a running run cancelled, then its failed items retried", "[console][browser]") {
+  if (!fs::exists("/usr/bin/chromium") || std::system("command -v node > /dev/null 2>&1") != 0) {
+    WARN("skipped: /usr/bin/chromium or node is not installed (apt-get install chromium nodejs)");
+    return;
+  }
+  test::TestSite site;
+  // slow.html, after missing.html (404, a failed item) in the feed, keeps the run going until it
+  // is cancelled, however slow the machine.
+  site.server.route("/actualites/slow.html", test::TestResponse{200, {{"Content-Type", "text/html"}}, "late", 60s});
+  const fs::path dir = temp_dir("browser-runs");
+  ::setenv("CVD_CONSOLE_RUNS_TOKENS", "runs-tok", 1);
+  write(dir / "c.toml", site_daemon_config(site, "CVD_CONSOLE_RUNS_TOKENS", "90s", "1s"));
+  DaemonProcess daemon(dir / "c.toml", dir / "log.txt");
+  auto r = call("POST", daemon.url("/v1/jobs/site/run"), "runs-tok");
+  REQUIRE(r.status == 202);
+  const std::int64_t id = r.json().at("run_id").as_int64();
+  const std::string run_url = daemon.url("/v1/runs/" + std::to_string(id));
+  // Once it has a failed item (missing.html answers 404), the operator acts.
+  json::value run;
+  for (int i = 0; i < 200; ++i) {
+    run = call("GET", run_url).json();
+    if (run.at("counts").at("failed").as_int64() > 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  INFO(json::serialize(run));
+  REQUIRE(run.at("status").as_string() == "running");
+  REQUIRE(run.at("counts").at("failed").as_int64() > 0);
+
+  fs::remove_all(dir / "cdp-profile");
+  const std::string cmd = "node '" CONVENTIOND_SOURCE_DIR "/tests/console/browser_runs.mjs' '" + daemon.url("") +
+                          "' " + std::to_string(id) + " runs-tok '" + (dir / "cdp-profile").string() + "' > '" +
+                          (dir / "cdp.txt").string() + "' 2>&1";
+  const int rc = std::system(cmd.c_str());
+  std::ifstream cdp_out(dir / "cdp.txt");
+  std::stringstream cdp;
+  cdp << cdp_out.rdbuf();
+  INFO(cdp.str());
+  REQUIRE(rc == 0);
+  // The API agrees: the run was cancelled by the token, before its end, and the retry is a new
+  // run of the job.
+  run = call("GET", run_url).json();
+  CHECK(run.at("status").as_string() == "cancelled");
+  CHECK(std::string(run.at("error").as_string()).rfind("cancelled: by an admin token from 127.0.0.1 at ", 0) == 0);
+  std::smatch m;
+  const std::string printed = cdp.str();
+  REQUIRE(std::regex_search(printed, m, std::regex("retry run ([0-9]+)")));
+  const std::int64_t retry = std::stoll(m[1]);
+  CHECK(retry > id);
+  const json::value retried = call("GET", daemon.url("/v1/runs/" + std::to_string(retry))).json();
+  CHECK(retried.at("job").as_string() == "site");
 }
