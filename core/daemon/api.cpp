@@ -1,4 +1,7 @@
 // The HTTP API's routes (docs/api.md; docs/openapi.json is served at /v1/openapi.json).
+#include <sys/random.h>
+
+#include <array>
 #include <charconv>
 #include <chrono>
 
@@ -128,6 +131,11 @@ json::object subscription_json(const Subscription& sub, std::optional<std::int64
                  {"updated_at", sub.updated_at}};
   o["last_error"] = sub.last_error.empty() ? json::value(nullptr) : json::value(sub.last_error);
   o["last_error_at"] = sub.last_error_at.empty() ? json::value(nullptr) : json::value(sub.last_error_at);
+  // While the previous secret still signs (a rotation's overlap), when it stops.
+  const auto until = parse_rfc3339(sub.previous_secret_until);
+  o["previous_secret_expires_at"] = until && std::chrono::system_clock::now() < *until
+                                        ? json::value(sub.previous_secret_until)
+                                        : json::value(nullptr);
   if (dead_letters) o["dead_letters"] = *dead_letters;
   return o;
 }
@@ -159,6 +167,51 @@ Result<NewSubscription> parse_new_subscription(std::string_view body) {
   }
   if (n.url.empty()) return Error::make("invalid", "'url' is required");
   return n;
+}
+
+// The body of POST /v1/subscriptions/{id}/rotate-secret: {"secret"?, "overlap"?}. Without a
+// secret, a new one of 32 random bytes (64 hex digits) is made and answered once.
+struct SecretRotation {
+  std::string secret;
+  bool generated = false;
+  std::chrono::seconds overlap{24 * 3600};
+};
+
+Result<SecretRotation> parse_secret_rotation(std::string_view body) {
+  SecretRotation out;
+  if (!body.empty()) {
+    boost::system::error_code ec;
+    json::value v = json::parse(body, ec);
+    if (ec) return Error::make("invalid", "the body is not JSON: " + ec.message());
+    const json::object* o = v.if_object();
+    if (o == nullptr) return Error::make("invalid", "the body must be a JSON object");
+    for (const auto& [key, value] : *o) {
+      if (key == "secret" && value.is_string() && !value.as_string().empty() &&
+          value.as_string().size() <= 1024) {
+        out.secret = std::string(value.as_string());
+      } else if (key == "overlap" && value.is_string()) {
+        auto d = parse_duration_ms(value.as_string());
+        if (!d || *d > std::chrono::hours(7 * 24)) return Error::make("invalid", "'overlap': expected a duration from 0s to 7d (\"24h\")");
+        out.overlap = std::chrono::ceil<std::chrono::seconds>(*d);
+      } else {
+        return Error::make("invalid", "unknown or mistyped member '" + std::string(key).substr(0, 40) +
+                                          "' (expected secret: 1 to 1024 characters, overlap: a duration)");
+      }
+    }
+  }
+  if (out.secret.empty()) {
+    std::array<unsigned char, 32> bytes{};
+    if (::getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) {
+      return Error::make("unavailable", "no random bytes for a new secret");
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (unsigned char b : bytes) {
+      out.secret += kHex[b >> 4];
+      out.secret += kHex[b & 0x0f];
+    }
+    out.generated = true;
+  }
+  return out;
 }
 
 int status_for(const Error& e) {
@@ -467,6 +520,23 @@ void Daemon::Impl::register_routes() {
     auto sub = store_->subscription(*id);
     if (!sub || !*sub) return (void)r.send(json_error(404, "not_found", "no subscription " + std::to_string(*id)));
     r.send(json_response(200, subscription_json(**sub, std::nullopt)));
+  }, http::Access::admin);
+
+  add_route("POST", "/v1/subscriptions/{id}/rotate-secret", [this](const Request& req, Responder r) {
+    auto id = parse_id(req.param("id"));
+    if (!id) return (void)r.send(json_error(400, "bad_request", "a subscription id is a positive integer"));
+    auto rotation = parse_secret_rotation(req.body);
+    if (!rotation) {
+      return (void)r.send(json_error(status_for(rotation.error()), rotation.error().code, rotation.error().message));
+    }
+    auto until = webhooks_->rotate_secret(*id, rotation->secret, rotation->overlap);
+    if (!until) return (void)r.send(json_error(status_for(until.error()), until.error().code, until.error().message));
+    auto sub = store_->subscription(*id);
+    if (!sub || !*sub) return (void)r.send(json_error(404, "not_found", "no subscription " + std::to_string(*id)));
+    json::object out = subscription_json(**sub, std::nullopt);
+    // A secret made here is shown this once; one the caller chose is not echoed.
+    if (rotation->generated) out["secret"] = rotation->secret;
+    r.send(json_response(200, out));
   }, http::Access::admin);
 
   add_route("GET", "/v1/subscriptions/{id}/dead-letters", [this](const Request& req, Responder r) {

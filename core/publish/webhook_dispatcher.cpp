@@ -162,6 +162,21 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
     return st;
   }
 
+  Result<std::string> rotate_secret(std::int64_t id, const std::string& secret,
+                                    std::chrono::seconds overlap) {
+    if (secret.empty()) return Error::make("invalid", "webhooks: a new secret may not be empty");
+    if (overlap.count() < 0) return Error::make("invalid", "webhooks: a negative overlap");
+    auto box = options_.keyring.seal(secret);
+    if (!box) return box.error();
+    const std::string until =
+        overlap.count() == 0 ? std::string()
+                             : format_rfc3339(std::chrono::floor<std::chrono::seconds>(
+                                   std::chrono::system_clock::now() + overlap));
+    if (Status st = store_.rotate_subscription_secret(id, *box, until); !st) return st.error();
+    notify();
+    return until;
+  }
+
   void replay(std::int64_t id, std::function<void(Status)> done) {
     auto finish = [this, &done](Status st) {
       asio::post(io_, [weak = weak_from_this(), done = std::move(done), st = std::move(st)] {
@@ -245,7 +260,7 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
     Clock::time_point failing_since{};  // the first failure of the event at the queue's head
     Clock::time_point due{};            // the end of the current wait
     std::string url;
-    std::string secret;
+    std::vector<std::string> secrets;  // current first; the previous one during an overlap
     SubscriptionFilter filter;
     std::deque<ChangeEvent> queue;  // events to deliver, in seq order
     std::int64_t batch_end = 0;     // the last seq read: the cursor once the queue is empty
@@ -261,16 +276,27 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
 
   static std::string lease_name(std::int64_t id) { return "webhook:" + std::to_string(id); }
 
-  // The subscription's secret, opened with the keyring.
-  Result<std::string> open_secret(std::int64_t id) {
-    auto stored = store_.subscription_secret(id);
+  // The secrets a delivery is signed with, opened with the keyring: the current one, then the
+  // previous one while its overlap lasts.
+  Result<std::vector<std::string>> open_secret(std::int64_t id) {
+    auto stored = store_.subscription_secrets(id);
     if (!stored) return stored.error();
-    auto plain = options_.keyring.open(*stored);
-    if (!plain) {
-      return Error::make(plain.error().code, "webhooks: subscription " + std::to_string(id) +
-                                                 ": " + plain.error().message);
+    std::vector<std::string> out;
+    auto open = [&](const std::string& sealed) -> Status {
+      auto plain = options_.keyring.open(sealed);
+      if (!plain) {
+        return Error::make(plain.error().code, "webhooks: subscription " + std::to_string(id) +
+                                                   ": " + plain.error().message);
+      }
+      if (!plain->empty()) out.push_back(std::move(*plain));
+      return Status::success();
+    };
+    if (Status st = open(stored->current); !st) return st.error();
+    const auto until = parse_rfc3339(stored->previous_until);
+    if (!stored->previous.empty() && until && std::chrono::system_clock::now() < *until) {
+      if (Status st = open(stored->previous); !st) return st.error();
     }
-    return plain;
+    return out;
   }
 
   // A dead letter of `sub_id` at `seq` was delivered by a replay: when it is the event the
@@ -324,8 +350,8 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
     drop(id);  // paused
   }
 
-  FetchRequest make_request(const std::string& url, const std::string& secret, std::int64_t seq,
-                            const std::string& body) {
+  FetchRequest make_request(const std::string& url, const std::vector<std::string>& secrets,
+                            std::int64_t seq, const std::string& body) {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     const std::string timestamp =
         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now).count());
@@ -335,8 +361,14 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
                  {"X-Conventiond-Event-Id", std::to_string(seq)},
                  {"X-Conventiond-Timestamp", timestamp},
                  {"Expect", ""}};  // no "100-continue" round trip
-    if (!secret.empty())
-      r.headers.emplace_back("X-Conventiond-Signature", webhook_signature(secret, timestamp, body));
+    // One signature per secret, comma-separated: during a rotation's overlap a receiver that
+    // knows either secret finds its own.
+    std::string signatures;
+    for (const std::string& secret : secrets) {
+      if (!signatures.empty()) signatures += ',';
+      signatures += webhook_signature(secret, timestamp, body);
+    }
+    if (!signatures.empty()) r.headers.emplace_back("X-Conventiond-Signature", signatures);
     return r;
   }
 
@@ -495,7 +527,7 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
       }
       sub.url = (*row)->url;
       sub.filter = (*row)->filter;
-      sub.secret = std::move(*secret);
+      sub.secrets = std::move(*secret);
       auto events = store_.changes_since((*row)->cursor, options_.batch_size);
       if (!events) {
         store_failed(id, sub);
@@ -549,7 +581,7 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
   void send(std::int64_t id, Sub& sub) {
     const ChangeEvent& e = sub.queue.front();
     std::string body = change_event_json(e);
-    FetchRequest request = make_request(sub.url, sub.secret, e.seq, body);
+    FetchRequest request = make_request(sub.url, sub.secrets, e.seq, body);
     sub.in_flight = true;
     fetcher_.fetch(std::move(request), [weak = weak_from_this(), id, seq = e.seq,
                                         body = std::move(body)](FetchResult r) {
@@ -644,6 +676,10 @@ Result<Subscription> WebhookDispatcher::subscribe(const NewSubscription& s) {
   return impl_->subscribe(s);
 }
 Status WebhookDispatcher::resume(std::int64_t id) { return impl_->resume(id); }
+Result<std::string> WebhookDispatcher::rotate_secret(std::int64_t id, const std::string& secret,
+                                                     std::chrono::seconds overlap) {
+  return impl_->rotate_secret(id, secret, overlap);
+}
 void WebhookDispatcher::replay_dead_letter(std::int64_t id, std::function<void(Status)> done) {
   impl_->replay(id, std::move(done));
 }

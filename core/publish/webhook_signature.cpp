@@ -29,8 +29,19 @@ std::string webhook_signature(std::string_view secret, std::string_view timestam
 bool verify_webhook_signature(std::string_view secret, std::string_view timestamp,
                               std::string_view body, std::string_view header) {
   const std::string expected = webhook_signature(secret, timestamp, body);
-  if (header.size() != expected.size()) return false;
-  return CRYPTO_memcmp(expected.data(), header.data(), expected.size()) == 0;
+  bool found = false;
+  while (!header.empty()) {
+    const std::size_t comma = header.find(',');
+    std::string_view one = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+    if (one.size() == expected.size() &&
+        CRYPTO_memcmp(expected.data(), one.data(), expected.size()) == 0) {
+      found = true;  // the others are still read: the time does not say which one matched
+    }
+  }
+  return found;
 }
 
 }  // namespace conventiond

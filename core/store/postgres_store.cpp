@@ -263,6 +263,12 @@ ALTER TABLE subscriptions ADD COLUMN last_error_at TEXT NOT NULL DEFAULT '';
     R"sql(
 ALTER TABLE change_log ADD COLUMN changes JSON;
 )sql",
+    // 8: a webhook secret's rotation: the secret rotated out, and until when it still signs.
+    // SQLite's 8.
+    R"sql(
+ALTER TABLE subscriptions ADD COLUMN previous_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE subscriptions ADD COLUMN previous_secret_until TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 // --- Connection strings ----------------------------------------------------------------------
@@ -1782,7 +1788,7 @@ namespace {
 
 #define CONVENTIOND_PG_SUBSCRIPTION_COLUMNS                                                    \
   "SELECT id, url, secret <> '', filter, status, cursor, consecutive_failures, last_error, " \
-  "created_at, updated_at, last_error_at FROM subscriptions "
+  "created_at, updated_at, last_error_at, previous_secret_until FROM subscriptions "
 
 Result<Subscription> subscription_row(const Rows& q, int i) {
   Subscription s;
@@ -1799,6 +1805,7 @@ Result<Subscription> subscription_row(const Rows& q, int i) {
   s.created_at = q.text(i, 8);
   s.updated_at = q.text(i, 9);
   s.last_error_at = q.text(i, 10);
+  s.previous_secret_until = q.text(i, 11);
   return s;
 }
 
@@ -1876,13 +1883,32 @@ Result<std::vector<Subscription>> PostgresStore::subscriptions() {
   });
 }
 
-Result<std::string> PostgresStore::subscription_secret(std::int64_t id) {
-  return with_session<Result<std::string>>([&](Session& s) -> Result<std::string> {
-    auto q = s.query("subscription secret", "SELECT secret FROM subscriptions WHERE id = $1",
+Result<SubscriptionSecrets> PostgresStore::subscription_secrets(std::int64_t id) {
+  using R = Result<SubscriptionSecrets>;
+  return with_session<R>([&](Session& s) -> R {
+    auto q = s.query("subscription secrets",
+                     "SELECT secret, previous_secret, previous_secret_until FROM subscriptions "
+                     "WHERE id = $1",
                      {id});
     if (!q) return q.error();
     if (q->empty()) return store_detail::subscription_not_found(id);
-    return q->text(0, 0);
+    return SubscriptionSecrets{q->text(0, 0), q->text(0, 1), q->text(0, 2)};
+  });
+}
+
+Status PostgresStore::rotate_subscription_secret(std::int64_t id, std::string_view secret,
+                                                 std::string_view previous_until) {
+  CONVENTIOND_TRY(store_detail::check_rotation_end(previous_until));
+  return with_session<Status>([&](Session& s) -> Status {
+    // The right-hand sides read the row as it was: the previous secret is the current one.
+    auto q = s.query("rotate subscription secret",
+                     "UPDATE subscriptions SET previous_secret = CASE WHEN $3 = '' THEN '' "
+                     "ELSE secret END, previous_secret_until = $3, secret = $2, "
+                     "updated_at = " CONVENTIOND_PG_NOW " WHERE id = $1",
+                     {id, std::string(secret), std::string(previous_until)});
+    if (!q) return q.error();
+    if (q->affected() == 0) return store_detail::subscription_not_found(id);
+    return Status::success();
   });
 }
 

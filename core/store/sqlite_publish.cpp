@@ -24,7 +24,7 @@ namespace {
 
 constexpr const char* kSubscriptionColumns =
     "SELECT id, url, secret <> '', filter, status, cursor, consecutive_failures, last_error, "
-    "created_at, updated_at, last_error_at FROM subscriptions ";
+    "created_at, updated_at, last_error_at, previous_secret_until FROM subscriptions ";
 
 Result<Subscription> subscription_row(Stmt& q) {
   Subscription s;
@@ -41,6 +41,7 @@ Result<Subscription> subscription_row(Stmt& q) {
   s.created_at = q.col_text(8);
   s.updated_at = q.col_text(9);
   s.last_error_at = q.col_text(10);
+  s.previous_secret_until = q.col_text(11);
   return s;
 }
 
@@ -138,15 +139,35 @@ Result<std::vector<Subscription>> SqliteStore::subscriptions() {
   return out;
 }
 
-Result<std::string> SqliteStore::subscription_secret(std::int64_t id) {
+Result<SubscriptionSecrets> SqliteStore::subscription_secrets(std::int64_t id) {
   std::lock_guard lock(mu_);
-  auto q = Stmt::prepare(db_.get(), "SELECT secret FROM subscriptions WHERE id = ?1");
+  auto q = Stmt::prepare(db_.get(),
+                         "SELECT secret, previous_secret, previous_secret_until FROM subscriptions "
+                         "WHERE id = ?1");
   if (!q) return q.error();
   q->bind(id);
   auto row = q->step();
   if (!row) return row.error();
   if (!*row) return subscription_not_found(id);
-  return q->col_text(0);
+  return SubscriptionSecrets{q->col_text(0), q->col_text(1), q->col_text(2)};
+}
+
+Status SqliteStore::rotate_subscription_secret(std::int64_t id, std::string_view secret,
+                                               std::string_view previous_until) {
+  CONVENTIOND_TRY(check_rotation_end(previous_until));
+  std::lock_guard lock(mu_);
+  // The right-hand sides read the row as it was: the previous secret is the current one.
+  auto q = Stmt::prepare(db_.get(),
+                         "UPDATE subscriptions SET previous_secret = CASE WHEN ?3 = '' THEN '' "
+                         "ELSE secret END, previous_secret_until = ?3, secret = ?2, "
+                         "updated_at = " CONVENTIOND_NOW " WHERE id = ?1");
+  if (!q) return q.error();
+  q->bind(id);
+  q->text(2, secret);
+  q->text(3, previous_until);
+  CONVENTIOND_TRY(q->run());
+  if (sqlite3_changes(db_.get()) == 0) return subscription_not_found(id);
+  return Status::success();
 }
 
 Status SqliteStore::delete_subscription(std::int64_t id) {

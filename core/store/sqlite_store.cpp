@@ -253,6 +253,11 @@ ALTER TABLE subscriptions ADD COLUMN last_error_at TEXT NOT NULL DEFAULT '';
     R"sql(
 ALTER TABLE change_log ADD COLUMN changes TEXT CHECK (changes IS NULL OR json_valid(changes));
 )sql",
+    // 8: a webhook secret's rotation: the secret rotated out, and until when it still signs.
+    R"sql(
+ALTER TABLE subscriptions ADD COLUMN previous_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE subscriptions ADD COLUMN previous_secret_until TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 Result<std::int64_t> job_id_of(sqlite3* db, std::string_view job, bool create) {

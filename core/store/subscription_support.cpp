@@ -14,6 +14,7 @@
 #include <boost/json/value.hpp>
 
 #include <conventiond/departements.hpp>
+#include <conventiond/model/timestamp.hpp>
 
 namespace conventiond {
 
@@ -105,6 +106,12 @@ Result<SubscriptionFilter> filter_from_json(std::string_view text) {
 
 Error subscription_not_found(std::int64_t id) {
   return Error::make("not_found", "store: subscription " + std::to_string(id) + " not found");
+}
+
+Status check_rotation_end(std::string_view previous_until) {
+  if (previous_until.empty() || parse_rfc3339(previous_until)) return Status::success();
+  return Error::make("invalid", "store: the end of a secret's overlap must be RFC 3339, not '" +
+                                    std::string(previous_until.substr(0, 40)) + "'");
 }
 
 Error dead_letter_not_found(std::int64_t id) {

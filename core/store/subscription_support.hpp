@@ -20,6 +20,9 @@ std::string filter_to_json(const SubscriptionFilter& f);
 Result<SubscriptionFilter> filter_from_json(std::string_view text);
 
 Error subscription_not_found(std::int64_t id);
+
+// Checks rotate_subscription_secret's end of overlap: "" or RFC 3339 ("invalid").
+Status check_rotation_end(std::string_view previous_until);
 Error dead_letter_not_found(std::int64_t id);
 
 // Checks try_lease's arguments ("invalid").

@@ -89,7 +89,7 @@ TEST_CASE("the daemon serves health, metrics and its OpenAPI document", "[daemon
                         "/v1/subscriptions/{id}", "/v1/subscriptions/{id}/resume",
                         "/v1/subscriptions/{id}/dead-letters", "/v1/dead-letters/{id}/replay",
                         "/v1/sinks", "/v1/conventions/{id}/revisions", "/v1/jobs/{name}",
-                        "/v1/schema/model.json"}) {
+                        "/v1/schema/model.json", "/v1/subscriptions/{id}/rotate-secret"}) {
     CHECK(paths.contains(p));
   }
   // The JSON Schema of the records and of the change-event envelope, versioned by its $id.

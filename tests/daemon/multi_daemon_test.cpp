@@ -351,6 +351,26 @@ TEST_CASE("webhooks: a daemon killed before delivering delivers every event afte
     if (cursor != latest) std::this_thread::sleep_for(50ms);
   }
   CHECK(cursor == latest);
+
+  // The secret rotated through the API: made by the daemon and shown once, with an overlap
+  // (24 h by default); or chosen by the operator, not echoed; bad bodies named.
+  const std::string rotate = b.url("/v1/subscriptions/1/rotate-secret");
+  CHECK(send("POST", rotate, "wrong", "{}").first == 401);
+  auto [r1, made] = send("POST", rotate, "tok", "");
+  INFO(json::serialize(made));
+  REQUIRE(r1 == 200);
+  REQUIRE(made.as_object().contains("secret"));
+  CHECK(made.at("secret").as_string().size() == 64);
+  REQUIRE(made.at("previous_secret_expires_at").is_string());
+  CHECK(made.at("has_secret").as_bool());
+  auto [r2, chosen] = send("POST", rotate, "tok", "{\"secret\": \"operator-secret\", \"overlap\": \"0s\"}");
+  REQUIRE(r2 == 200);
+  CHECK_FALSE(chosen.as_object().contains("secret"));
+  CHECK(chosen.at("previous_secret_expires_at").is_null());
+  CHECK(send("POST", rotate, "tok", "{\"overlap\": \"8d\"}").first == 400);
+  CHECK(send("POST", rotate, "tok", "{\"colour\": 1}").first == 400);
+  CHECK(send("POST", rotate, "tok", "not json").first == 400);
+  CHECK(send("POST", b.url("/v1/subscriptions/999/rotate-secret"), "tok", "{}").first == 404);
   CHECK(b.terminate() == 0);
   fs::remove_all(dir);
 }

@@ -734,10 +734,10 @@ TEST_CASE("webhooks: secrets are sealed in the store, deliveries still signed, k
     CHECK(verify_webhook_signature(secret_a, r.header("x-conventiond-timestamp"), r.body,
                                    r.header("x-conventiond-signature")));
   }
-  auto stored = (*store)->subscription_secret(a_id);
+  auto stored = (*store)->subscription_secrets(a_id);
   REQUIRE(stored);
-  CHECK(stored->rfind("cvd1:" + old_id + ":", 0) == 0);
-  CHECK(stored->find(secret_a) == std::string::npos);
+  CHECK(stored->current.rfind("cvd1:" + old_id + ":", 0) == 0);
+  CHECK(stored->current.find(secret_a) == std::string::npos);
   CHECK(row(**store, a_id).has_secret);
 
   // Rotation: a new current key, the old one kept. The old subscription still signs with its
@@ -763,9 +763,9 @@ TEST_CASE("webhooks: secrets are sealed in the store, deliveries still signed, k
   }
   CHECK(server.hits("/a") == 4);
   CHECK(server.hits("/b") == 2);
-  auto stored_b = (*store)->subscription_secret(b_id);
+  auto stored_b = (*store)->subscription_secrets(b_id);
   REQUIRE(stored_b);
-  CHECK(stored_b->rfind("cvd1:" + new_id + ":", 0) == 0);
+  CHECK(stored_b->current.rfind("cvd1:" + new_id + ":", 0) == 0);
 
   // Neither secret is in any byte of the database files.
   store->reset();  // closed: the WAL is checkpointed into the main file
@@ -891,4 +891,58 @@ TEST_CASE("webhooks: a ping is a signed test delivery that moves nothing", "[pub
   REQUIRE(run_until(io, [&] { return answer.has_value(); }));
   REQUIRE_FALSE(*answer);
   CHECK(answer->error().code == "not_found");
+}
+
+TEST_CASE("webhooks: a rotated secret signs with both during the overlap, then the new one alone",
+          "[publish]") {
+  auto store = memory_store();
+  TestHttpServer server;
+  server.route("/hook", TestResponse{204, {}, ""});
+  asio::io_context io;
+  WebhookOptions options = fast_options();
+  WebhookDispatcher d(io, *store, options);
+  const Subscription sub = subscribe(d, server.url("/hook"), 0, "old-secret");
+  d.start();
+  add_events(*store, 1);
+  d.notify();
+  REQUIRE(run_until(io, [&] { return row(*store, sub.id).cursor >= 1; }, 5s));
+
+  // With an overlap: every delivery carries two signatures; a receiver that still knows only
+  // the old secret, and one that already has the new one, both verify it.
+  auto until = d.rotate_secret(sub.id, "new-secret", 1h);
+  REQUIRE(until);
+  CHECK_FALSE(until->empty());
+  CHECK(row(*store, sub.id).previous_secret_until == *until);
+  auto stored = store->subscription_secrets(sub.id);
+  REQUIRE(stored);
+  CHECK(stored->current.find("new-secret") == std::string::npos);  // sealed, as the first one
+  CHECK(stored->previous.find("old-secret") == std::string::npos);
+  add_events(*store, 2);
+  d.notify();
+  REQUIRE(run_until(io, [&] { return server.hits("/hook") == 3; }, 5s));
+  const std::vector<TestRequest> during = server.requests();  // a copy: requests() is by value
+  for (std::size_t i = 1; i < 3; ++i) {
+    const TestRequest& r = during.at(i);
+    const std::string sig = r.header("x-conventiond-signature");
+    INFO(sig);
+    CHECK(std::count(sig.begin(), sig.end(), ',') == 1);
+    CHECK(verify_webhook_signature("new-secret", r.header("x-conventiond-timestamp"), r.body, sig));
+    CHECK(verify_webhook_signature("old-secret", r.header("x-conventiond-timestamp"), r.body, sig));
+  }
+
+  // Without an overlap (or once it is over): the new secret alone.
+  REQUIRE(d.rotate_secret(sub.id, "newest-secret", 0s));
+  CHECK(row(*store, sub.id).previous_secret_until.empty());
+  add_events(*store, 1);
+  d.notify();
+  REQUIRE(run_until(io, [&] { return server.hits("/hook") == 4; }, 5s));
+  const TestRequest last = server.requests().back();
+  const std::string sig = last.header("x-conventiond-signature");
+  CHECK(sig.find(',') == std::string::npos);
+  CHECK(verify_webhook_signature("newest-secret", last.header("x-conventiond-timestamp"), last.body, sig));
+  CHECK_FALSE(verify_webhook_signature("new-secret", last.header("x-conventiond-timestamp"), last.body, sig));
+
+  CHECK(d.rotate_secret(sub.id, "", 1h).error().code == "invalid");
+  CHECK(d.rotate_secret(sub.id, "x", -1s).error().code == "invalid");
+  CHECK(d.rotate_secret(987654, "x", 1h).error().code == "not_found");
 }

@@ -36,3 +36,19 @@ TEST_CASE("webhook signature: verification refuses anything altered or malformed
   const std::string big(1 << 20, 'x');
   CHECK(verify_webhook_signature(secret, "1", big, webhook_signature(secret, "1", big)));
 }
+
+TEST_CASE("webhook signature: during a rotation the header holds both, and either secret verifies",
+          "[publish]") {
+  const std::string body = "{\"seq\":7}";
+  const std::string both = webhook_signature("new", "1700000000", body) + "," +
+                           webhook_signature("old", "1700000000", body);
+  CHECK(verify_webhook_signature("new", "1700000000", body, both));
+  CHECK(verify_webhook_signature("old", "1700000000", body, both));
+  CHECK(verify_webhook_signature("old", "1700000000", body, webhook_signature("new", "1700000000", body) +
+                                                                 " , " +
+                                                                 webhook_signature("old", "1700000000", body)));
+  CHECK_FALSE(verify_webhook_signature("other", "1700000000", body, both));
+  CHECK_FALSE(verify_webhook_signature("old", "1700000001", body, both));
+  CHECK_FALSE(verify_webhook_signature("new", "1700000000", body, ",,,"));
+  CHECK_FALSE(verify_webhook_signature("new", "1700000000", body, both.substr(0, 40) + "," + both.substr(80)));
+}

@@ -1160,13 +1160,38 @@ void store_conformance(MakeStore make_store) {
     auto missing = s.subscription(987654);
     REQUIRE(missing);
     CHECK_FALSE(*missing);
-    auto secret = s.subscription_secret(a->id);
+    auto secret = s.subscription_secrets(a->id);
     REQUIRE(secret);
-    CHECK(*secret == "s3cret");
-    auto no_secret = s.subscription_secret(b->id);
+    CHECK(secret->current == "s3cret");
+    CHECK(secret->previous.empty());
+    CHECK(secret->previous_until.empty());
+    auto no_secret = s.subscription_secrets(b->id);
     REQUIRE(no_secret);
-    CHECK(no_secret->empty());
-    CHECK(s.subscription_secret(987654).error().code == "not_found");
+    CHECK(no_secret->current.empty());
+    CHECK(s.subscription_secrets(987654).error().code == "not_found");
+
+    // Rotation with an overlap: the current secret becomes the previous one, until the end.
+    REQUIRE(s.rotate_subscription_secret(a->id, "n3w", "2030-01-01T00:00:00Z"));
+    secret = s.subscription_secrets(a->id);
+    REQUIRE(secret);
+    CHECK(secret->current == "n3w");
+    CHECK(secret->previous == "s3cret");
+    CHECK(secret->previous_until == "2030-01-01T00:00:00Z");
+    auto shown = s.subscription(a->id);
+    REQUIRE(shown);
+    REQUIRE(*shown);
+    CHECK((*shown)->previous_secret_until == "2030-01-01T00:00:00Z");
+    CHECK((*shown)->has_secret);
+    // Again, without an overlap: no previous secret at all.
+    REQUIRE(s.rotate_subscription_secret(a->id, "s3cret", ""));
+    secret = s.subscription_secrets(a->id);
+    REQUIRE(secret);
+    CHECK(secret->current == "s3cret");
+    CHECK(secret->previous.empty());
+    CHECK(secret->previous_until.empty());
+    CHECK(s.rotate_subscription_secret(a->id, "x", "tomorrow").error().code == "invalid");
+    CHECK(s.subscription_secrets(a->id)->current == "s3cret");  // a refused rotation changes nothing
+    CHECK(s.rotate_subscription_secret(987654, "x", "").error().code == "not_found");
 
     // Refused: empty url, negative from_seq, unknown kind or département.
     NewSubscription bad;

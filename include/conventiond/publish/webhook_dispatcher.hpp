@@ -109,6 +109,13 @@ class WebhookDispatcher {
   // Resumes a paused subscription from its cursor: the event that was dead-lettered comes
   // first (unless it was replayed meanwhile), then those held after it, in order.
   Status resume(std::int64_t subscription);
+  // A new signing secret (sealed with the keyring). During `overlap` after now, deliveries are
+  // signed with both the new and the previous secret (docs/webhooks.md, "Rotating the secret"),
+  // so a receiver can switch at its pace; 0 ends the previous one at once. Applies from the
+  // subscription's next batch. Returns the end of the overlap (RFC 3339 UTC; "" for 0).
+  // "invalid": an empty secret or a negative overlap; "not_found".
+  Result<std::string> rotate_secret(std::int64_t subscription, const std::string& secret,
+                                    std::chrono::seconds overlap);
   // Delivers one dead letter once more (its stored body, a new timestamp and signature), out
   // of the subscription's order and whatever its status; on a 2xx it is removed from the dead
   // letters, and when it was the event a paused subscription stopped at, that subscription's

@@ -100,7 +100,9 @@ class SqliteStore final : public Store {
   Result<Subscription> create_subscription(const NewSubscription& s) override;
   Result<std::optional<Subscription>> subscription(std::int64_t id) override;
   Result<std::vector<Subscription>> subscriptions() override;
-  Result<std::string> subscription_secret(std::int64_t id) override;
+  Result<SubscriptionSecrets> subscription_secrets(std::int64_t id) override;
+  Status rotate_subscription_secret(std::int64_t id, std::string_view secret,
+                                    std::string_view previous_until) override;
   Status delete_subscription(std::int64_t id) override;
   Status set_subscription_cursor(std::int64_t id, std::int64_t seq,
                                  CursorMove move = CursorMove::forward) override;

@@ -212,6 +212,16 @@ struct Subscription {
   std::string last_error_at;              // when it happened, RFC 3339 UTC ("" with it)
   std::string created_at;                 // RFC 3339 UTC
   std::string updated_at;
+  // The end of the last rotation's overlap window (RFC 3339 UTC; "" when the secret was never
+  // rotated with one): until then deliveries are signed with the previous secret too.
+  std::string previous_secret_until;
+};
+
+// A subscription's signing secrets as stored (sealed by the publisher's keyring).
+struct SubscriptionSecrets {
+  std::string current;         // "" when deliveries are unsigned
+  std::string previous;        // the secret rotated out ("" when none)
+  std::string previous_until;  // RFC 3339 UTC: the previous one also signs until then
 };
 
 // An event a subscription could not deliver, kept for a replay. `event_json` is the body that
@@ -441,8 +451,13 @@ class Store {
   virtual Result<std::optional<Subscription>> subscription(std::int64_t id) = 0;
   // Every subscription, by id.
   virtual Result<std::vector<Subscription>> subscriptions() = 0;
-  // The secret, for signing deliveries only ("" when none; "not_found").
-  virtual Result<std::string> subscription_secret(std::int64_t id) = 0;
+  // The secrets, for signing deliveries only ("not_found").
+  virtual Result<SubscriptionSecrets> subscription_secrets(std::int64_t id) = 0;
+  // A new secret: the current one becomes the previous one, which keeps signing until
+  // `previous_until` (RFC 3339 UTC); "" ends it now (no overlap). "invalid": previous_until
+  // is neither "" nor RFC 3339; "not_found".
+  virtual Status rotate_subscription_secret(std::int64_t id, std::string_view secret,
+                                            std::string_view previous_until) = 0;
   // Deletes a subscription and its dead letters ("not_found").
   virtual Status delete_subscription(std::int64_t id) = 0;
   // forward: cursor = max(cursor, seq), and a move clears consecutive_failures, last_error
