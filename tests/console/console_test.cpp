@@ -218,6 +218,26 @@ TEST_CASE("GET /v1/runs across jobs with filters and a cursor: cancel stops a ru
 }
 
 
+// A browser script of tests/console (node, driving Chromium through tests/console/cdp.mjs):
+// `node SCRIPT BASE ARGS PROFILE`, with a fresh profile in dir; its exit status and output.
+struct BrowserScript {
+  int status = -1;
+  std::string output;
+};
+BrowserScript run_browser_script(const std::string& script, const std::string& base, const std::string& args,
+                                 const fs::path& dir) {
+  fs::remove_all(dir / "cdp-profile");
+  const std::string cmd = "node '" CONVENTIOND_SOURCE_DIR "/tests/console/" + script + "' '" + base + "' " + args +
+                          " '" + (dir / "cdp-profile").string() + "' > '" + (dir / "cdp.txt").string() + "' 2>&1";
+  BrowserScript out;
+  out.status = std::system(cmd.c_str());
+  std::ifstream in(dir / "cdp.txt");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  out.output = ss.str();
+  return out;
+}
+
 // The DOM of `url` once its scripts ran, from headless Chromium (Debian's chromium).
 std::string rendered_dom(const std::string& url, const fs::path& dir) {
   const fs::path out = dir / "dom.html";
@@ -345,16 +365,10 @@ TEST_CASE("the console in headless Chromium: map, table, a record's quotes, runs
     return;
   }
   const std::int64_t seq = call("GET", daemon.url("/v1/changes?since=0&limit=1000")).json().at("next_cursor").as_int64();
-  fs::remove_all(dir / "cdp-profile");
-  const std::string cmd = "node '" CONVENTIOND_SOURCE_DIR "/tests/console/browser_correction.mjs' '" + daemon.url("") +
-                          "' 'pauvrete-2019:67' browser-tok '" + (dir / "cdp-profile").string() + "' > '" +
-                          (dir / "cdp.txt").string() + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
-  std::ifstream cdp_out(dir / "cdp.txt");
-  std::stringstream cdp;
-  cdp << cdp_out.rdbuf();
-  INFO(cdp.str());
-  REQUIRE(rc == 0);
+  const BrowserScript correction =
+      run_browser_script("browser_correction.mjs", daemon.url(""), "'pauvrete-2019:67' browser-tok", dir);
+  INFO(correction.output);
+  REQUIRE(correction.status == 0);
   const json::value rec = call("GET", daemon.url("/v1/conventions/pauvrete-2019:67")).json();
   bool corrected = false;
   for (const auto& l : rec.at("facts").at("funding").as_array()) {
@@ -399,23 +413,16 @@ TEST_CASE("the console in headless Chromium: a running run cancelled, then its f
   REQUIRE(run.at("status").as_string() == "running");
   REQUIRE(run.at("counts").at("failed").as_int64() > 0);
 
-  fs::remove_all(dir / "cdp-profile");
-  const std::string cmd = "node '" CONVENTIOND_SOURCE_DIR "/tests/console/browser_runs.mjs' '" + daemon.url("") +
-                          "' " + std::to_string(id) + " runs-tok '" + (dir / "cdp-profile").string() + "' > '" +
-                          (dir / "cdp.txt").string() + "' 2>&1";
-  const int rc = std::system(cmd.c_str());
-  std::ifstream cdp_out(dir / "cdp.txt");
-  std::stringstream cdp;
-  cdp << cdp_out.rdbuf();
-  INFO(cdp.str());
-  REQUIRE(rc == 0);
+  const BrowserScript acted = run_browser_script("browser_runs.mjs", daemon.url(""), std::to_string(id) + " runs-tok", dir);
+  INFO(acted.output);
+  REQUIRE(acted.status == 0);
   // The API agrees: the run was cancelled by the token, before its end, and the retry is a new
   // run of the job.
   run = call("GET", run_url).json();
   CHECK(run.at("status").as_string() == "cancelled");
   CHECK(std::string(run.at("error").as_string()).rfind("cancelled: by an admin token from 127.0.0.1 at ", 0) == 0);
   std::smatch m;
-  const std::string printed = cdp.str();
+  const std::string printed = acted.output;
   REQUIRE(std::regex_search(printed, m, std::regex("retry run ([0-9]+)")));
   const std::int64_t retry = std::stoll(m[1]);
   CHECK(retry > id);
