@@ -227,6 +227,15 @@ bool names_equal_shares(std::string_view f) {
          f.find("50 pour cent") != std::string_view::npos;
 }
 
+// Before an amount, the two partners' equal shares named in full: "financées pour moitié par
+// l'État et pour moitié par le Département, soit 1,2 M€", "à parts égales (à parité) entre
+// l'État et le Département : 2 M€" (a lone "50 %" may be one funder's rate, not a split).
+bool names_both_halves(std::string_view f) {
+  const std::size_t first = find_word(f, "moitie");
+  return f.find("a parts egales") != std::string_view::npos || find_word(f, "a parite") != std::string_view::npos ||
+         (first != std::string_view::npos && find_word(f, "moitie", first + 1) != std::string_view::npos);
+}
+
 // "par an", "chaque année", "annuellement" in the amount's clause.
 bool says_per_year(std::string_view tail) {
   return find_word(tail, "par an") != std::string_view::npos || tail.find("chaque annee") != std::string_view::npos ||
@@ -430,16 +439,27 @@ SentenceFunding funding_in_sentence(const std::vector<Sentence>& all, std::size_
         if (w.pos > first_in_clause->end && w.end <= sp.b && w.funder != Funder::departement) funder = w.funder;
     }
     std::size_t consumed = sp.e;
+    // "financées pour moitié par l'État et pour moitié par le Département, soit 1,2 M€": the
+    // shares named before the amount, in the same sentence stretch, by both partners.
+    std::vector<Funder> sharers_before;
+    if (funder != Funder::total && each.empty() && respective.empty() &&
+        names_both_halves(f.substr(segment_start, sp.b - std::min(segment_start, sp.b)))) {
+      for (const FunderWord& w : words)
+        if (w.pos >= segment_start && w.end <= sp.b && (w.funder == Funder::etat || w.funder == Funder::departement) &&
+            std::find(sharers_before.begin(), sharers_before.end(), w.funder) == sharers_before.end())
+          sharers_before.push_back(w.funder);
+      if (sharers_before.size() != 2) sharers_before.clear();
+    }
     // "2 M€ ..., à parts égales entre l'État et le Département", "financés pour moitié par
     // l'État et pour moitié par le Département", "dont la moitié prise en charge par l'État":
     // the total, and each named sharer's half.
-    if (!funder && each.empty()) {
+    if ((!funder && each.empty()) || !sharers_before.empty()) {
       const std::string_view shares = stretch.substr(0, 200);
-      if (names_equal_shares(shares)) {
-        std::vector<Funder> sharers;
+      if (!sharers_before.empty() || names_equal_shares(shares)) {
+        std::vector<Funder> sharers = sharers_before;
         for (const FunderWord& w : words)
-          if (w.pos > sp.e && w.pos < sp.e + shares.size() && w.funder != Funder::total && w.funder != Funder::other &&
-              std::find(sharers.begin(), sharers.end(), w.funder) == sharers.end())
+          if (sharers_before.empty() && w.pos > sp.e && w.pos < sp.e + shares.size() && w.funder != Funder::total &&
+              w.funder != Funder::other && std::find(sharers.begin(), sharers.end(), w.funder) == sharers.end())
             sharers.push_back(w.funder);
         if (!sharers.empty() && sharers.size() <= 2) {
           const bool per_year = m.per_year || says_per_year(tail);

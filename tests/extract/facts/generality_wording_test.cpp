@@ -108,6 +108,35 @@ TEST_CASE("wording: an amount financed half by the State and half by the Départ
                                                     {Funder::departement, 2019, 600000, exact}}));
 }
 
+TEST_CASE("wording: the halves named before the amount ('pour moitié par l'État et pour moitié par le Département, soit X')",
+          "[wording][funding]") {
+  const auto ex = run_text(
+      "Poitiers, le 1er juillet 2019\n"
+      "Le préfet de la Vienne et le président du conseil départemental de la Vienne ont signé le 28 juin 2019 la "
+      "convention d'appui à la lutte contre la pauvreté et d'accès à l'emploi.\n"
+      "Les actions sont financées pour moitié par l'État et pour moitié par le Département, soit 1 200 000 euros "
+      "en 2019.\n"
+      "Les mesures sont financées à parts égales entre l'État et le Département : 900 000 euros en 2020.\n");
+  REQUIRE(codes(ex) == std::vector<std::string>{"86"});
+  CHECK(scored(ex.conventions[0].funding) == money({{Funder::total, 2019, 1200000, exact},
+                                                    {Funder::etat, 2019, 600000, exact},
+                                                    {Funder::departement, 2019, 600000, exact},
+                                                    {Funder::total, 2020, 900000, exact},
+                                                    {Funder::etat, 2020, 450000, exact},
+                                                    {Funder::departement, 2020, 450000, exact}}));
+}
+
+TEST_CASE("wording: one funder's rate before an amount ('l'État finance 50 % des actions du Département : X') is its own",
+          "[wording][funding]") {
+  const auto ex = run_text(
+      "Poitiers, le 1er juillet 2019\n"
+      "Le préfet de la Vienne et le président du conseil départemental de la Vienne ont signé le 28 juin 2019 la "
+      "convention d'appui à la lutte contre la pauvreté et d'accès à l'emploi.\n"
+      "L'État finance 50 % des actions du Département, soit 700 000 euros en 2019.\n");
+  REQUIRE(codes(ex) == std::vector<std::string>{"86"});
+  CHECK(scored(ex.conventions[0].funding) == money({{Funder::etat, 2019, 700000, exact}}));
+}
+
 TEST_CASE("wording: '... par an, financés à 50 % par l'État et 50 % par le Département', no period stated",
           "[wording][funding][year]") {
   const auto ex = run_text(
