@@ -524,6 +524,19 @@ std::optional<int> amendment_year(const std::vector<Sentence>& sentences) {
       const int y = (after[i] - '0') * 1000 + (after[i + 1] - '0') * 100 + (after[i + 2] - '0') * 10 + (after[i + 3] - '0');
       if (y >= 2019 && y <= 2030) return y;
     }
+    // "l'avenant à la convention d'appui ... pour l'année 2022", "... au titre de l'exercice
+    // 2021": the year it is for, stated further in the sentence
+    for (std::string_view lead : {"pour l'annee ", "au titre de l'annee ", "au titre de l'exercice ",
+                                  "pour l'exercice "}) {
+      const std::size_t at = s.folded.find(lead, p);
+      if (at == std::string::npos) continue;
+      const std::string_view y4 = std::string_view(s.folded).substr(at + lead.size(), 5);
+      if (y4.size() >= 4 && std::all_of(y4.begin(), y4.begin() + 4, [](char ch) { return ch >= '0' && ch <= '9'; }) &&
+          (y4.size() == 4 || !(y4[4] >= '0' && y4[4] <= '9'))) {
+        const int y = (y4[0] - '0') * 1000 + (y4[1] - '0') * 100 + (y4[2] - '0') * 10 + (y4[3] - '0');
+        if (y >= 2019 && y <= 2030) return y;
+      }
+    }
   }
   return std::nullopt;
 }

@@ -482,6 +482,21 @@ TEST_CASE("wording: 'un avenant à la convention a été signé': the avenant's 
   CHECK(scored(c.funding) == money({{Funder::total, 2020, 1500000, exact}}));
 }
 
+TEST_CASE("wording: the year an avenant is for, stated at the end of its sentence ('pour l'année 2022')",
+          "[wording][avenant]") {
+  const auto ex = run_text(
+      "Limoges, le 15 juin 2022\n"
+      "Le 14 juin 2022, le préfet de la Haute-Vienne et le président du conseil départemental de la Haute-Vienne "
+      "ont signé l'avenant à la convention d'appui à la lutte contre la pauvreté et d'accès à l'emploi pour "
+      "l'année 2022.\n");
+  REQUIRE(codes(ex) == std::vector<std::string>{"87"});
+  const ConventionFacts& c = ex.conventions[0];
+  CHECK(iso(c.signed_on) == "null");
+  REQUIRE(c.amendments.size() == 1);
+  CHECK(iso(c.amendments[0].signed_on) == "2022-06-14");
+  CHECK(c.amendments[0].year == std::optional<int>(2022));
+}
+
 TEST_CASE("wording: the date of a communiqué is not the signature's", "[wording][signed_on]") {
   const auto ex = run_text(
       "Stratégie pauvreté : une convention signée en Haute-Garonne\n"
