@@ -169,9 +169,22 @@ std::vector<Signing> signings(std::string_view f) {
   static constexpr std::array<std::string_view, 17> kWords = {
       "signe", "signee", "signes", "signees", "signent", "signature", "signataire", "signataires", "signons", "paraphe",
       "officialise", "officialisee", "officialisent", "officialisation", "scelle", "scellee", "scellent"};
+  // "Le préfet du Rhône et le président de la Métropole de Lyon ont signé la convention",
+  // "le maire de X et le préfet ont signé": who signs is a métropole or a city, not the
+  // département: another agreement, whatever its name.
+  auto signed_by_other_party = [&](std::size_t p) {
+    const std::string_view subject = f.substr(0, p);
+    const bool other_party = find_word(subject, "metropole") != std::string_view::npos ||
+                             find_word(subject, "maire") != std::string_view::npos ||
+                             subject.find("la ville de") != std::string_view::npos;
+    return other_party && subject.find("departement") == std::string_view::npos;
+  };
   for (std::string_view w : kWords)
-    for (std::size_t p = find_word(f, w); p != std::string_view::npos; p = find_word(f, w, p + 1))
-      out.push_back({p, signed_agreement(f, p)});
+    for (std::size_t p = find_word(f, w); p != std::string_view::npos; p = find_word(f, w, p + 1)) {
+      AgreementKind k = signed_agreement(f, p);
+      if ((k == AgreementKind::ours || k == AgreementKind::none) && signed_by_other_party(p)) k = AgreementKind::other;
+      out.push_back({p, k});
+    }
   std::sort(out.begin(), out.end(), [](const Signing& a, const Signing& b) { return a.pos < b.pos; });
   return out;
 }
@@ -274,6 +287,11 @@ bool is_relevant(const std::vector<Sentence>& sentences, std::string_view folded
     // "Dans le cadre de France Relance, ... une convention pour soutenir la lutte contre la
     // pauvreté": a convention of another programme
     if (names_other_programme(sentences[i].folded) && !names_our_programme(sentences[i].folded)) continue;
+    // "le président de la Métropole de Lyon ont signé la convention d'appui": a sentence whose
+    // every signing is of another party's agreement does not make the document about ours
+    if (const std::vector<Signing> signs = signings(sentences[i].folded);
+        !signs.empty() && !is_signing_sentence(sentences[i]))
+      continue;
     const bool near = about_poverty(sentences[i].folded) ||
                       (i > 0 && about_poverty(sentences[i - 1].folded)) ||
                       (i + 1 < sentences.size() && about_poverty(sentences[i + 1].folded));

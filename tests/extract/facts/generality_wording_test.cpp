@@ -609,6 +609,31 @@ TEST_CASE("wording: a métropole's convention, even titled 'la convention pauvre
   CHECK(ex.conventions.empty());
 }
 
+TEST_CASE("wording: signed by a métropole's or a city's head, the convention d'appui is theirs, not a département's",
+          "[wording][negative]") {
+  for (const char* text :
+       {"Pauvreté : la Métropole signe sa convention avec l'État\n"
+        "Le 1er juillet 2019, le préfet du Rhône et le président de la Métropole de Lyon ont signé la convention "
+        "d'appui à la lutte contre la pauvreté et d'accès à l'emploi. L'État apporte 3,1 millions d'euros.\n",
+        "Lutte contre la pauvreté : une convention pour la ville\n"
+        "Le 9 octobre 2019, le préfet des Bouches-du-Rhône et le maire de Marseille ont signé la convention de lutte "
+        "contre la pauvreté. L'État apporte 500 000 euros.\n"}) {
+    INFO(text);
+    CHECK(run_text(text).conventions.empty());
+  }
+}
+
+TEST_CASE("wording: the métropole signing beside the département does not hide the département's convention",
+          "[wording][signatories]") {
+  const auto ex = run_text(
+      "Stratégie pauvreté : trois signatures à Bordeaux\n"
+      "Le 11 juillet 2019, la préfète de la Gironde, le président de Bordeaux Métropole et le président du "
+      "Département de la Gironde ont signé la convention d'appui à la lutte contre la pauvreté et d'accès à "
+      "l'emploi.\n");
+  REQUIRE(codes(ex) == std::vector<std::string>{"33"});
+  CHECK(iso(ex.conventions[0].signed_on) == "2019-07-11");
+}
+
 TEST_CASE("wording: a plan grand froid page naming the Département as a signatory of the convention",
           "[wording][negative]") {
   const auto ex = run_text(
