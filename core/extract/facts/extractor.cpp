@@ -567,6 +567,18 @@ bool is_witness(std::string_view text, const PersonMention& p) {
       b.ends_with("au nom de ") || b.ends_with("au nom du ") || b.ends_with("representant le ") ||
       b.ends_with("representant la "))
     return true;
+  // "en présence du préfet Pierre Durand", "en présence de Marie Martin et de Paul Durand": a
+  // title or other guests between, with no clause break ("en présence du préfet, X et Y ont
+  // signé": X signs)
+  const std::string wide = fold(text.substr(p.begin >= 70 ? p.begin - 70 : 0, p.begin >= 70 ? 70 : p.begin));
+  if (const std::size_t at = wide.rfind("en presence d"); at != std::string::npos) {
+    std::string gap = wide.substr(at);
+    for (std::string_view guests : {" et de ", " et du ", " et d'", " et des "})
+      for (std::size_t g = gap.find(guests); g != std::string::npos; g = gap.find(guests)) gap.erase(g, guests.size());
+    if (gap.find(',') == std::string::npos && gap.find(" et ") == std::string::npos &&
+        gap.find('.') == std::string::npos)
+      return true;
+  }
   std::string a = fold(text.substr(p.end, 60));
   while (!a.empty() && (a.front() == ' ' || a.front() == ',')) a.erase(a.begin());
   // "X, secrétaire d'État, s'est rendue à Lille à l'occasion de la signature, par ... ": a visit

@@ -634,6 +634,19 @@ TEST_CASE("wording: the métropole signing beside the département does not hide
   CHECK(iso(ex.conventions[0].signed_on) == "2019-07-11");
 }
 
+TEST_CASE("wording: guests named with their title ('en présence du préfet X', '... et de Y') do not sign",
+          "[wording][signatories]") {
+  const auto ex = run_text(
+      "Bobigny, le 10 juillet 2019\n"
+      "Le 9 juillet 2019, Christelle Dubos, secrétaire d'État auprès de la ministre des Solidarités, et Stéphane "
+      "Troussel, président du Département de la Seine-Saint-Denis, ont signé la convention d'appui à la lutte "
+      "contre la pauvreté et d'accès à l'emploi, en présence du préfet Pierre-André Durand et de Marie Martin.\n");
+  REQUIRE(codes(ex) == std::vector<std::string>{"93"});
+  std::vector<std::string> names;
+  for (const auto& s : ex.conventions[0].signatories) names.push_back(s.name);
+  CHECK(names == std::vector<std::string>{"Christelle Dubos", "Stéphane Troussel"});
+}
+
 TEST_CASE("wording: a plan grand froid page naming the Département as a signatory of the convention",
           "[wording][negative]") {
   const auto ex = run_text(
