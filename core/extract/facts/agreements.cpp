@@ -171,13 +171,22 @@ std::vector<Signing> signings(std::string_view f) {
       "officialise", "officialisee", "officialisent", "officialisation", "scelle", "scellee", "scellent"};
   // "Le préfet du Rhône et le président de la Métropole de Lyon ont signé la convention",
   // "le maire de X et le préfet ont signé": who signs is a métropole or a city, not the
-  // département: another agreement, whatever its name.
+  // département; "Pôle emploi et le Département ont signé une convention": an operator and the
+  // département, without the State. Another agreement, whatever its name.
   auto signed_by_other_party = [&](std::size_t p) {
     const std::string_view subject = f.substr(0, p);
-    const bool other_party = find_word(subject, "metropole") != std::string_view::npos ||
-                             find_word(subject, "maire") != std::string_view::npos ||
-                             subject.find("la ville de") != std::string_view::npos;
-    return other_party && subject.find("departement") == std::string_view::npos;
+    const bool metropole_or_city = find_word(subject, "metropole") != std::string_view::npos ||
+                                   find_word(subject, "maire") != std::string_view::npos ||
+                                   subject.find("la ville de") != std::string_view::npos;
+    if (metropole_or_city && subject.find("departement") == std::string_view::npos) return true;
+    const bool operator_party = subject.find("pole emploi") != std::string_view::npos ||
+                                subject.find("france travail") != std::string_view::npos ||
+                                find_word(subject, "caf") != std::string_view::npos ||
+                                subject.find("caisse d'allocations") != std::string_view::npos;
+    const bool state = find_any_word(subject, {"etat", "prefet", "prefete", "ministre", "secretaire",
+                                               "haut-commissaire", "haute-commissaire", "gouvernement"}) !=
+                       std::string_view::npos;
+    return operator_party && !state;
   };
   for (std::string_view w : kWords)
     for (std::size_t p = find_word(f, w); p != std::string_view::npos; p = find_word(f, w, p + 1)) {

@@ -647,6 +647,20 @@ TEST_CASE("wording: guests named with their title ('en présence du préfet X', 
   CHECK(names == std::vector<std::string>{"Christelle Dubos", "Stéphane Troussel"});
 }
 
+TEST_CASE("wording: a convention the Département signs with Pôle emploi or the CAF, without the State, is another one",
+          "[wording][negative]") {
+  for (const char* text :
+       {"Accompagnement global : une convention avec Pôle emploi\n"
+        "Le 15 mars 2019, Pôle emploi et le Département de la Sarthe ont signé une convention pour "
+        "l'accompagnement global des demandeurs d'emploi, dans le cadre de la lutte contre la pauvreté.\n",
+        "Le Département et la CAF unis contre la pauvreté\n"
+        "Le 2 décembre 2019, la CAF de la Somme et le Département de la Somme ont signé une convention de lutte "
+        "contre la pauvreté des familles. Elle mobilise 400 000 euros.\n"}) {
+    INFO(text);
+    CHECK(run_text(text).conventions.empty());
+  }
+}
+
 TEST_CASE("wording: a plan grand froid page naming the Département as a signatory of the convention",
           "[wording][negative]") {
   const auto ex = run_text(
