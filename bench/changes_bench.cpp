@@ -9,6 +9,8 @@
 //       second (all subscribers) and the delay from commit to arrival (p50, p99). The writer
 //       is another process's connection to the database (as a second daemon would be): the
 //       hub finds its events by polling.
+//       With --store postgresql://..., the daemon and the writer share a PostgreSQL database
+//       (an empty one): the hub is woken by LISTEN/NOTIFY, as between two daemons.
 //   build/bench/changes_bench sse-local [--subscribers 100] [--events 500] [--rate 200]
 //       the same, but each event is an operator's correction POSTed to the daemon itself
 //       (stored, merged and saved by the daemon: a commit of its own process, which wakes the
@@ -32,6 +34,7 @@
 
 #include <conventiond/config/daemon_config.hpp>
 #include <conventiond/daemon/daemon.hpp>
+#include <conventiond/store/open_store.hpp>
 #include <conventiond/store/sqlite_store.hpp>
 
 namespace fs = std::filesystem;
@@ -104,13 +107,17 @@ size_t on_data(char* data, size_t size, size_t n, void* p) {
 
 size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
 
-int sse_bench(int subscribers, int events, int rate, bool local) {
+int sse_bench(int subscribers, int events, int rate, bool local, std::string store_url) {
   const fs::path dir = fs::temp_directory_path() / ("sse-bench-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string db = (dir / "bench.db").string();
-  auto writer = SqliteStore::open(db);
-  if (!writer) return 1;
-  auto cfg = parse_daemon_config("[store]\nurl = \"sqlite:" + db + "\"\n[http]\nlisten = \"127.0.0.1:0\"\nmax_connections = 1024\nmax_connections_per_client = 0\ntokens_env = \"SSE_BENCH_TOKENS\"\n",
+  if (store_url.empty()) store_url = "sqlite:" + db;
+  auto writer = open_store(store_url);
+  if (!writer) {
+    std::fprintf(stderr, "%s\n", writer.error().message.c_str());
+    return 1;
+  }
+  auto cfg = parse_daemon_config("[store]\nurl = \"" + store_url + "\"\n[http]\nlisten = \"127.0.0.1:0\"\nmax_connections = 1024\nmax_connections_per_client = 0\ntokens_env = \"SSE_BENCH_TOKENS\"\n",
                                  "bench.toml", dir);
   if (!cfg) return 1;
   DaemonOptions o;
@@ -241,15 +248,17 @@ int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::string mode = argc > 1 ? argv[1] : "log";
   int events = 0, subscribers = 100, rate = 200;
+  std::string store_url;  // sse: "" = a SQLite file of its own; or postgresql://... (an empty database)
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--events") events = std::stoi(argv[i + 1]);
     else if (a == "--subscribers") subscribers = std::stoi(argv[i + 1]);
     else if (a == "--rate") rate = std::stoi(argv[i + 1]);
+    else if (a == "--store") store_url = argv[i + 1];
   }
   if (mode == "sse" || mode == "sse-local") {
     if (mode == "sse-local") ::setenv("SSE_BENCH_TOKENS", "bench-token", 1);
-    return sse_bench(subscribers, events > 0 ? events : 500, rate, mode == "sse-local");
+    return sse_bench(subscribers, events > 0 ? events : 500, rate, mode == "sse-local", store_url);
   }
   return log_bench(events > 0 ? events : 5000);
 }

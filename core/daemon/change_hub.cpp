@@ -177,6 +177,7 @@ void ChangeHub::add_stream(std::int64_t since, std::chrono::milliseconds heartbe
   s->stream.write("retry: 5000\n: conventiond change stream from seq " + std::to_string(since) + "\n\n");
   streams_.push_back(s);
   pump(*s);
+  frames_read_.clear();
 }
 
 void ChangeHub::pump(Subscriber& s) {
@@ -202,17 +203,15 @@ void ChangeHub::pump(Subscriber& s) {
   }
   s.stalled_since.reset();
   for (int round = 0; round < 10 && s.stream.buffered_bytes() <= high_water; ++round) {
-    auto events = store_.changes_since(s.cursor, options_.batch);
-    if (!events || events->empty()) break;
-    for (const ChangeEvent& e : *events) {
-      std::string frame = "id: " + std::to_string(e.seq) + "\nevent: " + e.kind + "\ndata: " +
-                          change_event_json(e) + "\n\n";
-      if (!s.stream.write(std::move(frame))) return;
-      s.cursor = e.seq;
+    const auto batch = frames_after(s.cursor);
+    if (!batch || batch->frames.empty()) break;
+    for (const auto& [seq, frame] : batch->frames) {
+      if (!s.stream.write(frame)) return;
+      s.cursor = seq;
       s.last_write = std::chrono::steady_clock::now();
       if (s.stream.buffered_bytes() > high_water) break;
     }
-    if (events->size() < options_.batch) break;
+    if (!batch->full) break;
   }
   if (std::chrono::steady_clock::now() - s.last_write >= s.heartbeat) {
     s.stream.write(": heartbeat\n\n");
@@ -220,8 +219,24 @@ void ChangeHub::pump(Subscriber& s) {
   }
 }
 
+std::shared_ptr<const ChangeHub::Frames> ChangeHub::frames_after(std::int64_t since) {
+  if (auto it = frames_read_.find(since); it != frames_read_.end()) return it->second;
+  auto events = store_.changes_since(since, options_.batch);
+  if (!events) return nullptr;
+  auto out = std::make_shared<Frames>();
+  out->full = events->size() >= options_.batch;
+  out->frames.reserve(events->size());
+  for (const ChangeEvent& e : *events) {
+    out->frames.emplace_back(e.seq, "id: " + std::to_string(e.seq) + "\nevent: " + e.kind + "\ndata: " +
+                                        change_event_json(e) + "\n\n");
+  }
+  frames_read_.emplace(since, out);
+  return out;
+}
+
 void ChangeHub::tick() {
   if (stopped_) return;
+  frames_read_.clear();  // each tick reads the log afresh (once per cursor)
   auto latest = store_.latest_seq();
   if (latest) {
     if (*latest > latest_ && options_.on_new_events) options_.on_new_events();
@@ -254,6 +269,7 @@ void ChangeHub::tick() {
     pump(*s);
     if (s->closed) streams_.remove(s);
   }
+  frames_read_.clear();
 }
 
 }  // namespace conventiond

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -58,6 +59,13 @@ class ChangeHub {
   void schedule_tick();
   void answer(Waiter& w, std::vector<ChangeEvent> events);
   void pump(Subscriber& s);
+  // The SSE frames of the events after `since` (at most options_.batch), read once per tick
+  // whatever the number of streams at that cursor; null when the store fails.
+  struct Frames {
+    std::vector<std::pair<std::int64_t, std::string>> frames;  // seq, "id: ...\n\n"
+    bool full = false;  // a whole batch: more may follow
+  };
+  std::shared_ptr<const Frames> frames_after(std::int64_t since);
 
   boost::asio::io_context& io_;
   Store& store_;
@@ -66,6 +74,7 @@ class ChangeHub {
   boost::asio::steady_timer timer_;
   std::list<std::shared_ptr<Waiter>> waiters_;
   std::list<std::shared_ptr<Subscriber>> streams_;
+  std::map<std::int64_t, std::shared_ptr<const Frames>> frames_read_;  // this tick's, by cursor
   std::int64_t latest_ = 0;
   std::uint64_t dropped_ = 0;
   bool stopped_ = false;

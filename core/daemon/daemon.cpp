@@ -119,7 +119,8 @@ int Daemon::Impl::run() {
   changes_ = std::make_unique<ChangeHub>(io_, *store_, hub,
                                          [this](std::string l) { log(std::move(l)); });
   // A commit of this process wakes the change hub at once (SSE, long polls, the read cache,
-  // webhooks, sinks); one wake-up in flight at a time. Other processes' commits: the poll.
+  // webhooks, sinks); one wake-up in flight at a time. Other daemons' commits: on PostgreSQL
+  // through LISTEN/NOTIFY, else the hub's poll.
   store_->set_commit_listener([this] {
     if (commit_wake_pending_.exchange(true)) return;
     asio::post(io_, [this] {
@@ -127,6 +128,9 @@ int Daemon::Impl::run() {
       if (changes_) changes_->notify();
     });
   });
+  if (Status w = store_->watch_other_commits(); !w && w.error().code != "unsupported") {
+    log("change feed: other daemons' commits are found by polling: " + w.error().message, LogLevel::warn);
+  }
   // Publication: webhooks and sinks, each under a lease so that several daemons on one
   // database deliver every event once per consumer.
   WebhookOptions wo;

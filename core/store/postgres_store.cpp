@@ -1,7 +1,13 @@
 #include <conventiond/store/postgres_store.hpp>
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <charconv>
 #include <cmath>
+#include <thread>
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
@@ -24,6 +30,8 @@ namespace {
 // SQL timestamp expression (RFC 3339 UTC, the same text as SqliteStore's); constant text,
 // never a value. now() is the transaction's start: every row of one transaction shares it.
 #define CONVENTIOND_PG_NOW "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+// The channel every change-log write NOTIFYs (at commit), for other daemons' wake-ups.
+#define CONVENTIOND_PG_CHANGES_CHANNEL "conventiond_changes"
 
 // Key of the advisory locks taken while migrating (any value; "conv" in ASCII).
 constexpr const char* kMigrationLockKey = "1668247158";
@@ -788,6 +796,8 @@ Result<std::int64_t> add_change(Session& s, std::string_view kind, std::string_v
                    {kind, convention_id, departement, revision, payload, changes});
   if (!q) return q.error();
   if (q->empty()) return Error::make("store", "store: change event seq not returned");
+  // Delivered to listeners at commit (once per transaction), never if it rolls back.
+  CONVENTIOND_TRY(s.run("notify", "SELECT pg_notify('" CONVENTIOND_PG_CHANGES_CHANNEL "', '')", {}));
   return q->integer(0, 0);
 }
 
@@ -909,7 +919,105 @@ PostgresStore::PostgresStore(std::string conninfo, std::string display,
                              std::unique_ptr<pg_conn, ConnCloser> c)
     : conninfo_(std::move(conninfo)), display_(std::move(display)), conn_(std::move(c)) {}
 
+// --- Other daemons' commits: LISTEN/NOTIFY ---------------------------------------------------
+
+// A connection of its own that LISTENs on the change channel, and a thread that waits on its
+// socket (and on an eventfd that stops it) and calls `woken` for each batch of notifications;
+// a broken connection is made again after a second, followed by one wake-up.
+class PostgresStore::Watcher {
+ public:
+  Watcher(std::string conninfo, std::function<void()> woken)
+      : conninfo_(std::move(conninfo)), woken_(std::move(woken)), stop_fd_(::eventfd(0, EFD_CLOEXEC)) {}
+  ~Watcher() {
+    stopping_ = true;
+    if (stop_fd_ >= 0) {
+      const std::uint64_t one = 1;
+      [[maybe_unused]] const auto n = ::write(stop_fd_, &one, sizeof one);
+    }
+    if (thread_.joinable()) thread_.join();
+    if (stop_fd_ >= 0) ::close(stop_fd_);
+  }
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+
+  // Connects and LISTENs once in the caller's thread (so that an error is the caller's), then
+  // starts the thread.
+  Status start() {
+    if (stop_fd_ < 0) return Error::make("io", "store: no eventfd for the change watcher");
+    std::string error;
+    conn_ = connect(error);
+    if (!conn_) return Error::make("io", "store: change watcher: " + error);
+    thread_ = std::thread([this] { loop(); });
+    return Status::success();
+  }
+
+ private:
+  using Conn = std::unique_ptr<pg_conn, PostgresStore::ConnCloser>;
+
+  Conn connect(std::string& error) const {
+    const char* keywords[] = {"connect_timeout", "application_name", "dbname", "client_encoding", nullptr};
+    const char* values[] = {"10", "conventiond-listen", conninfo_.c_str(), "UTF8", nullptr};
+    Conn c(PQconnectdbParams(keywords, values, 1));
+    if (!c || PQstatus(c.get()) != CONNECTION_OK) {
+      error = c ? scrub(PQerrorMessage(c.get()), conninfo_) : std::string("out of memory");
+      return nullptr;
+    }
+    PQsetNoticeProcessor(c.get(), ignore_notice, nullptr);
+    PgResult r(PQexec(c.get(), "LISTEN " CONVENTIOND_PG_CHANGES_CHANNEL));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      error = scrub(PQerrorMessage(c.get()), conninfo_);
+      return nullptr;
+    }
+    return c;
+  }
+
+  // Waits for the socket (or the stop) at most `ms`; whether to stop.
+  bool wait(int fd, int ms) const {
+    pollfd fds[2] = {{stop_fd_, POLLIN, 0}, {fd, POLLIN, 0}};
+    const int n = ::poll(fds, fd >= 0 ? 2 : 1, ms);
+    return stopping_ || (n > 0 && (fds[0].revents & POLLIN) != 0);
+  }
+
+  void loop() {
+    while (!stopping_) {
+      if (!conn_) {
+        if (wait(-1, 1000)) return;
+        std::string error;
+        conn_ = connect(error);
+        if (conn_) woken_();  // what was committed while it was down
+        continue;
+      }
+      if (wait(PQsocket(conn_.get()), -1)) return;
+      if (PQconsumeInput(conn_.get()) == 0) {
+        conn_.reset();  // broken: made again after a second
+        continue;
+      }
+      bool any = false;
+      while (PGnotify* n = PQnotifies(conn_.get())) {
+        PQfreemem(n);
+        any = true;
+      }
+      if (any) woken_();
+    }
+  }
+
+  std::string conninfo_;
+  std::function<void()> woken_;
+  int stop_fd_;
+  std::atomic<bool> stopping_{false};
+  Conn conn_;
+  std::thread thread_;
+};
+
 PostgresStore::~PostgresStore() = default;
+
+Status PostgresStore::watch_other_commits() {
+  if (watcher_) return Status::success();
+  auto w = std::make_unique<Watcher>(conninfo_, [this] { notify_commit(); });
+  if (Status s = w->start(); !s) return s;
+  watcher_ = std::move(w);
+  return Status::success();
+}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& conninfo) {
   auto target = parse_target(conninfo);

@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +28,7 @@
 #include <future>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -739,4 +741,59 @@ TEST_CASE("PostgreSQL store health: the schema version at start, the last failur
   REQUIRE(failure.has_value());
   CHECK(failure->sticky);
   CHECK(failure->message.find("9999") != std::string::npos);
+}
+
+TEST_CASE("PostgreSQL store: another daemon's commit wakes this one at once (LISTEN/NOTIFY), also after the listening connection is lost",
+          "[store][postgres]") {
+  if (!server_or_skip()) return;
+  TestServer& server = TestServer::get();
+  const std::string url = server.url_for(server.new_schema());
+  auto a = open_ok(url);  // the daemon watching
+  auto b = open_ok(url);  // another daemon writing
+  std::mutex mu;
+  std::condition_variable cv;
+  int wakes = 0;
+  a->set_commit_listener([&] {
+    const std::lock_guard lock(mu);
+    ++wakes;
+    cv.notify_all();
+  });
+  REQUIRE(a->watch_other_commits());
+  auto woken_within = [&](int before, std::chrono::milliseconds limit) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, limit, [&] { return wakes > before; });
+  };
+  int before = 0;
+  {
+    const std::lock_guard lock(mu);
+    before = wakes;
+  }
+  // A record saved by the other connection: a change event, NOTIFYed at its commit.
+  REQUIRE(b->save_convention(conformance::make_convention("67", 1000)));
+  CHECK(woken_within(before, 5s));
+  // A transaction that writes no change event wakes nobody.
+  {
+    const std::lock_guard lock(mu);
+    before = wakes;
+  }
+  auto run = b->start_run("quiet");
+  REQUIRE(run);
+  CHECK_FALSE(woken_within(before, 300ms));
+
+  // The listening connection killed by the server: it is made again (a wake-up then, since
+  // events may have been missed), and later commits wake it again.
+  Admin& admin = server.admin();
+  {
+    const std::lock_guard lock(mu);
+    before = wakes;
+  }
+  CHECK(admin.exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'conventiond-listen'") != "0");
+  CHECK(woken_within(before, 10s));
+  {
+    const std::lock_guard lock(mu);
+    before = wakes;
+  }
+  REQUIRE(b->save_convention(conformance::make_convention("68", 2000)));
+  CHECK(woken_within(before, 5s));
+  a->set_commit_listener({});
 }

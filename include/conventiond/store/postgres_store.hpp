@@ -42,6 +42,8 @@ class PostgresStore final : public Store {
   int backend_pid();
   // How many times a broken connection was re-established.
   int reconnects() const noexcept { return reconnects_; }
+  // LISTEN on the channel every change-log write NOTIFYs at commit (store.hpp).
+  Status watch_other_commits() override;
 
   Result<RunId> start_run(std::string_view job) override;
   Result<std::optional<ItemState>> previous_item(std::string_view job,
@@ -147,6 +149,8 @@ class PostgresStore final : public Store {
   int schema_version_ = 0;
   int applied_at_open_ = 0;
   int reconnects_ = 0;
+  class Watcher;  // the LISTEN connection and its thread
+  std::unique_ptr<Watcher> watcher_;
 };
 
 }  // namespace conventiond

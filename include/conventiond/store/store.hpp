@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -245,16 +246,31 @@ class Store {
 
   // In-process wake-ups: `listener` is called after each commit of this object that wrote
   // change-log events (on the committing thread, which may hold the store's lock: it must
-  // only post work elsewhere). Set it before other threads use the store. Commits by other
-  // processes are not announced (poll latest_seq() for those).
-  void set_commit_listener(std::function<void()> listener) { commit_listener_ = std::move(listener); }
+  // only post work elsewhere, and not call set_commit_listener). Once it returns, an empty
+  // listener is never called again. Commits by other processes are announced only after
+  // watch_other_commits() (poll latest_seq() otherwise).
+  void set_commit_listener(std::function<void()> listener) {
+    const std::lock_guard lock(listener_mu_);
+    commit_listener_ = std::move(listener);
+  }
+
+  // Also calls the commit listener, from a thread of the store's own, after commits of other
+  // processes (other daemons) that wrote change-log events, where the back end can say so:
+  // PostgreSQL's LISTEN/NOTIFY (a connection of its own, re-made when it breaks, with a wake-up
+  // after each reconnection since notifications may have been missed). "unsupported" where it
+  // cannot (SQLite: poll latest_seq()). Stops with the store.
+  virtual Status watch_other_commits() {
+    return Error::make("unsupported", "store: this back end does not announce other processes' commits");
+  }
 
  protected:
   void notify_commit() const {
+    const std::lock_guard lock(listener_mu_);
     if (commit_listener_) commit_listener_();
   }
 
  private:
+  mutable std::mutex listener_mu_;
   std::function<void()> commit_listener_;
 
  public:
