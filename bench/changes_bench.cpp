@@ -1,8 +1,9 @@
 // Change-log benchmarks (issue 7).
 //
-//   build/bench/changes_bench log [--events 5000]
-//       events/s appended to the change log: save_convention of a changed record, each in
-//       its own transaction (the record, its revision row and its event), on SQLite.
+//   build/bench/changes_bench log [--events 5000] [--writers 1]
+//       events/s appended to the change log: save_convention of a changed record (the record,
+//       its revision row and its event), on SQLite, by WRITERS threads at once: alone, each
+//       save is its own transaction; concurrent saves share one (group commit).
 //   build/bench/changes_bench sse [--subscribers 100] [--events 500] [--rate 200]
 //       an in-process daemon; N SSE subscribers (libcurl, one thread each) on
 //       /v1/changes/stream; a writer appends events at RATE/s; reports events delivered per
@@ -52,20 +53,31 @@ Convention record(int i) {
   return c;
 }
 
-int log_bench(int events) {
+int log_bench(int events, int writers) {
   const fs::path db = fs::temp_directory_path() / ("changes-bench-" + std::to_string(::getpid()) + ".db");
   auto store = SqliteStore::open(db.string());
   if (!store) return 1;
+  std::atomic<bool> failed{false};
   const auto t0 = Clock::now();
-  for (int i = 0; i < events; ++i) {
-    auto r = (*store)->save_convention(record(i));
-    if (!r || !r->changed) {
-      std::fprintf(stderr, "save failed\n");
-      return 1;
-    }
+  // `writers` threads save concurrently (each its share of the events): concurrent saves
+  // share a transaction (group commit).
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = w; i < events; i += writers) {
+        auto r = (*store)->save_convention(record(i));
+        if (!r || !r->changed) failed = true;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (failed) {
+    std::fprintf(stderr, "save failed\n");
+    return 1;
   }
   const double s = std::chrono::duration<double>(Clock::now() - t0).count();
-  std::printf("change log on SQLite: %d events in %.2f s, %.0f events/s\n", events, s, events / s);
+  std::printf("change log on SQLite: %d events in %.2f s by %d writer(s), %.0f events/s\n", events, s, writers,
+              events / s);
   auto t1 = Clock::now();
   std::int64_t read = 0, since = 0;
   for (;;) {
@@ -247,7 +259,7 @@ int sse_bench(int subscribers, int events, int rate, bool local, std::string sto
 int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::string mode = argc > 1 ? argv[1] : "log";
-  int events = 0, subscribers = 100, rate = 200;
+  int events = 0, subscribers = 100, rate = 200, writers = 1;
   std::string store_url;  // sse: "" = a SQLite file of its own; or postgresql://... (an empty database)
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -255,10 +267,11 @@ int main(int argc, char** argv) {
     else if (a == "--subscribers") subscribers = std::stoi(argv[i + 1]);
     else if (a == "--rate") rate = std::stoi(argv[i + 1]);
     else if (a == "--store") store_url = argv[i + 1];
+    else if (a == "--writers") writers = std::max(1, std::stoi(argv[i + 1]));
   }
   if (mode == "sse" || mode == "sse-local") {
     if (mode == "sse-local") ::setenv("SSE_BENCH_TOKENS", "bench-token", 1);
     return sse_bench(subscribers, events > 0 ? events : 500, rate, mode == "sse-local", store_url);
   }
-  return log_bench(events > 0 ? events : 5000);
+  return log_bench(events > 0 ? events : 5000, writers);
 }
