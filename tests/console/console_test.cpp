@@ -429,3 +429,62 @@ TEST_CASE("the console in headless Chromium: a running run cancelled, then its f
   const json::value retried = call("GET", daemon.url("/v1/runs/" + std::to_string(retry))).json();
   CHECK(retried.at("job").as_string() == "site");
 }
+
+TEST_CASE("the console in headless Chromium: a subscription pinged, a dead letter replayed, a paused subscription resumed",
+          "[console][browser]") {
+  if (!fs::exists("/usr/bin/chromium") || std::system("command -v node > /dev/null 2>&1") != 0) {
+    WARN("skipped: /usr/bin/chromium or node is not installed (apt-get install chromium nodejs)");
+    return;
+  }
+  const fs::path dir = temp_dir("browser-publish");
+  {
+    auto store = SqliteStore::open((dir / "state.db").string());
+    REQUIRE(store);
+    REQUIRE((*store)->save_convention(record("67", true)));  // events 1 and 2
+    REQUIRE((*store)->save_convention(record("974", false)));
+  }
+  test::TestHttpServer receiver;
+  receiver.route("/ok", test::TestResponse{204, {}, ""});
+  // The first delivery fails: with max_attempts = 1 the event is a dead letter and the
+  // subscription pauses; the receiver then answers.
+  receiver.route_sequence("/down", {test::TestResponse{500, {}, "down"}, test::TestResponse{204, {}, ""}});
+  ::setenv("CVD_CONSOLE_PUBLISH_TOKENS", "pub-tok", 1);
+  write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
+                        "tokens_env = \"CVD_CONSOLE_PUBLISH_TOKENS\"\n"
+                        "[webhooks]\nallow_private_targets = true\nmax_attempts = 1\nbackoff = \"10ms\"\n");
+  DaemonProcess daemon(dir / "c.toml", dir / "log.txt");
+  auto one = call("POST", daemon.url("/v1/subscriptions"), "pub-tok",
+                  "{\"url\": \"" + receiver.url("/ok") + "\", \"from_seq\": 2}");
+  REQUIRE(one.status == 201);
+  auto two = call("POST", daemon.url("/v1/subscriptions"), "pub-tok",
+                  "{\"url\": \"" + receiver.url("/down") + "\", \"from_seq\": 0}");
+  REQUIRE(two.status == 201);
+  json::value sub;
+  for (int i = 0; i < 200; ++i) {
+    sub = call("GET", daemon.url("/v1/subscriptions/2"), "pub-tok").json();
+    if (sub.at("status").as_string() == "paused") break;
+    std::this_thread::sleep_for(50ms);
+  }
+  INFO(json::serialize(sub));
+  REQUIRE(sub.at("status").as_string() == "paused");
+  REQUIRE(sub.at("dead_letters").as_int64() == 1);
+
+  const BrowserScript acted = run_browser_script("browser_publish.mjs", daemon.url(""), "pub-tok", dir);
+  INFO(acted.output);
+  REQUIRE(acted.status == 0);
+  // The ping reached the receiver; the replayed event too; the subscription is active again
+  // and catches up to the last event.
+  bool pinged = false;
+  for (const auto& r : receiver.requests())
+    if (r.path == "/ok" && r.body.find("\"kind\":\"ping\"") != std::string::npos) pinged = true;
+  CHECK(pinged);
+  for (int i = 0; i < 200; ++i) {
+    sub = call("GET", daemon.url("/v1/subscriptions/2"), "pub-tok").json();
+    if (sub.at("cursor").as_int64() == 2) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  INFO(json::serialize(sub));
+  CHECK(sub.at("status").as_string() == "active");
+  CHECK(sub.at("cursor").as_int64() == 2);
+  CHECK(receiver.hits("/down") >= 3);  // the failed delivery, the replay, then event 2
+}

@@ -1,0 +1,40 @@
+// Drives the console's Publication view in headless Chromium (tests/console/cdp.mjs) as an
+// operator: the token typed in, "Tester" clicked on subscription 1 (a signed ping), then
+// "Reprendre" on the paused subscription 2, then its dead letter replayed from its page.
+//   node browser_publish.mjs BASE_URL TOKEN PROFILE_DIR
+// Prints what the page said after each click and exits 0; prints what it saw otherwise.
+import { openPage } from './cdp.mjs';
+
+const [base, tokenValue, profile] = process.argv.slice(2);
+let page;
+const msg = `(document.getElementById('msg') || {}).textContent || ''`;
+try {
+  page = await openPage(`${base}/#/publish`, profile);
+  const { evaluate, waitFor } = page;
+  await waitFor(`document.body.innerText.includes('Entrez le jeton admin')`, 'the Publication view asking for the token');
+  await page.signIn(tokenValue);
+  await evaluate(`location.hash = '#/runs'; true`);  // leave and come back: the view reads the subscriptions
+  await evaluate(`location.hash = '#/publish'; true`);
+  await waitFor(`!!document.querySelector('button[data-ping="1"]') && !!document.querySelector('button[data-resume="2"]')`,
+    'the subscriptions, the second paused');
+  await evaluate(`document.querySelector('button[data-ping="1"]').click(); true`);
+  await waitFor(`(${msg}).startsWith('Reçu : HTTP 204')`, 'the ping received');
+  console.log('ping: ' + await evaluate(msg));
+  // The dead letter of subscription 2, replayed from its page (the receiver now answers).
+  await evaluate(`location.hash = '#/letters/2'; true`);
+  await waitFor(`!!document.querySelector('button[data-replay]')`, 'the dead letters of subscription 2');
+  await evaluate(`document.querySelector('button[data-replay]').click(); true`);
+  await waitFor(`(${msg}) === 'OK'`, 'the dead letter replayed');
+  console.log('replay: OK');
+  await evaluate(`location.hash = '#/publish'; true`);
+  await waitFor(`!!document.querySelector('button[data-resume="2"]')`, 'subscription 2 still paused, to resume');
+  await evaluate(`document.querySelector('button[data-resume="2"]').click(); true`);
+  await waitFor(`(${msg}) === 'OK'`, 'the subscription resumed');
+  console.log('resume: OK');
+  page.close();
+  process.exit(0);
+} catch (e) {
+  console.error(e.message);
+  if (page) page.close();
+  process.exit(1);
+}
