@@ -269,13 +269,33 @@ async function runPage(id) {
   const r = await api('/v1/runs/' + encodeURIComponent(id));
   const failed = (r.failed_items || []).map((f) => `<tr><td>${esc(f.url)}</td><td>${f.http_status || ''}</td><td>${esc(f.error)}</td><td class="num">${f.attempts}</td></tr>`).join('');
   view.innerHTML = `<p><a href="#/runs">← Jobs et runs</a></p><h2>Run ${r.id} — ${esc(r.job)} <span class="st-run-${esc(r.status)}">${esc(r.status)}</span></h2>
-    <p>${Object.entries(r.counts).map(([k, v]) => `${esc(k)} : ${v}`).join(' · ')}</p>
+    <p id="run-counts">${Object.entries(r.counts).map(([k, v]) => `${esc(k)} : ${v}`).join(' · ')}</p>
     ${r.error ? `<p class="err">${esc(r.error)}</p>` : ''}
     <p>${r.status === 'running' ? `<button data-cancel="${r.id}">Annuler</button>` : ''}
     ${failed && r.status !== 'running' ? `<button data-retry="${r.id}">Relancer les échecs</button>` : ''}</p>
     <h3>Items en échec</h3>${failed ? `<table><thead><tr><th>URL</th><th>HTTP</th><th>Raison</th><th>Essais</th></tr></thead><tbody>${failed}</tbody></table>` : '<p class="muted">aucun</p>'}<p id="msg"></p>`;
   bindActions();
-  if (r.status === 'running') setTimeout(() => { if (location.hash === '#/run/' + id) route(); }, 2000);
+  if (r.status === 'running') followRun(id);
+}
+
+// A running run's counts, live: its progress stream (GET /v1/runs/{id}/stream, Server-Sent
+// Events); the whole page is read again when it ends. When the stream fails (reads that need
+// a token: EventSource sends no header), the page is read again after 2 s, as before.
+let liveRun = null;  // the one progress stream open (a page read again opens a new one)
+function followRun(id) {
+  const here = () => location.hash === '#/run/' + id;
+  if (liveRun) liveRun.close();
+  const es = new EventSource('/v1/runs/' + encodeURIComponent(id) + '/stream');
+  liveRun = es;
+  es.addEventListener('progress', (e) => {
+    const el = document.getElementById('run-counts');
+    if (!here() || !el) { es.close(); return; }
+    const run = JSON.parse(e.data);
+    el.textContent = Object.entries(run.counts).map(([k, v]) => `${k} : ${v}`).join(' · ');
+    el.dataset.live = 'yes';
+  });
+  es.addEventListener('end', () => { es.close(); if (here()) route(); });
+  es.onerror = () => { es.close(); setTimeout(() => { if (here()) route(); }, 2000); };
 }
 
 function bindActions() {

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
 #include <conventiond/config/schedule.hpp>
@@ -699,6 +700,98 @@ void Daemon::Impl::register_routes() {
     o["retry_url"] = "/v1/runs/" + std::to_string(*id) + "/retry-failed";
     return json_response(200, o);
     });
+  }, http::Access::read);
+
+  // A run's progress as Server-Sent Events: the run as GET /v1/runs/{id} shows it (without its
+  // failed items) at once as an event "progress", again whenever its counts or status change
+  // (read every 500 ms on the blocking pool), a heartbeat comment every 15 s, and an event
+  // "end" (the finished run) once it no longer runs; then the stream ends.
+  add_route("GET", "/v1/runs/{id}/stream", [this](const Request& req, Responder r) {
+    auto parsed = parse_id(req.param("id"));
+    if (!parsed) return (void)r.send(json_error(400, "bad_request", "a run id is a positive integer"));
+    struct Watch {
+      explicit Watch(boost::asio::io_context& io) : timer(io) {}
+      RunId id = 0;
+      http::Stream stream;
+      std::string last;  // the last progress sent
+      boost::asio::steady_timer timer;
+      std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
+      bool closed = false;
+      std::function<void()> read;  // reads the run on the pool, then show()
+    };
+    auto w = std::make_shared<Watch>(io_);
+    w->id = *parsed;
+    // Writes the run if it changed; ends the stream once it no longer runs, else waits.
+    auto show = [this](const std::shared_ptr<Watch>& watch, const RunSummary& run) {
+      if (watch->closed) return;
+      const std::string data = json::serialize(run_json(run));
+      const bool running = run.status == RunStatus::running;
+      if (data != watch->last || !running) {
+        watch->stream.write(std::string("event: ") + (running ? "progress" : "end") + "\ndata: " + data + "\n\n");
+        watch->last = data;
+        watch->last_write = std::chrono::steady_clock::now();
+      } else if (std::chrono::steady_clock::now() - watch->last_write >= std::chrono::seconds(15)) {
+        watch->stream.write(": heartbeat\n\n");
+        watch->last_write = std::chrono::steady_clock::now();
+      }
+      if (!running) {
+        watch->closed = true;
+        watch->stream.close();
+        watch->read = nullptr;  // breaks the cycle watch -> read -> watch
+        return;
+      }
+      watch->timer.expires_after(std::chrono::milliseconds(500));
+      // The pending wait (and then the read) holds the watch; the watch holds no one.
+      watch->timer.async_wait([watch](const boost::system::error_code& ec) {
+        if (!ec && !watch->closed && watch->read) watch->read();
+      });
+    };
+    // The first read answers 404 for an unknown run; later ones end the stream on an error.
+    auto first = std::make_shared<bool>(true);
+    w->read = [this, weak = std::weak_ptr<Watch>(w), show, first, r]() mutable {
+      auto live = weak.lock();
+      if (!live) return;
+      boost::asio::post(*blocking_, [this, live, show, first, r]() mutable {
+        auto report = store_->run_report(live->id);
+        boost::asio::post(io_, [this, watch = live, show, first, r, report = std::move(report)]() mutable {
+          if (watch->closed) return;
+          if (*first) {
+            *first = false;
+            if (!report) {
+              watch->read = nullptr;
+              if (report.error().code == "not_found") {
+                return (void)r.send(json_error(404, "not_found", "no run " + std::to_string(watch->id)));
+              }
+              return (void)r.send(store_error("run_report", report.error()));
+            }
+            watch->stream = r.start_stream(200, {{"Content-Type", "text/event-stream; charset=utf-8"},
+                                                 {"Cache-Control", "no-cache"},
+                                                 {"X-Accel-Buffering", "no"}});
+            if (!watch->stream.is_open()) {
+              watch->read = nullptr;
+              return;
+            }
+            watch->stream.on_close([weak = std::weak_ptr<Watch>(watch)](const Error&) {
+              if (auto gone = weak.lock()) {
+                gone->closed = true;
+                gone->timer.cancel();
+                gone->read = nullptr;
+              }
+            });
+            watch->stream.write("retry: 5000\n: conventiond run " + std::to_string(watch->id) + "\n\n");
+          }
+          if (!report) {
+            watch->stream.write("event: error\ndata: " + json::serialize(json::object{{"message", report.error().message}}) + "\n\n");
+            watch->closed = true;
+            watch->stream.close();
+            watch->read = nullptr;
+            return;
+          }
+          show(watch, report->run);
+        });
+      });
+    };
+    w->read();
   }, http::Access::read);
 
   add_route("POST", "/v1/runs/{id}/retry-failed", [this, answer_launch, store_failed](const Request& req, Responder r) {

@@ -41,13 +41,20 @@ export async function openPage(url, profile, timeoutMs = 45000) {
     if (r.exceptionDetails) throw new Error(JSON.stringify(r.exceptionDetails));
     return r.result.value;
   };
-  // Polls `expression` every 100 ms for 10 s; throws with the page's text when it never holds.
+  // Polls `expression` every 100 ms for 10 s (one that throws, as on a page still loading,
+  // counts as false); throws with the page's text when it never holds.
   const waitFor = async (expression, what) => {
+    let last = '';
     for (let i = 0; i < 100; i++) {
-      if (await evaluate(expression)) return;
+      try {
+        if (await evaluate(expression)) return;
+      } catch (e) {
+        last = e.message;
+      }
       await sleep(100);
     }
-    throw new Error('never: ' + what + '\n' + await evaluate('document.body.innerText'));
+    const text = await evaluate('document.body ? document.body.innerText : "(no body)"').catch((e) => e.message);
+    throw new Error('never: ' + what + (last ? ' (last error: ' + last + ')' : '') + '\n' + text);
   };
   // The admin token typed in the header's form and kept for the session, as an operator does.
   const signIn = async (token) => {

@@ -488,3 +488,50 @@ TEST_CASE("the console in headless Chromium: a subscription pinged, a dead lette
   CHECK(sub.at("cursor").as_int64() == 2);
   CHECK(receiver.hits("/down") >= 3);  // the failed delivery, the replay, then event 2
 }
+
+TEST_CASE("GET /v1/runs/{id}/stream: a run's progress as Server-Sent Events until it ends", "[console]") {
+  test::TestSite site;
+  site.article_delay = 50ms;  // with slow.html (3 s) and busy.html (1 s): a run of about 4 s
+  const fs::path dir = temp_dir("run-stream");
+  ::setenv("CVD_CONSOLE_STREAM_TOKENS", "tok", 1);
+  write(dir / "c.toml", site_daemon_config(site, "CVD_CONSOLE_STREAM_TOKENS"));
+  test::RunningDaemon d(dir / "c.toml");
+  CHECK(call("GET", d.url("/v1/runs/999/stream")).status == 404);
+  CHECK(call("GET", d.url("/v1/runs/x/stream")).status == 400);
+  auto r = call("POST", d.url("/v1/jobs/site/run"), "tok");
+  REQUIRE(r.status == 202);
+  const std::string run = std::to_string(r.json().at("run_id").as_int64());
+  // The stream ends by itself when the run does: the whole body is its events.
+  auto stream = call("GET", d.url("/v1/runs/" + run + "/stream"));
+  INFO(stream.body);
+  REQUIRE(stream.status == 200);
+  CHECK(stream.content_type == "text/event-stream; charset=utf-8");
+  std::vector<json::value> progress;
+  json::value end;
+  std::size_t at = 0;
+  while ((at = stream.body.find("event: ", at)) != std::string::npos) {
+    const std::size_t nl = stream.body.find('\n', at);
+    const std::string kind = stream.body.substr(at + 7, nl - at - 7);
+    const std::size_t data = stream.body.find("data: ", nl);
+    const std::size_t data_end = stream.body.find('\n', data);
+    const json::value v = json::parse(stream.body.substr(data + 6, data_end - data - 6));
+    if (kind == "progress") progress.push_back(v);
+    else if (kind == "end") end = v;
+    at = data_end;
+  }
+  REQUIRE_FALSE(progress.empty());
+  REQUIRE(end.is_object());
+  CHECK(end.at("status").as_string() != "running");
+  std::int64_t total = 0;
+  for (const auto& p : progress) {
+    CHECK(p.at("status").as_string() == "running");
+    CHECK(p.at("counts").at("total").as_int64() >= total);  // never backwards
+    total = p.at("counts").at("total").as_int64();
+  }
+  CHECK(progress.size() >= 2);  // it moved while the stream watched
+  CHECK(end.at("counts").at("total").as_int64() >= total);
+  // A finished run: its end at once.
+  auto again = call("GET", d.url("/v1/runs/" + run + "/stream"));
+  CHECK(again.body.find("event: end") != std::string::npos);
+  CHECK(again.body.find("event: progress") == std::string::npos);
+}
