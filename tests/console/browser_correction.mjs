@@ -3,12 +3,10 @@
 // header's form, the correction form filled and submitted; then waits for the page to show it.
 //   node browser_correction.mjs BASE_URL CONVENTION_ID TOKEN PROFILE_DIR
 // Exit status 0 when the page showed the correction; prints what it saw otherwise.
-import { openPage } from './cdp.mjs';
+import { drive } from './cdp.mjs';
 
 const [base, id, tokenValue, profile] = process.argv.slice(2);
-let page;
-try {
-  page = await openPage(`${base}/#/c/${encodeURIComponent(id)}`, profile);
+await drive(`${base}/#/c/${encodeURIComponent(id)}`, profile, async (page) => {
   const { evaluate, waitFor } = page;
   await waitFor(`!!document.getElementById('correct-form')`, 'the record page with its correction form');
   await page.signIn(tokenValue);
@@ -26,10 +24,4 @@ try {
     if (!text.includes(want)) throw new Error(`the page does not show "${want}":\n${text}`);
   }
   console.log('the console made and shows the correction');
-  page.close();
-  process.exit(0);
-} catch (e) {
-  console.error(e.message);
-  if (page) page.close();
-  process.exit(1);
-}
+});

@@ -3,13 +3,11 @@
 // "Reprendre" on the paused subscription 2, then its dead letter replayed from its page.
 //   node browser_publish.mjs BASE_URL TOKEN PROFILE_DIR
 // Prints what the page said after each click and exits 0; prints what it saw otherwise.
-import { openPage } from './cdp.mjs';
+import { drive } from './cdp.mjs';
 
 const [base, tokenValue, profile] = process.argv.slice(2);
-let page;
 const msg = `(document.getElementById('msg') || {}).textContent || ''`;
-try {
-  page = await openPage(`${base}/#/publish`, profile);
+await drive(`${base}/#/publish`, profile, async (page) => {
   const { evaluate, waitFor } = page;
   await waitFor(`document.body.innerText.includes('Entrez le jeton admin')`, 'the Publication view asking for the token');
   await page.signIn(tokenValue);
@@ -31,10 +29,4 @@ try {
   await evaluate(`document.querySelector('button[data-resume="2"]').click(); true`);
   await waitFor(`(${msg}) === 'OK'`, 'the subscription resumed');
   console.log('resume: OK');
-  page.close();
-  process.exit(0);
-} catch (e) {
-  console.error(e.message);
-  if (page) page.close();
-  process.exit(1);
-}
+});

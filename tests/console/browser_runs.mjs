@@ -4,12 +4,10 @@
 // "Relancer les échecs" clicked.
 //   node browser_runs.mjs BASE_URL RUN_ID TOKEN PROFILE_DIR
 // Prints "retry run N" (the run the retry started) and exits 0; prints what it saw otherwise.
-import { openPage } from './cdp.mjs';
+import { drive } from './cdp.mjs';
 
 const [base, id, tokenValue, profile] = process.argv.slice(2);
-let page;
-try {
-  page = await openPage(`${base}/#/run/${encodeURIComponent(id)}`, profile);
+await drive(`${base}/#/run/${encodeURIComponent(id)}`, profile, async (page) => {
   const { evaluate, waitFor } = page;
   await waitFor(`!!document.querySelector('button[data-cancel="${id}"]')`, 'the running run with its cancel button');
   await page.signIn(tokenValue);
@@ -26,10 +24,4 @@ try {
   await waitFor(`(document.getElementById('msg') || {}).textContent?.startsWith('OK : ')`, 'the retry accepted');
   const answer = JSON.parse((await evaluate(`document.getElementById('msg').textContent`)).slice(5));
   console.log(`retry run ${answer.run_id}`);
-  page.close();
-  process.exit(0);
-} catch (e) {
-  console.error(e.message);
-  if (page) page.close();
-  process.exit(1);
-}
+});

@@ -64,3 +64,19 @@ export async function openPage(url, profile, timeoutMs = 45000) {
   const close = () => { clearTimeout(killer); chrome.kill('SIGKILL'); };
   return { evaluate, waitFor, signIn, close };
 }
+
+// Opens `url`, runs `steps(page)`, and exits the process: 0 when they finished, 1 (with the
+// error's message on stderr) when one threw.
+export async function drive(url, profile, steps) {
+  let page;
+  try {
+    page = await openPage(url, profile);
+    await steps(page);
+    page.close();
+    process.exit(0);
+  } catch (e) {
+    console.error(e.message);
+    if (page) page.close();
+    process.exit(1);
+  }
+}
