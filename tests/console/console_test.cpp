@@ -238,6 +238,18 @@ BrowserScript run_browser_script(const std::string& script, const std::string& b
   return out;
 }
 
+// The class of département `code` on the rendered map (its outline, or the tile of an overseas
+// one): "st-signed", "st-mentioned", "st-none"; "" when it is not drawn. (Found by text: the
+// regex engine recurses over the long path data.)
+std::string map_class(const std::string& dom, const std::string& code) {
+  const std::size_t at = dom.find("data-dep=\"" + code + "\"");
+  if (at == std::string::npos) return "";
+  const std::size_t c = dom.find("class=\"st-", at);
+  if (c == std::string::npos) return "";
+  const std::size_t end = dom.find('"', c + 7);
+  return dom.substr(c + 7, end - c - 7);
+}
+
 // The DOM of `url` once its scripts ran, from headless Chromium (Debian's chromium).
 std::string rendered_dom(const std::string& url, const fs::path& dir) {
   const fs::path out = dir / "dom.html";
@@ -534,4 +546,70 @@ TEST_CASE("GET /v1/runs/{id}/stream: a run's progress as Server-Sent Events unti
   auto again = call("GET", d.url("/v1/runs/" + run + "/stream"));
   CHECK(again.body.find("event: end") != std::string::npos);
   CHECK(again.body.find("event: progress") == std::string::npos);
+}
+
+TEST_CASE("the console in headless Chromium on the demo's data: the map and the table show what the demo jobs found",
+          "[console][browser]") {
+  if (!fs::exists("/usr/bin/chromium")) {
+    WARN("skipped: /usr/bin/chromium is not installed (apt-get install chromium)");
+    return;
+  }
+  // The bundled demo site (demo/site), served from a free port: its absolute links to
+  // 127.0.0.1:18765 point here instead.
+  test::TestHttpServer site;
+  const std::string demo_origin = "http://127.0.0.1:18765";
+  site.route("/*", [&](const test::TestRequest& r) {
+    if (r.path.find("..") != std::string::npos) return test::TestResponse{404, {}, ""};
+    std::string body = test::read_source_file("demo/site" + r.path);
+    if (body.empty()) return test::TestResponse{404, {}, "not found"};
+    std::string type = "text/html; charset=utf-8";
+    if (r.path.ends_with(".xml")) type = "application/rss+xml";
+    else if (r.path.ends_with(".pdf")) type = "application/pdf";
+    else if (r.path.ends_with(".csv")) type = "text/csv; charset=utf-8";
+    if (!r.path.ends_with(".pdf")) {
+      for (std::size_t at = body.find(demo_origin); at != std::string::npos; at = body.find(demo_origin, at))
+        body.replace(at, demo_origin.size(), site.origin());
+    }
+    return test::TestResponse{200, {{"Content-Type", type}}, body};
+  });
+  // config/demo.toml itself, with the site's address, a store and a port of the test's own.
+  std::string config = test::read_source_file("config/demo.toml");
+  for (std::size_t at = config.find(demo_origin); at != std::string::npos; at = config.find(demo_origin, at))
+    config.replace(at, demo_origin.size(), site.origin());
+  const auto replace_line = [&](const std::string& from, const std::string& to) {
+    const std::size_t at = config.find(from);
+    REQUIRE(at != std::string::npos);
+    config.replace(at, config.find('\n', at) - at, to);
+  };
+  replace_line("url = \"sqlite:", "url = \"sqlite:state.db\"");
+  replace_line("listen = ", "listen = \"127.0.0.1:0\"");
+  const fs::path dir = temp_dir("browser-demo");
+  write(dir / "c.toml", config);
+  DaemonProcess daemon(dir / "c.toml", dir / "log.txt");
+  // The demo jobs run at start; wait for their conventions (the demo finds five).
+  json::array items;
+  for (int i = 0; i < 600; ++i) {
+    auto r = call("GET", daemon.url("/v1/conventions"));
+    if (r.status == 200) items = r.json().at("items").as_array();
+    if (items.size() >= 5) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  INFO(test::read_all(dir / "log.txt"));
+  REQUIRE(items.size() >= 5);
+  std::this_thread::sleep_for(1s);  // the runs' last merges
+
+  const std::string overview = rendered_dom(daemon.url("/#/"), dir);
+  INFO(overview.substr(0, 3000));
+  const json::value found = call("GET", daemon.url("/v1/conventions")).json();
+  for (const auto& item : found.at("items").as_array()) {
+    const std::string code(item.at("facts").at("departement").as_string());
+    INFO(code);
+    // On the map (a département outline, or an overseas tile), coloured as found, not "none".
+    const std::string colour = map_class(overview, code);
+    CHECK((colour == "st-signed" || colour == "st-mentioned"));
+    // In the table, linking to the record.
+    CHECK(overview.find("href=\"#/c/pauvrete-2019%3A" + code + "\"") != std::string::npos);
+  }
+  // A département the demo says nothing of stays uncoloured.
+  CHECK(map_class(overview, "75") == "st-none");
 }
