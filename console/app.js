@@ -2,12 +2,10 @@
 // Reads go to the daemon's API; actions send the admin token kept in sessionStorage in an
 // Authorization header (never in a URL, never in a cookie).
 import FRANCE from '/console/vendor/france-departements.js';
+import OUTRE_MER from '/console/vendor/france-outre-mer.js';
 
-// The overseas départements are not in the map package: drawn as labelled tiles.
-const OVERSEAS = [
-  { id: '971', name: 'Guadeloupe' }, { id: '972', name: 'Martinique' },
-  { id: '973', name: 'Guyane' }, { id: '974', name: 'La Réunion' }, { id: '976', name: 'Mayotte' },
-];
+// The overseas départements, each drawn in an inset below the metropolitan map.
+const OVERSEAS = OUTRE_MER.locations;
 const NAMES = new Map([...FRANCE.locations, ...OVERSEAS].map((d) => [d.id, d.name]));
 const view = document.getElementById('view');
 
@@ -63,10 +61,12 @@ function sourceCount(c) {
 }
 
 function mapSvg(byDep) {
+  const { width, height } = OUTRE_MER.inset;
   const tile = (d, i) => {
     const x = 10 + i * 60;
-    return `<g data-dep="${d.id}"><rect x="${x}" y="540" width="52" height="34" class="st-${statusOf(byDep.get(d.id))}"><title>${esc(d.id + ' ' + d.name)}</title></rect>` +
-      `<text x="${x + 4}" y="561">${esc(d.id)}</text></g>`;
+    return `<g data-dep="${d.id}" transform="translate(${x} 540)"><rect width="${width}" height="${height}" class="inset"></rect>` +
+      `<path d="${d.path}" class="st-${statusOf(byDep.get(d.id))}"><title>${esc(d.id + ' ' + d.name)}</title></path>` +
+      `<text x="2" y="9">${esc(d.id)}</text></g>`;
   };
   const paths = FRANCE.locations.map((d) =>
     `<path data-dep="${d.id}" d="${d.path}" class="st-${statusOf(byDep.get(d.id))}"><title>${esc(d.id + ' ' + d.name)}</title></path>`).join('');

