@@ -331,7 +331,8 @@ async function publishPage() {
   const subRows = subs ? subs.items.map((s) => `<tr><td>${s.id}</td><td>${esc(s.url)}</td><td class="st-run-${s.status === 'paused' ? 'failed' : 'done'}">${esc(s.status)}</td>` +
     `<td class="num">${s.cursor}</td><td class="num">${lag(s.cursor)}</td><td class="num">${s.consecutive_failures}</td><td>${err(s.last_error, s.last_error_at)}</td>` +
     `<td class="num">${s.dead_letters ? `<a href="#/letters/${s.id}">${s.dead_letters}</a>` : 0}</td>` +
-    `<td><button data-ping="${s.id}">Tester</button>${s.status === 'paused' ? ` <button data-resume="${s.id}">Reprendre</button>` : ''}</td></tr>`).join('') : '';
+    `<td><button data-ping="${s.id}">Tester</button> <button data-rotate="${s.id}" title="un nouveau secret ; l'ancien signe aussi pendant 24 h">Nouveau secret</button>` +
+    `${s.status === 'paused' ? ` <button data-resume="${s.id}">Reprendre</button>` : ''}</td></tr>`).join('') : '';
   const sinkRows = sinks.items.map((s) => `<tr><td>${esc(s.name)}</td><td class="num">${s.cursor}</td><td class="num">${lag(s.cursor)}</td>` +
     `<td class="num">${s.delivered}</td><td class="num">${s.failures}</td><td>${err(s.last_error)}</td></tr>`).join('');
   view.innerHTML = `<h2>Publication <span class="muted">dernier événement : ${latest}</span></h2>
@@ -353,9 +354,17 @@ async function lettersPage(id) {
 
 function bindPublishActions() {
   const msg = (t, e) => { const m = document.getElementById('msg'); m.textContent = t; m.className = e ? 'err' : ''; };
-  view.querySelectorAll('button[data-ping], button[data-resume], button[data-replay]').forEach((b) => b.addEventListener('click', async () => {
+  view.querySelectorAll('button[data-ping], button[data-resume], button[data-replay], button[data-rotate]').forEach((b) => b.addEventListener('click', async () => {
     if (!token()) return msg('Entrez le jeton admin pour agir.', true);
     try {
+      if (b.dataset.rotate) {
+        // The daemon makes the secret and shows it this once; the previous one also signs
+        // for 24 h (docs/webhooks.md, "Rotating the secret").
+        const r = await api('/v1/subscriptions/' + b.dataset.rotate + '/rotate-secret', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+        msg(`Nouveau secret (affiché une seule fois) : ${r.secret}` +
+            (r.previous_secret_expires_at ? ` — l'ancien signe aussi jusqu'au ${r.previous_secret_expires_at}` : ''));
+        return;
+      }
       if (b.dataset.ping) {
         const r = await api('/v1/subscriptions/' + b.dataset.ping + '/ping', { method: 'POST' });
         msg(r.delivered ? `Reçu : HTTP ${r.http_status} en ${r.duration_ms} ms` : `Échec : ${r.error}`, !r.delivered);

@@ -2011,7 +2011,8 @@ Status PostgresStore::rotate_subscription_secret(std::int64_t id, std::string_vi
     // The right-hand sides read the row as it was: the previous secret is the current one.
     auto q = s.query("rotate subscription secret",
                      "UPDATE subscriptions SET previous_secret = CASE WHEN $3 = '' THEN '' "
-                     "ELSE secret END, previous_secret_until = $3, secret = $2, "
+                     "ELSE secret END, previous_secret_until = CASE WHEN secret = '' THEN '' "
+                     "ELSE $3 END, secret = $2, "
                      "updated_at = " CONVENTIOND_PG_NOW " WHERE id = $1",
                      {id, std::string(secret), std::string(previous_until)});
     if (!q) return q.error();

@@ -159,7 +159,8 @@ Status SqliteStore::rotate_subscription_secret(std::int64_t id, std::string_view
   // The right-hand sides read the row as it was: the previous secret is the current one.
   auto q = Stmt::prepare(db_.get(),
                          "UPDATE subscriptions SET previous_secret = CASE WHEN ?3 = '' THEN '' "
-                         "ELSE secret END, previous_secret_until = ?3, secret = ?2, "
+                         "ELSE secret END, previous_secret_until = CASE WHEN secret = '' THEN '' "
+                         "ELSE ?3 END, secret = ?2, "
                          "updated_at = " CONVENTIOND_NOW " WHERE id = ?1");
   if (!q) return q.error();
   q->bind(id);

@@ -18,6 +18,7 @@
 #include <boost/json.hpp>
 
 #include <conventiond/daemon/daemon.hpp>
+#include <conventiond/publish/webhook_signature.hpp>
 #include <conventiond/store/sqlite_store.hpp>
 #include "../support/daemon_process.hpp"
 #include "../support/http_call.hpp"
@@ -466,6 +467,8 @@ TEST_CASE("the console in headless Chromium: a subscription pinged, a dead lette
   // subscription pauses; the receiver then answers.
   receiver.route_sequence("/down", {test::TestResponse{500, {}, "down"}, test::TestResponse{204, {}, ""}});
   ::setenv("CVD_CONSOLE_PUBLISH_TOKENS", "pub-tok", 1);
+  // The key that seals webhook secrets at rest (a rotation makes one).
+  ::setenv("CONVENTIOND_SECRET_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", 1);
   write(dir / "c.toml", "[store]\nurl = \"sqlite:state.db\"\n[http]\nlisten = \"127.0.0.1:0\"\n"
                         "tokens_env = \"CVD_CONSOLE_PUBLISH_TOKENS\"\n"
                         "[webhooks]\nallow_private_targets = true\nmax_attempts = 1\nbackoff = \"10ms\"\n");
@@ -495,6 +498,20 @@ TEST_CASE("the console in headless Chromium: a subscription pinged, a dead lette
   for (const auto& r : receiver.requests())
     if (r.path == "/ok" && r.body.find("\"kind\":\"ping\"") != std::string::npos) pinged = true;
   CHECK(pinged);
+  // The secret the page showed is the one the daemon now signs with (the first had none, so
+  // there is no overlap).
+  std::smatch shown;
+  REQUIRE(std::regex_search(acted.output, shown, std::regex("rotate: Nouveau secret \\(affiché une seule fois\\) : ([0-9a-f]{64})")));
+  const json::value rotated = call("GET", daemon.url("/v1/subscriptions/1"), "pub-tok").json();
+  CHECK(rotated.at("has_secret").as_bool());
+  CHECK(rotated.at("previous_secret_expires_at").is_null());
+  const std::string new_secret = shown[1];
+  REQUIRE(call("POST", daemon.url("/v1/subscriptions/1/ping"), "pub-tok").status == 200);
+  test::TestRequest signed_ping;
+  for (const auto& r : receiver.requests())
+    if (r.path == "/ok") signed_ping = r;  // the last ping
+  CHECK(verify_webhook_signature(new_secret, signed_ping.header("x-conventiond-timestamp"), signed_ping.body,
+                                 signed_ping.header("x-conventiond-signature")));
   for (int i = 0; i < 200; ++i) {
     sub = call("GET", daemon.url("/v1/subscriptions/2"), "pub-tok").json();
     if (sub.at("cursor").as_int64() == 2) break;

@@ -1192,6 +1192,13 @@ void store_conformance(MakeStore make_store) {
     CHECK(s.rotate_subscription_secret(a->id, "x", "tomorrow").error().code == "invalid");
     CHECK(s.subscription_secrets(a->id)->current == "s3cret");  // a refused rotation changes nothing
     CHECK(s.rotate_subscription_secret(987654, "x", "").error().code == "not_found");
+    // A subscription without a secret gets one: no previous one, so no overlap.
+    REQUIRE(s.rotate_subscription_secret(b->id, "first", "2030-01-01T00:00:00Z"));
+    auto made = s.subscription_secrets(b->id);
+    REQUIRE(made);
+    CHECK(made->current == "first");
+    CHECK(made->previous.empty());
+    CHECK(made->previous_until.empty());
 
     // Refused: empty url, negative from_seq, unknown kind or département.
     NewSubscription bad;

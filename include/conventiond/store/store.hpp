@@ -470,8 +470,9 @@ class Store {
   // The secrets, for signing deliveries only ("not_found").
   virtual Result<SubscriptionSecrets> subscription_secrets(std::int64_t id) = 0;
   // A new secret: the current one becomes the previous one, which keeps signing until
-  // `previous_until` (RFC 3339 UTC); "" ends it now (no overlap). "invalid": previous_until
-  // is neither "" nor RFC 3339; "not_found".
+  // `previous_until` (RFC 3339 UTC); "" ends it now (no overlap), and so does a subscription
+  // that had no secret (nothing to overlap). "invalid": previous_until is neither "" nor
+  // RFC 3339; "not_found".
   virtual Status rotate_subscription_secret(std::int64_t id, std::string_view secret,
                                             std::string_view previous_until) = 0;
   // Deletes a subscription and its dead letters ("not_found").
