@@ -634,4 +634,9 @@ TEST_CASE("the console in headless Chromium on the demo's data: the map and the 
   }
   // A département the demo says nothing of stays uncoloured.
   CHECK(map_class(overview, "75") == "st-none");
+  // A record of the demo shows the sentences its values were read from, with their source.
+  const std::string record_page = rendered_dom(daemon.url("/#/c/pauvrete-2019%3A67"), dir);
+  INFO(record_page.substr(0, 3000));
+  CHECK(record_page.find("<p class=\"quote\">« ") != std::string::npos);
+  CHECK(record_page.find(site.origin() + "/documents/convention-bas-rhin.pdf") != std::string::npos);
 }
