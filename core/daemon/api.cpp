@@ -1,7 +1,4 @@
 // The HTTP API's routes (docs/api.md; docs/openapi.json is served at /v1/openapi.json).
-#include <sys/random.h>
-
-#include <array>
 #include <charconv>
 #include <chrono>
 
@@ -16,6 +13,7 @@
 #include <conventiond/http/router.hpp>
 #include <conventiond/model/model_json.hpp>
 #include <conventiond/model/timestamp.hpp>
+#include <conventiond/publish/secret_box.hpp>
 
 #include "daemon_impl.hpp"
 
@@ -201,15 +199,9 @@ Result<SecretRotation> parse_secret_rotation(std::string_view body) {
     }
   }
   if (out.secret.empty()) {
-    std::array<unsigned char, 32> bytes{};
-    if (::getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) {
-      return Error::make("unavailable", "no random bytes for a new secret");
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (unsigned char b : bytes) {
-      out.secret += kHex[b >> 4];
-      out.secret += kHex[b & 0x0f];
-    }
+    auto made = new_webhook_secret();
+    if (!made) return made.error();
+    out.secret = std::move(*made);
     out.generated = true;
   }
   return out;

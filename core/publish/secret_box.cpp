@@ -250,4 +250,11 @@ Result<std::string> SecretKeyring::open(std::string_view stored) const {
   return plain;
 }
 
+Result<std::string> new_webhook_secret() {
+  std::array<unsigned char, 32> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+    return Error::make("crypto", "webhooks: no random bytes for a new secret");
+  return to_hex(bytes.data(), bytes.size());
+}
+
 }  // namespace conventiond

@@ -376,6 +376,17 @@ Result<Target> parse_target(const std::string& conninfo) {
 
 void ignore_notice(void*, const char*) {}
 
+// A connection as every store connection is made: the connection string's own keywords win
+// over the defaults (connect timeout, application name); the client encoding is imposed.
+PGconn* connect_with_defaults(const std::string& conninfo, const char* application_name) {
+  const char* keywords[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
+                            nullptr};
+  const char* values[] = {"10", application_name, conninfo.c_str(), "UTF8", nullptr};
+  PGconn* c = PQconnectdbParams(keywords, values, 1);
+  if (c != nullptr) PQsetNoticeProcessor(c, ignore_notice, nullptr);
+  return c;
+}
+
 // Per-connection settings (again after a reconnection): float8 values as text that reads back
 // exactly, whatever the server's default.
 bool configure_session(PGconn* c) {
@@ -955,14 +966,11 @@ class PostgresStore::Watcher {
   using Conn = std::unique_ptr<pg_conn, PostgresStore::ConnCloser>;
 
   Conn connect(std::string& error) const {
-    const char* keywords[] = {"connect_timeout", "application_name", "dbname", "client_encoding", nullptr};
-    const char* values[] = {"10", "conventiond-listen", conninfo_.c_str(), "UTF8", nullptr};
-    Conn c(PQconnectdbParams(keywords, values, 1));
+    Conn c(connect_with_defaults(conninfo_, "conventiond-listen"));
     if (!c || PQstatus(c.get()) != CONNECTION_OK) {
       error = c ? scrub(PQerrorMessage(c.get()), conninfo_) : std::string("out of memory");
       return nullptr;
     }
-    PQsetNoticeProcessor(c.get(), ignore_notice, nullptr);
     PgResult r(PQexec(c.get(), "LISTEN " CONVENTIOND_PG_CHANGES_CHANNEL));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
       error = scrub(PQerrorMessage(c.get()), conninfo_);
@@ -1025,13 +1033,8 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& co
   const std::string display = target->display();
   const std::string where = "store '" + redact_store_url(conninfo) + "'";
 
-  // Earlier keywords are defaults the connection string overrides; later ones are imposed.
-  const char* keywords[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
-                            nullptr};
-  const char* values[] = {"10", "conventiond", conninfo.c_str(), "UTF8", nullptr};
-  std::unique_ptr<pg_conn, ConnCloser> conn(PQconnectdbParams(keywords, values, 1));
+  std::unique_ptr<pg_conn, ConnCloser> conn(connect_with_defaults(conninfo, "conventiond"));
   if (!conn) return Error::make("io", where + ": cannot connect: out of memory");
-  PQsetNoticeProcessor(conn.get(), ignore_notice, nullptr);
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     return Error::make("io", where + ": cannot connect to " + target->where() + ": " +
                                  scrub(PQerrorMessage(conn.get()), conninfo));

@@ -59,4 +59,8 @@ class SecretKeyring {
   std::vector<Key> keys_;
 };
 
+// A new webhook secret: 32 random bytes (OpenSSL's generator) as 64 lower-case hex digits.
+// "crypto" when no random bytes can be had.
+Result<std::string> new_webhook_secret();
+
 }  // namespace conventiond
